@@ -1,0 +1,19 @@
+-- Reverts 2026-11-25-000001_initial: drops every table in reverse order of creation (their indexes go with them).
+DROP TABLE IF EXISTS jobs;
+DROP TABLE IF EXISTS email_outbox;
+DROP TABLE IF EXISTS audit_log;
+DROP TABLE IF EXISTS login_throttles;
+DROP TABLE IF EXISTS admin_sessions;
+DROP TABLE IF EXISTS chargebacks;
+DROP TABLE IF EXISTS shipments;
+DROP TABLE IF EXISTS webhook_events;
+DROP TABLE IF EXISTS payment_events;
+DROP TABLE IF EXISTS refunds;
+DROP TABLE IF EXISTS payment_attempts;
+DROP TABLE IF EXISTS order_lines;
+DROP TABLE IF EXISTS orders;
+DROP TABLE IF EXISTS cart_items;
+DROP TABLE IF EXISTS carts;
+DROP TABLE IF EXISTS products;
+DROP TABLE IF EXISTS categories;
+DROP TABLE IF EXISTS admin_users;

@@ -1,0 +1,4 @@
+//! The catalogue: categories and products, the demo seed, and the queries the shop pages use.
+
+pub mod listing;
+pub mod seed;

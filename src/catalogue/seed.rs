@@ -1,0 +1,284 @@
+//! The demo catalogue: twelve products in three categories, seeded into an empty database.
+
+use asiabill::Currency;
+use diesel::prelude::*;
+
+use crate::db::{
+    DbConnection, DbError, now,
+    schema::{categories, products},
+    write_transaction,
+};
+
+struct SeedCategory {
+    slug: &'static str,
+    name_en: &'static str,
+    name_zh: &'static str,
+}
+
+struct SeedProduct {
+    category: &'static str,
+    slug: &'static str,
+    name_en: &'static str,
+    name_zh: &'static str,
+    description_en: &'static str,
+    description_zh: &'static str,
+    /// Price in US cents; other currencies get a rounded equivalent.
+    usd_cents: i64,
+    stock: i64,
+}
+
+const CATEGORIES: &[SeedCategory] = &[
+    SeedCategory {
+        slug: "coffee",
+        name_en: "Coffee",
+        name_zh: "咖啡",
+    },
+    SeedCategory {
+        slug: "tea",
+        name_en: "Tea",
+        name_zh: "茶",
+    },
+    SeedCategory {
+        slug: "brewing-gear",
+        name_en: "Brewing gear",
+        name_zh: "冲煮器具",
+    },
+];
+
+const PRODUCTS: &[SeedProduct] = &[
+    SeedProduct {
+        category: "coffee",
+        slug: "ethiopia-yirgacheffe",
+        name_en: "Ethiopia Yirgacheffe",
+        name_zh: "埃塞俄比亚耶加雪菲",
+        description_en: "Washed heirloom coffee with jasmine, bergamot and lemon notes. Light roast, 250 g whole beans.",
+        description_zh: "水洗原生种咖啡，带有茉莉、佛手柑与柠檬风味。浅度烘焙，250 克咖啡豆。",
+        usd_cents: 1850,
+        stock: 40,
+    },
+    SeedProduct {
+        category: "coffee",
+        slug: "colombia-huila",
+        name_en: "Colombia Huila",
+        name_zh: "哥伦比亚慧兰",
+        description_en: "Caramel sweetness and red apple from the slopes of Huila. Medium roast, 250 g.",
+        description_zh: "来自慧兰山坡的焦糖甜感与红苹果风味。中度烘焙，250 克。",
+        usd_cents: 1600,
+        stock: 55,
+    },
+    SeedProduct {
+        category: "coffee",
+        slug: "espresso-blend",
+        name_en: "Harbour Espresso Blend",
+        name_zh: "港湾意式拼配",
+        description_en: "Chocolate and hazelnut, built for milk drinks. Medium-dark roast, 500 g.",
+        description_zh: "巧克力与榛果风味，适合制作奶咖。中深烘焙，500 克。",
+        usd_cents: 2400,
+        stock: 60,
+    },
+    SeedProduct {
+        category: "coffee",
+        slug: "decaf-swiss-water",
+        name_en: "Swiss Water Decaf",
+        name_zh: "瑞士水处理低因咖啡",
+        description_en: "Chemical-free decaffeinated Brazilian coffee, round and nutty. 250 g.",
+        description_zh: "无化学溶剂的巴西低因咖啡，圆润坚果风味。250 克。",
+        usd_cents: 1500,
+        stock: 3,
+    },
+    SeedProduct {
+        category: "tea",
+        slug: "sencha-green",
+        name_en: "Shizuoka Sencha",
+        name_zh: "静冈煎茶",
+        description_en: "Steamed Japanese green tea, grassy and sweet. 100 g loose leaf.",
+        description_zh: "日本蒸青绿茶，清新甘甜。100 克散茶。",
+        usd_cents: 1400,
+        stock: 35,
+    },
+    SeedProduct {
+        category: "tea",
+        slug: "earl-grey",
+        name_en: "Earl Grey Supreme",
+        name_zh: "特级伯爵红茶",
+        description_en: "Ceylon black tea with Calabrian bergamot and cornflower. 100 g.",
+        description_zh: "锡兰红茶搭配卡拉布里亚佛手柑与矢车菊。100 克。",
+        usd_cents: 1100,
+        stock: 50,
+    },
+    SeedProduct {
+        category: "tea",
+        slug: "jasmine-pearls",
+        name_en: "Jasmine Dragon Pearls",
+        name_zh: "茉莉龙珠",
+        description_en: "Hand-rolled green tea scented seven times with fresh jasmine. 50 g.",
+        description_zh: "手工揉捻绿茶，以鲜茉莉七次窨制。50 克。",
+        usd_cents: 1950,
+        stock: 25,
+    },
+    SeedProduct {
+        category: "tea",
+        slug: "oolong-tieguanyin",
+        name_en: "Anxi Tieguanyin Oolong",
+        name_zh: "安溪铁观音",
+        description_en: "Lightly oxidised oolong with orchid aroma; brews many times. 100 g.",
+        description_zh: "轻发酵乌龙茶，兰花香气，耐冲泡。100 克。",
+        usd_cents: 2250,
+        stock: 0,
+    },
+    SeedProduct {
+        category: "brewing-gear",
+        slug: "pour-over-dripper",
+        name_en: "Ceramic Pour-over Dripper",
+        name_zh: "陶瓷手冲滤杯",
+        description_en: "Size 02 cone dripper in matte white porcelain.",
+        description_zh: "02 号锥形滤杯，哑光白瓷。",
+        usd_cents: 2800,
+        stock: 20,
+    },
+    SeedProduct {
+        category: "brewing-gear",
+        slug: "gooseneck-kettle",
+        name_en: "Gooseneck Kettle 900 ml",
+        name_zh: "鹅颈手冲壶 900 毫升",
+        description_en: "Stainless steel kettle with a thermometer and precise spout, for all hobs.",
+        description_zh: "不锈钢手冲壶，附温度计，出水精准，适用各类炉具。",
+        usd_cents: 5400,
+        stock: 12,
+    },
+    SeedProduct {
+        category: "brewing-gear",
+        slug: "ceramic-mug",
+        name_en: "Harbour Stoneware Mug",
+        name_zh: "港湾粗陶马克杯",
+        description_en: "Hand-glazed 350 ml mug; dishwasher safe.",
+        description_zh: "手工施釉 350 毫升马克杯，可用洗碗机清洗。",
+        usd_cents: 1650,
+        stock: 80,
+    },
+    SeedProduct {
+        category: "brewing-gear",
+        slug: "hand-grinder",
+        name_en: "Conical Burr Hand Grinder",
+        name_zh: "锥刀手摇磨豆机",
+        description_en: "Steel conical burrs with 40 click settings, from espresso to cold brew.",
+        description_zh: "不锈钢锥形磨芯，40 档调节，从意式到冷萃皆宜。",
+        usd_cents: 8900,
+        stock: 8,
+    },
+];
+
+/// Rough rates from USD for demo prices in a few common shop currencies; any other currency
+/// takes the USD figure in its own units.
+fn demo_price(usd_cents: i64, currency: Currency) -> i64 {
+    let per_usd = match currency.code() {
+        "EUR" => 0.92,
+        "GBP" => 0.79,
+        "JPY" => 150.0,
+        "CNY" => 7.2,
+        "HKD" => 7.8,
+        "KRW" => 1350.0,
+        "AUD" => 1.5,
+        "CAD" => 1.36,
+        "SGD" => 1.34,
+        _ => 1.0,
+    };
+    #[expect(clippy::cast_precision_loss, reason = "demo prices are far below 2^52")]
+    let major = usd_cents as f64 / 100.0 * per_usd;
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "rounded, small and positive"
+    )]
+    match currency.decimals() {
+        // Whole yen or won, rounded to tens, as shops there price.
+        0 => ((major / 10.0).round() * 10.0) as i64,
+        _ => ((major * 10.0).round() * 10.0) as i64,
+    }
+}
+
+/// Seeds the demo catalogue when there are no products yet; returns how many were added.
+///
+/// Two instances may start together on one database: the unique slugs let one seed win, and
+/// the other sees products already there (or its transaction is refused and nothing is lost).
+pub fn seed_if_empty(conn: &mut DbConnection, currency: Currency) -> Result<usize, DbError> {
+    let result = write_transaction(conn, |conn| {
+        let existing: i64 = products::table.count().get_result(conn)?;
+        if existing > 0 {
+            return Ok(0);
+        }
+        let at = now();
+        for (position, c) in (0_i64..).zip(CATEGORIES) {
+            diesel::insert_into(categories::table)
+                .values((
+                    categories::slug.eq(c.slug),
+                    categories::name_en.eq(c.name_en),
+                    categories::name_zh.eq(c.name_zh),
+                    categories::position.eq(position),
+                    categories::created_at.eq(at),
+                ))
+                .execute(conn)?;
+        }
+        for p in PRODUCTS {
+            let category_id: i64 = categories::table
+                .filter(categories::slug.eq(p.category))
+                .select(categories::id)
+                .first(conn)?;
+            diesel::insert_into(products::table)
+                .values((
+                    products::category_id.eq(category_id),
+                    products::slug.eq(p.slug),
+                    products::sku.eq(format!("HCT-{}", p.slug.to_uppercase())),
+                    products::name_en.eq(p.name_en),
+                    products::name_zh.eq(p.name_zh),
+                    products::description_en.eq(p.description_en),
+                    products::description_zh.eq(p.description_zh),
+                    products::price_minor.eq(demo_price(p.usd_cents, currency)),
+                    products::currency.eq(currency.code()),
+                    products::stock.eq(p.stock),
+                    products::image_path.eq(format!("/static/images/products/{}.svg", p.slug)),
+                    products::active.eq(true),
+                    products::created_at.eq(at),
+                    products::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+        }
+        Ok::<_, DbError>(PRODUCTS.len())
+    });
+    match result {
+        Err(e) if e.is_unique_violation() => Ok(0),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_prices_suit_the_currency() {
+        let usd = Currency::parse("USD").expect("USD");
+        let jpy = Currency::parse("JPY").expect("JPY");
+        assert_eq!(demo_price(1850, usd), 1850);
+        assert_eq!(demo_price(1850, jpy), 2780);
+        assert!(
+            PRODUCTS
+                .iter()
+                .all(|p| demo_price(p.usd_cents, jpy) % 10 == 0)
+        );
+    }
+
+    #[test]
+    fn every_product_has_an_image_and_a_known_category() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        assert!(PRODUCTS.len() >= 12);
+        for p in PRODUCTS {
+            assert!(
+                CATEGORIES.iter().any(|c| c.slug == p.category),
+                "{}",
+                p.slug
+            );
+            let image = root.join(format!("static/images/products/{}.svg", p.slug));
+            assert!(image.is_file(), "missing {}", image.display());
+        }
+    }
+}

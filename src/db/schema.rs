@@ -1,0 +1,633 @@
+//! Diesel table definitions, written by hand to match `migrations/sqlite` and
+//! `migrations/postgres` (`2026-11-25-000001_initial`).
+//!
+//! Every id and integer is `BigInt` (`i64`), money is `*_minor` in minor units next to an ISO 4217
+//! `currency`, times are naive UTC `Timestamp`s, JSON is stored as `Text`, and status columns are
+//! `Text` restricted by a `CHECK` constraint in the database. Do not regenerate this file with
+//! `diesel print-schema`: on SQLite it reports the ids as `Integer`, while they are `BIGINT` on
+//! PostgreSQL; one `BigInt` schema serves both backends of the MultiConnection.
+//!
+//! `orders` has more than 32 columns, so diesel needs its `64-column-tables` feature.
+
+diesel::table! {
+    /// Catalogue categories, ordered by `position`.
+    categories (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// Unique, used in URLs.
+        slug -> Text,
+        /// Name in English.
+        name_en -> Text,
+        /// Name in Simplified Chinese.
+        name_zh -> Text,
+        /// Display order, ascending.
+        position -> BigInt,
+        /// When the row was created (UTC).
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Products for sale.
+    products (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The category (`categories.id`).
+        category_id -> BigInt,
+        /// Unique, used in `/products/{slug}`.
+        slug -> Text,
+        /// Unique stock-keeping unit.
+        sku -> Text,
+        /// Name in English.
+        name_en -> Text,
+        /// Name in Simplified Chinese.
+        name_zh -> Text,
+        /// Description in English.
+        description_en -> Text,
+        /// Description in Simplified Chinese.
+        description_zh -> Text,
+        /// Unit price in minor units of `currency`.
+        price_minor -> BigInt,
+        /// ISO 4217 currency code of the amounts on this row.
+        currency -> Text,
+        /// Units available for sale; reserving stock for an order decrements it (never below 0).
+        stock -> BigInt,
+        /// Public path of the image, e.g. `/static/images/products/x.svg`.
+        image_path -> Text,
+        /// Shown and sold when true.
+        active -> Bool,
+        /// When the row was created (UTC).
+        created_at -> Timestamp,
+        /// When the row was last changed (UTC).
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Shopping carts, found by the random `token` kept in the visitor's session.
+    carts (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// Unique random token.
+        token -> Text,
+        /// ISO 4217 currency code of the cart.
+        currency -> Text,
+        /// When the row was created (UTC).
+        created_at -> Timestamp,
+        /// When the row was last changed (UTC).
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Lines of a cart; unique per (`cart_id`, `product_id`).
+    cart_items (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The cart (`carts.id`); its items are deleted with it.
+        cart_id -> BigInt,
+        /// The product (`products.id`); the line is deleted with it.
+        product_id -> BigInt,
+        /// Always greater than 0; a line set to 0 is deleted.
+        quantity -> BigInt,
+        /// When the row was created (UTC).
+        created_at -> Timestamp,
+        /// When the row was last changed (UTC).
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Orders placed at checkout.
+    orders (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// Unique, short and human, e.g. `A10042`.
+        number -> Text,
+        /// Unique, unguessable; used in `/orders/{token}`.
+        access_token -> Text,
+        /// Unique; a repeated checkout submission finds the existing order.
+        idempotency_key -> Text,
+        /// `pending_payment`, `paid`, `authorized`, `partially_refunded`, `refunded` or `cancelled`.
+        status -> Text,
+        /// `unfulfilled` or `shipped`.
+        fulfilment_status -> Text,
+        /// Customer's e-mail address.
+        email -> Text,
+        /// Customer's phone number.
+        phone -> Text,
+        /// Language of the customer: `en` or `zh-CN`.
+        locale -> Text,
+        /// ISO 4217 currency code of every amount of the order.
+        currency -> Text,
+        /// Sum of the line totals, in minor units.
+        subtotal_minor -> BigInt,
+        /// Shipping charge, in minor units.
+        shipping_minor -> BigInt,
+        /// Amount to pay: subtotal plus shipping, in minor units.
+        total_minor -> BigInt,
+        /// Amount captured so far (default 0).
+        captured_minor -> BigInt,
+        /// Amount refunded or reserved for refunds in flight (default 0); never above `captured_minor`.
+        refunded_minor -> BigInt,
+        /// Billing address: first name.
+        billing_first_name -> Text,
+        /// Billing address: last name.
+        billing_last_name -> Text,
+        /// Billing address: street.
+        billing_address -> Text,
+        /// Billing address: city.
+        billing_city -> Text,
+        /// Billing address: state or province, when the country has them.
+        billing_state -> Nullable<Text>,
+        /// Billing address: postal code.
+        billing_zip -> Text,
+        /// Billing address: ISO 3166-1 alpha-2 country code.
+        billing_country -> Text,
+        /// Shipping address: first name.
+        shipping_first_name -> Text,
+        /// Shipping address: last name.
+        shipping_last_name -> Text,
+        /// Shipping address: street.
+        shipping_address -> Text,
+        /// Shipping address: city.
+        shipping_city -> Text,
+        /// Shipping address: state or province, when the country has them.
+        shipping_state -> Nullable<Text>,
+        /// Shipping address: postal code.
+        shipping_zip -> Text,
+        /// Shipping address: ISO 3166-1 alpha-2 country code.
+        shipping_country -> Text,
+        /// The customer's IP address at checkout (`customerIp`).
+        customer_ip -> Text,
+        /// The browser's `User-Agent`.
+        user_agent -> Nullable<Text>,
+        /// When an unpaid order is cancelled and its stock released.
+        reservation_expires_at -> Nullable<Timestamp>,
+        /// Set once the reserved stock has been given back (so it is given back only once).
+        stock_released -> Bool,
+        /// When the payment (or authorization) succeeded.
+        paid_at -> Nullable<Timestamp>,
+        /// When the order was cancelled.
+        cancelled_at -> Nullable<Timestamp>,
+        /// When the row was created (UTC).
+        created_at -> Timestamp,
+        /// When the row was last changed (UTC).
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Lines of an order, copied from the cart at checkout.
+    order_lines (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The order (`orders.id`); lines are deleted with it.
+        order_id -> BigInt,
+        /// Set to NULL if the product is deleted; `sku` and `name` keep the record.
+        product_id -> Nullable<BigInt>,
+        /// Stock-keeping unit, copied at checkout.
+        sku -> Text,
+        /// Product name, copied at checkout in the order's language.
+        name -> Text,
+        /// Unit price in minor units, copied at checkout.
+        unit_price_minor -> BigInt,
+        /// Number of units (greater than 0).
+        quantity -> BigInt,
+        /// `unit_price_minor` times `quantity`.
+        line_total_minor -> BigInt,
+        /// ISO 4217 currency code of the amounts on this line.
+        currency -> Text,
+    }
+}
+
+diesel::table! {
+    /// Attempts to pay an order at AsiaBill; unique per (`order_id`, `sequence`).
+    payment_attempts (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The order being paid (`orders.id`).
+        order_id -> BigInt,
+        /// 1, 2, … within the order.
+        sequence -> BigInt,
+        /// Unique gateway `orderNo`: `{order number}-{sequence}`.
+        gateway_order_no -> Text,
+        /// `insite` or `hosted`.
+        mode -> Text,
+        /// `created`, `pending`, `requires_action`, `authorized`, `paid`, `failed`, `voided` or `cancelled`.
+        status -> Text,
+        /// `sale` or `authorization`.
+        transaction_type -> Text,
+        /// AsiaBill merchant gateway number (`gatewayNo`) used.
+        gateway_no -> Text,
+        /// Amount asked of the gateway, in minor units of `currency`.
+        amount_minor -> BigInt,
+        /// ISO 4217 currency code of the amounts on this row.
+        currency -> Text,
+        /// AsiaBill's `tradeNo`; unique when present.
+        trade_no -> Nullable<Text>,
+        /// Masked card number reported by the gateway.
+        masked_card -> Nullable<Text>,
+        /// Card brand reported by the gateway.
+        card_brand -> Nullable<Text>,
+        /// Last result code from the gateway.
+        gateway_code -> Nullable<Text>,
+        /// Last result message from the gateway.
+        gateway_message -> Nullable<Text>,
+        /// Where to send the customer (hosted page or 3DS challenge).
+        redirect_url -> Nullable<Text>,
+        /// In-site payment method id from AsiaBill's JS SDK (`customerPaymentMethodId`).
+        customer_payment_method_id -> Nullable<Text>,
+        /// When the authorization succeeded.
+        authorized_at -> Nullable<Timestamp>,
+        /// When the payment (or capture) succeeded.
+        paid_at -> Nullable<Timestamp>,
+        /// Last moment an authorization can be captured.
+        capture_deadline -> Nullable<Timestamp>,
+        /// When the authorization was voided.
+        voided_at -> Nullable<Timestamp>,
+        /// When the gateway was last asked about this attempt.
+        last_queried_at -> Nullable<Timestamp>,
+        /// Number of status queries made (default 0).
+        query_count -> BigInt,
+        /// When the row was created (UTC).
+        created_at -> Timestamp,
+        /// When the row was last changed (UTC).
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Refunds; unique per (`order_id`, `sequence`).
+    refunds (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The order refunded (`orders.id`).
+        order_id -> BigInt,
+        /// The paid attempt refunded (`payment_attempts.id`).
+        attempt_id -> BigInt,
+        /// 1, 2, … within the order.
+        sequence -> BigInt,
+        /// Unique gateway `merTrackNo`: `{order number}-R{sequence}`.
+        mer_track_no -> Text,
+        /// AsiaBill's refund batch number; unique when present.
+        batch_no -> Nullable<Text>,
+        /// Refunded amount in minor units of `currency`.
+        amount_minor -> BigInt,
+        /// ISO 4217 currency code of the amounts on this row.
+        currency -> Text,
+        /// Reason given by the admin.
+        reason -> Text,
+        /// `reserved`, `requested`, `succeeded`, `failed` or `unknown`.
+        status -> Text,
+        /// Last result code from the gateway.
+        gateway_code -> Nullable<Text>,
+        /// Last result message from the gateway.
+        gateway_message -> Nullable<Text>,
+        /// The admin user who asked for it.
+        requested_by -> Nullable<BigInt>,
+        /// When the row was created (UTC).
+        created_at -> Timestamp,
+        /// When the row was last changed (UTC).
+        updated_at -> Timestamp,
+        /// When the refund reached a final state.
+        settled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// The order timeline: every payment-related change and what caused it.
+    payment_events (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The order (`orders.id`).
+        order_id -> BigInt,
+        /// The payment attempt concerned, if any (`payment_attempts.id`).
+        attempt_id -> Nullable<BigInt>,
+        /// The refund concerned, if any (`refunds.id`).
+        refund_id -> Nullable<BigInt>,
+        /// `api`, `return`, `webhook`, `query`, `admin` or `system`.
+        source -> Text,
+        /// What happened, as a short machine-readable code.
+        kind -> Text,
+        /// Status before the change.
+        from_status -> Nullable<Text>,
+        /// Status after the change.
+        to_status -> Nullable<Text>,
+        /// Human-readable summary.
+        message -> Nullable<Text>,
+        /// JSON.
+        detail -> Nullable<Text>,
+        /// Who acted, when known (e.g. the admin's e-mail).
+        actor -> Nullable<Text>,
+        /// When the row was created (UTC).
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Webhook deliveries from AsiaBill, stored before they are applied; deduplicated on `body_sha256`.
+    webhook_events (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// Unique hex SHA-256 of the raw body.
+        body_sha256 -> Text,
+        /// The `request-id` header, kept for the record.
+        request_id -> Text,
+        /// The `request-time` header as received.
+        request_time -> Text,
+        /// The `gateway-no` header.
+        gateway_no -> Text,
+        /// The `version` header.
+        version -> Nullable<Text>,
+        /// JSON object of the request headers.
+        headers -> Text,
+        /// The raw body.
+        body -> Text,
+        /// Event type named in the body.
+        event_type -> Nullable<Text>,
+        /// Gateway `orderNo` named in the event.
+        gateway_order_no -> Nullable<Text>,
+        /// AsiaBill `tradeNo` named in the event.
+        trade_no -> Nullable<Text>,
+        /// Whether the signature matched.
+        signature_valid -> Bool,
+        /// `received`, `applied`, `ignored`, `flagged` or `failed`.
+        status -> Text,
+        /// Why applying failed or was flagged.
+        error -> Nullable<Text>,
+        /// Number of times applying was tried (default 0).
+        apply_attempts -> BigInt,
+        /// When it was received (UTC).
+        received_at -> Timestamp,
+        /// When it was applied.
+        applied_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// Shipments of an order and their upload to AsiaBill's logistics API.
+    shipments (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The order shipped (`orders.id`).
+        order_id -> BigInt,
+        /// Carrier name.
+        carrier -> Text,
+        /// Carrier tracking number.
+        tracking_number -> Text,
+        /// Tracking page of the carrier.
+        tracking_url -> Nullable<Text>,
+        /// `pending`, `uploaded` or `failed`.
+        logistics_status -> Text,
+        /// Last message from the logistics upload.
+        logistics_message -> Nullable<Text>,
+        /// When the tracking was accepted by the gateway.
+        uploaded_at -> Nullable<Timestamp>,
+        /// The admin user who created it.
+        created_by -> Nullable<BigInt>,
+        /// When the row was created (UTC).
+        created_at -> Timestamp,
+        /// When the row was last changed (UTC).
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Chargebacks reported by AsiaBill; deduplicated on `gateway_reference`.
+    chargebacks (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The order (`orders.id`), when it could be matched.
+        order_id -> Nullable<BigInt>,
+        /// The payment attempt (`payment_attempts.id`), when it could be matched.
+        attempt_id -> Nullable<BigInt>,
+        /// AsiaBill `tradeNo` of the disputed payment.
+        trade_no -> Text,
+        /// Unique reference given by the gateway.
+        gateway_reference -> Text,
+        /// Disputed amount in minor units of `currency`.
+        amount_minor -> BigInt,
+        /// ISO 4217 currency code of the amounts on this row.
+        currency -> Text,
+        /// Reason given by the gateway.
+        reason -> Nullable<Text>,
+        /// The gateway's status, as reported (not constrained).
+        status -> Text,
+        /// JSON.
+        detail -> Nullable<Text>,
+        /// When it was received (UTC).
+        received_at -> Timestamp,
+        /// When the row was created (UTC).
+        created_at -> Timestamp,
+        /// When the row was last changed (UTC).
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Administrator accounts.
+    admin_users (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// Unique.
+        email -> Text,
+        /// Argon2id PHC string.
+        password_hash -> Text,
+        /// When the row was created (UTC).
+        created_at -> Timestamp,
+        /// Last successful login.
+        last_login_at -> Nullable<Timestamp>,
+        /// Default false.
+        disabled -> Bool,
+    }
+}
+
+diesel::table! {
+    /// Administrator sessions; the cookie holds the token whose hash is `token_hash`.
+    admin_sessions (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// Unique.
+        token_hash -> Text,
+        /// The admin user (`admin_users.id`); sessions are deleted with it.
+        admin_user_id -> BigInt,
+        /// CSRF token for this session's forms.
+        csrf_token -> Text,
+        /// IP address that logged in.
+        ip -> Nullable<Text>,
+        /// `User-Agent` that logged in.
+        user_agent -> Nullable<Text>,
+        /// When the row was created (UTC).
+        created_at -> Timestamp,
+        /// Last request seen on this session.
+        last_seen_at -> Timestamp,
+        /// When the session ends.
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Failed-login counters; unique per (`scope`, `key`).
+    login_throttles (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// `account` or `ip`.
+        scope -> Text,
+        /// The e-mail address or the IP address.
+        key -> Text,
+        /// Failed attempts in the current window.
+        failures -> BigInt,
+        /// Start of the current counting window.
+        window_started_at -> Timestamp,
+        /// Logins refused until then.
+        locked_until -> Nullable<Timestamp>,
+        /// When the row was last changed (UTC).
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Record of administrative actions.
+    audit_log (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The admin user, if any (`admin_users.id`).
+        admin_user_id -> Nullable<BigInt>,
+        /// Who acted, kept even if the admin user is deleted.
+        actor -> Text,
+        /// What was done, as a short machine-readable code.
+        action -> Text,
+        /// Kind of object acted on.
+        target_type -> Nullable<Text>,
+        /// Identifier of the object acted on (e.g. the order number).
+        target_id -> Nullable<Text>,
+        /// JSON.
+        detail -> Nullable<Text>,
+        /// IP address of the request.
+        ip -> Nullable<Text>,
+        /// When the row was created (UTC).
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// E-mails to send; deduplicated on `dedupe_key`.
+    email_outbox (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The order the e-mail is about, if any (`orders.id`).
+        order_id -> Nullable<BigInt>,
+        /// Unique.
+        dedupe_key -> Text,
+        /// Which e-mail this is (template name).
+        kind -> Text,
+        /// Language of the e-mail: `en` or `zh-CN`.
+        locale -> Text,
+        /// Recipient address.
+        to_address -> Text,
+        /// Subject line.
+        subject -> Text,
+        /// Plain-text body.
+        body_text -> Text,
+        /// HTML body.
+        body_html -> Text,
+        /// `pending`, `sent` or `failed`.
+        status -> Text,
+        /// Default 0.
+        attempts -> BigInt,
+        /// Last sending error, if any.
+        last_error -> Nullable<Text>,
+        /// When the row was created (UTC).
+        created_at -> Timestamp,
+        /// When it was sent.
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// Background jobs, claimed with a lease (`lease_owner`, `lease_until`).
+    jobs (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// Job type, which selects the handler.
+        kind -> Text,
+        /// JSON.
+        payload -> Text,
+        /// Unique when present.
+        dedupe_key -> Nullable<Text>,
+        /// `pending`, `running`, `done` or `failed`.
+        status -> Text,
+        /// Default 0.
+        attempts -> BigInt,
+        /// Attempts allowed before the job is marked `failed`.
+        max_attempts -> BigInt,
+        /// Not run before this time.
+        run_at -> Timestamp,
+        /// Instance holding the lease.
+        lease_owner -> Nullable<Text>,
+        /// The lease ends then; an expired lease may be claimed again.
+        lease_until -> Nullable<Timestamp>,
+        /// Error of the last failed run.
+        last_error -> Nullable<Text>,
+        /// When the row was created (UTC).
+        created_at -> Timestamp,
+        /// When the row was last changed (UTC).
+        updated_at -> Timestamp,
+        /// When the job ended (`done` or `failed`).
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(products -> categories (category_id));
+diesel::joinable!(cart_items -> carts (cart_id));
+diesel::joinable!(cart_items -> products (product_id));
+diesel::joinable!(order_lines -> orders (order_id));
+diesel::joinable!(order_lines -> products (product_id));
+diesel::joinable!(payment_attempts -> orders (order_id));
+diesel::joinable!(refunds -> orders (order_id));
+diesel::joinable!(refunds -> payment_attempts (attempt_id));
+diesel::joinable!(refunds -> admin_users (requested_by));
+diesel::joinable!(payment_events -> orders (order_id));
+diesel::joinable!(payment_events -> payment_attempts (attempt_id));
+diesel::joinable!(payment_events -> refunds (refund_id));
+diesel::joinable!(shipments -> orders (order_id));
+diesel::joinable!(shipments -> admin_users (created_by));
+diesel::joinable!(chargebacks -> orders (order_id));
+diesel::joinable!(chargebacks -> payment_attempts (attempt_id));
+diesel::joinable!(admin_sessions -> admin_users (admin_user_id));
+diesel::joinable!(audit_log -> admin_users (admin_user_id));
+diesel::joinable!(email_outbox -> orders (order_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    categories,
+    products,
+    carts,
+    cart_items,
+    orders,
+    order_lines,
+    payment_attempts,
+    refunds,
+    payment_events,
+    webhook_events,
+    shipments,
+    chargebacks,
+    admin_users,
+    admin_sessions,
+    login_throttles,
+    audit_log,
+    email_outbox,
+    jobs,
+);
+
+diesel::table! {
+    /// Secrets the shop generated for itself, shared by every instance on this database.
+    app_secrets (name) {
+        /// What the secret is for, e.g. `session_key`.
+        name -> Text,
+        /// The secret, hex encoded.
+        value -> Text,
+        /// When it was generated.
+        created_at -> Timestamp,
+    }
+}

@@ -1,0 +1,3 @@
+//! Parse-don't-validate types for the values shoppers and merchants type in.
+
+pub mod email;

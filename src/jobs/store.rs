@@ -1,0 +1,227 @@
+//! The `jobs` table: adding, claiming and finishing jobs.
+
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::{DbConnection, DbError, now, schema::jobs};
+
+/// Where a job stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobStatus {
+    /// Waiting for `run_at`, or for a retry.
+    Pending,
+    /// Claimed by a runner whose lease has not expired (or has, and it will be claimed again).
+    Running,
+    /// Finished successfully.
+    Done,
+    /// Gave up after `max_attempts`.
+    Failed,
+}
+
+impl JobStatus {
+    /// The value stored in `jobs.status`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Pending => "pending",
+            JobStatus::Running => "running",
+            JobStatus::Done => "done",
+            JobStatus::Failed => "failed",
+        }
+    }
+}
+
+/// A row of the `jobs` table.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = jobs)]
+#[expect(missing_docs, reason = "fields mirror the columns of the jobs table")]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub dedupe_key: Option<String>,
+    pub status: String,
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub run_at: NaiveDateTime,
+    pub lease_owner: Option<String>,
+    pub lease_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub finished_at: Option<NaiveDateTime>,
+}
+
+/// A job to add.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    /// Which handler runs it.
+    pub kind: String,
+    /// Its input, as JSON.
+    pub payload: serde_json::Value,
+    /// When set, a second job with the same key is not added (one reminder per order, say).
+    pub dedupe_key: Option<String>,
+    /// Earliest time to run it.
+    pub run_at: NaiveDateTime,
+    /// How many times it may be tried before it is marked failed.
+    pub max_attempts: i64,
+}
+
+impl NewJob {
+    /// A job of `kind` to run now, tried up to 8 times.
+    pub fn new(kind: &str, payload: serde_json::Value) -> Self {
+        NewJob {
+            kind: kind.to_owned(),
+            payload,
+            dedupe_key: None,
+            run_at: now(),
+            max_attempts: 8,
+        }
+    }
+
+    /// Adds a deduplication key.
+    pub fn dedupe(mut self, key: impl Into<String>) -> Self {
+        self.dedupe_key = Some(key.into());
+        self
+    }
+
+    /// Delays the first run.
+    pub fn run_at(mut self, at: NaiveDateTime) -> Self {
+        self.run_at = at;
+        self
+    }
+
+    /// Sets the number of tries.
+    pub fn max_attempts(mut self, n: i64) -> Self {
+        self.max_attempts = n;
+        self
+    }
+}
+
+/// Adds a job and returns its id, or `None` when a job with the same dedupe key exists.
+pub fn enqueue(conn: &mut DbConnection, job: &NewJob) -> Result<Option<i64>, DbError> {
+    let at = now();
+    let inserted = diesel::insert_into(jobs::table)
+        .values((
+            jobs::kind.eq(&job.kind),
+            jobs::payload.eq(job.payload.to_string()),
+            jobs::dedupe_key.eq(&job.dedupe_key),
+            jobs::status.eq(JobStatus::Pending.as_str()),
+            jobs::attempts.eq(0),
+            jobs::max_attempts.eq(job.max_attempts),
+            jobs::run_at.eq(job.run_at),
+            jobs::created_at.eq(at),
+            jobs::updated_at.eq(at),
+        ))
+        .returning(jobs::id)
+        .get_result::<i64>(conn)
+        .map_err(DbError::from);
+    match inserted {
+        Ok(id) => Ok(Some(id)),
+        Err(e) if e.is_unique_violation() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Ids of jobs of the given kinds that are due and not leased, oldest first.
+pub fn due(conn: &mut DbConnection, kinds: &[&str], limit: i64) -> Result<Vec<i64>, DbError> {
+    let at = now();
+    Ok(jobs::table
+        .filter(jobs::kind.eq_any(kinds))
+        .filter(jobs::status.eq_any([JobStatus::Pending.as_str(), JobStatus::Running.as_str()]))
+        .filter(jobs::run_at.le(at))
+        .filter(jobs::lease_until.is_null().or(jobs::lease_until.lt(at)))
+        .order((jobs::run_at.asc(), jobs::id.asc()))
+        .select(jobs::id)
+        .limit(limit)
+        .load(conn)?)
+}
+
+/// Tries to take job `id` for `owner` for `lease`; returns the job when this call won it.
+///
+/// The `UPDATE … WHERE lease_until IS NULL OR lease_until < now` affects one row for exactly one
+/// of several competing runners: the others see the lease the winner just wrote.
+pub fn claim(
+    conn: &mut DbConnection,
+    id: i64,
+    owner: &str,
+    lease: Duration,
+) -> Result<Option<Job>, DbError> {
+    let at = now();
+    let until = at + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
+    let won = diesel::update(
+        jobs::table
+            .filter(jobs::id.eq(id))
+            .filter(jobs::status.eq_any([JobStatus::Pending.as_str(), JobStatus::Running.as_str()]))
+            .filter(jobs::run_at.le(at))
+            .filter(jobs::lease_until.is_null().or(jobs::lease_until.lt(at))),
+    )
+    .set((
+        jobs::lease_owner.eq(owner),
+        jobs::lease_until.eq(until),
+        jobs::status.eq(JobStatus::Running.as_str()),
+        jobs::attempts.eq(jobs::attempts + 1),
+        jobs::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    if won != 1 {
+        return Ok(None);
+    }
+    Ok(Some(
+        jobs::table.find(id).select(Job::as_select()).first(conn)?,
+    ))
+}
+
+/// Marks a job done, if `owner` still holds it. Returns false when the lease was lost (the job
+/// ran too long and another runner took it), in which case the other runner's outcome stands.
+pub fn complete(conn: &mut DbConnection, id: i64, owner: &str) -> Result<bool, DbError> {
+    let at = now();
+    let n = diesel::update(
+        jobs::table
+            .filter(jobs::id.eq(id))
+            .filter(jobs::lease_owner.eq(owner)),
+    )
+    .set((
+        jobs::status.eq(JobStatus::Done.as_str()),
+        jobs::lease_owner.eq(None::<String>),
+        jobs::lease_until.eq(None::<NaiveDateTime>),
+        jobs::updated_at.eq(at),
+        jobs::finished_at.eq(Some(at)),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Records a failed try: the job is retried at `retry_at`, or marked failed when it has used
+/// all its attempts (or `retry_at` is `None`, for errors that no retry can fix).
+pub fn fail(
+    conn: &mut DbConnection,
+    job: &Job,
+    owner: &str,
+    error: &str,
+    retry_at: Option<NaiveDateTime>,
+) -> Result<bool, DbError> {
+    let at = now();
+    let error: String = error.chars().take(2000).collect();
+    let (status, run_at, finished_at) = match retry_at {
+        Some(retry) if job.attempts < job.max_attempts => (JobStatus::Pending, retry, None),
+        _ => (JobStatus::Failed, job.run_at, Some(at)),
+    };
+    let n = diesel::update(
+        jobs::table
+            .filter(jobs::id.eq(job.id))
+            .filter(jobs::lease_owner.eq(owner)),
+    )
+    .set((
+        jobs::status.eq(status.as_str()),
+        jobs::run_at.eq(run_at),
+        jobs::last_error.eq(Some(error)),
+        jobs::lease_owner.eq(None::<String>),
+        jobs::lease_until.eq(None::<NaiveDateTime>),
+        jobs::updated_at.eq(at),
+        jobs::finished_at.eq(finished_at),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}

@@ -1,0 +1,5 @@
+//! The `shop` command.
+
+fn main() -> std::process::ExitCode {
+    asiabill_shop::cli::run()
+}

@@ -1,0 +1,131 @@
+//! `GET /`: the catalogue listing.
+
+use actix_web::{Result, error::ErrorInternalServerError, web};
+use askama::Template;
+use askama_web::WebTemplate;
+use serde::Deserialize;
+
+use crate::{
+    catalogue::listing::{self, ListingQuery, PER_PAGE},
+    i18n::Lang,
+    money::format_price,
+    web::{AppState, Layout},
+};
+
+/// Query string of the listing.
+#[derive(Debug, Deserialize)]
+pub struct Params {
+    category: Option<String>,
+    q: Option<String>,
+    page: Option<i64>,
+}
+
+/// A category pill.
+pub struct CategoryView {
+    /// Slug for the link.
+    pub slug: String,
+    /// Name in the page's language.
+    pub name: String,
+    /// True when it is the one being shown.
+    pub active: bool,
+}
+
+/// A product card.
+pub struct ProductCard {
+    /// Product id.
+    pub id: i64,
+    /// Slug for the link.
+    pub slug: String,
+    /// Name in the page's language.
+    pub name: String,
+    /// Formatted price.
+    pub price: String,
+    /// Image URL.
+    pub image_path: String,
+    /// False when sold out.
+    pub in_stock: bool,
+}
+
+/// The catalogue page.
+#[derive(Template, WebTemplate)]
+#[template(path = "catalogue/index.html")]
+pub struct CataloguePage {
+    layout: Layout,
+    categories: Vec<CategoryView>,
+    products: Vec<ProductCard>,
+    query: String,
+    page: i64,
+    total_pages: i64,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+}
+
+/// Lists products, optionally of one category or matching a search.
+pub async fn index(
+    layout: Layout,
+    state: web::Data<AppState>,
+    params: web::Query<Params>,
+) -> Result<CataloguePage> {
+    let params = params.into_inner();
+    let query = ListingQuery {
+        category: params.category.filter(|c| !c.is_empty()),
+        search: params.q.clone(),
+        page: params.page.unwrap_or(1).max(1),
+    };
+    let q = query.clone();
+    let found = state
+        .db
+        .run(move |conn| listing::load(conn, &q))
+        .await
+        .map_err(ErrorInternalServerError)?;
+    let currency = state.settings.currency;
+    let zh = layout.language == Lang::ZhCn;
+    let pick = |en: String, zh_text: String| if zh { zh_text } else { en };
+
+    let total_pages = ((found.total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let href = |page: i64| {
+        let mut parts = Vec::new();
+        if let Some(c) = &query.category {
+            parts.push(format!("category={}", urlencode(c)));
+        }
+        if let Some(s) = query.search.as_deref().filter(|s| !s.is_empty()) {
+            parts.push(format!("q={}", urlencode(s)));
+        }
+        parts.push(format!("page={page}"));
+        format!("/?{}", parts.join("&"))
+    };
+    let page = query.page.min(total_pages);
+    Ok(CataloguePage {
+        categories: found
+            .categories
+            .into_iter()
+            .map(|c| CategoryView {
+                active: query.category.as_deref() == Some(c.slug.as_str()),
+                slug: c.slug,
+                name: pick(c.name_en, c.name_zh),
+            })
+            .collect(),
+        products: found
+            .products
+            .into_iter()
+            .map(|p| ProductCard {
+                id: p.id,
+                price: format_price(p.price_minor, currency),
+                name: pick(p.name_en, p.name_zh),
+                slug: p.slug,
+                image_path: p.image_path,
+                in_stock: p.stock > 0,
+            })
+            .collect(),
+        query: query.search.clone().unwrap_or_default(),
+        page,
+        total_pages,
+        prev_href: (page > 1).then(|| href(page - 1)),
+        next_href: (page < total_pages).then(|| href(page + 1)),
+        layout,
+    })
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}

@@ -1,0 +1,235 @@
+//! Building and running the application: database, seed, first admin, the embedded simulator,
+//! the web server and the job runner.
+
+use std::{net::TcpListener, sync::Arc};
+
+use actix_files::Files;
+use actix_session::{
+    SessionMiddleware, config::CookieContentSecurity, storage::CookieSessionStore,
+};
+use actix_web::{
+    App, HttpServer,
+    cookie::{Key, SameSite},
+    dev::Server,
+    middleware::{Compress, DefaultHeaders},
+    web,
+};
+use anyhow::Context;
+use asiabill::Environment;
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha512};
+use tracing_actix_web::TracingLogger;
+
+use crate::{
+    admin::users,
+    catalogue::seed,
+    config::Settings,
+    db::{Db, migrate, secrets},
+    jobs::{Registry, Runner, RunnerConfig},
+    routes,
+    web::{AppState, errors, state::static_dir},
+};
+
+/// A shop ready to run: its listeners are bound, so its ports are known.
+pub struct Application {
+    port: u16,
+    server: Server,
+    sandbox: Option<Server>,
+    runner: Runner,
+    state: AppState,
+}
+
+/// Generated credentials of the first admin, to be shown once.
+pub struct GeneratedAdmin {
+    /// Login email.
+    pub email: String,
+    /// Password in clear, never stored.
+    pub password: SecretString,
+}
+
+impl Application {
+    /// Connects, migrates, seeds, binds the shop (and, in `local` mode, the simulator) and
+    /// builds the server. With port 0 the real ports are read back and the public URL and the
+    /// simulator's base URL follow them.
+    pub async fn build(
+        mut settings: Settings,
+    ) -> anyhow::Result<(Application, Option<GeneratedAdmin>)> {
+        let db = Db::connect(&settings.database)
+            .with_context(|| format!("cannot open the database {:?}", settings.database))?;
+        let prepare_db = db.clone();
+        let currency = settings.currency;
+        let first_admin = settings.first_admin.clone();
+        let configured_key = settings.session_key.clone();
+        let (generated, session_key) = prepare_db
+            .run(move |conn| {
+                let applied = migrate::run_pending(conn)?;
+                if applied > 0 {
+                    tracing::info!(migrations = applied, "database migrated");
+                }
+                let seeded = seed::seed_if_empty(conn, currency)?;
+                if seeded > 0 {
+                    tracing::info!(products = seeded, "demo catalogue seeded");
+                }
+                let generated = ensure_first_admin(conn, first_admin)?;
+                let key = match configured_key {
+                    Some(k) => k,
+                    None => SecretString::from(secrets::get_or_create(conn, "session_key")?),
+                };
+                Ok::<_, anyhow::Error>((generated, key))
+            })
+            .await?;
+
+        let sandbox = if settings.gateway.embedded_sandbox {
+            let listener = TcpListener::bind(settings.sandbox_bind).with_context(|| {
+                format!("cannot listen on SANDBOX_BIND {}", settings.sandbox_bind)
+            })?;
+            let port = listener.local_addr()?.port();
+            settings.gateway.environment =
+                Environment::custom(&format!("http://127.0.0.1:{port}"))?;
+            Some(asiabill_sandbox::serve(listener)?)
+        } else {
+            None
+        };
+
+        let listener = TcpListener::bind(settings.bind)
+            .with_context(|| format!("cannot listen on SHOP_BIND {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        if settings.public_url_from_bind {
+            settings.public_url = format!("http://127.0.0.1:{port}");
+        }
+
+        let state = AppState {
+            settings: Arc::new(settings),
+            db: db.clone(),
+        };
+        let server = http_server(listener, state.clone(), &session_key)?;
+        let runner = Runner::new(
+            db,
+            job_registry(&state),
+            RunnerConfig::new(runner_name(port)),
+        );
+        Ok((
+            Application {
+                port,
+                server,
+                sandbox,
+                runner,
+                state,
+            },
+            generated,
+        ))
+    }
+
+    /// The port the shop listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shop's state (settings as finally resolved, database).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until the server stops (Ctrl-C or SIGTERM), then stops the job runner and the
+    /// simulator.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let (stop_runner, stopped) = tokio::sync::oneshot::channel::<()>();
+        let runner = tokio::spawn(self.runner.run_until(async {
+            let _ = stopped.await;
+        }));
+        let sandbox = self.sandbox.map(|s| {
+            let handle = s.handle();
+            tokio::spawn(s);
+            handle
+        });
+        let served = self.server.await;
+        let _ = stop_runner.send(());
+        let _ = runner.await;
+        if let Some(handle) = sandbox {
+            handle.stop(true).await;
+        }
+        Ok(served?)
+    }
+}
+
+/// The job kinds this version of the shop runs. Later issues add e-mail delivery, reservation
+/// expiry and reconciliation here.
+fn job_registry(_state: &AppState) -> Registry {
+    Registry::default()
+}
+
+/// A lease owner name unique to this process: host, pid and port.
+fn runner_name(port: u16) -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "shop".to_owned());
+    format!("{host}:{}:{port}", std::process::id())
+}
+
+/// Creates the first admin when there is none: from `SHOP_ADMIN_EMAIL`/`SHOP_ADMIN_PASSWORD`,
+/// or with a generated password that the caller prints once.
+fn ensure_first_admin(
+    conn: &mut crate::db::DbConnection,
+    configured: Option<crate::config::FirstAdmin>,
+) -> anyhow::Result<Option<GeneratedAdmin>> {
+    if users::count(conn)? > 0 {
+        return Ok(None);
+    }
+    let email = configured
+        .as_ref()
+        .map_or_else(|| "admin@example.com".to_owned(), |a| a.email.clone());
+    let (password, generated) = match configured.and_then(|a| a.password) {
+        Some(p) => (p, false),
+        None => (users::generate_password(), true),
+    };
+    match users::create(conn, &email, &password) {
+        Ok(_) => {}
+        // Another instance created it at the same moment.
+        Err(users::CreateUserError::Exists(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    }
+    tracing::info!(admin.email = %email, "first admin account created");
+    Ok(generated.then_some(GeneratedAdmin { email, password }))
+}
+
+/// A 64-byte cookie key from any secret text: SHA-512 spreads it evenly, and every instance
+/// given the same text gets the same key.
+fn cookie_key(secret: &SecretString) -> Key {
+    Key::from(&Sha512::digest(secret.expose_secret().as_bytes()))
+}
+
+fn http_server(
+    listener: TcpListener,
+    state: AppState,
+    session_key: &SecretString,
+) -> anyhow::Result<Server> {
+    let key = cookie_key(session_key);
+    let secure = state.settings.public_url.starts_with("https://");
+    let data = web::Data::new(state);
+    let static_root = static_dir();
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(errors::handlers())
+            .wrap(
+                SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
+                    .cookie_name("shop_session".to_owned())
+                    .cookie_secure(secure)
+                    .cookie_http_only(true)
+                    .cookie_same_site(SameSite::Lax)
+                    .cookie_content_security(CookieContentSecurity::Private)
+                    .build(),
+            )
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
+                    .add(("X-Frame-Options", "DENY")),
+            )
+            .wrap(Compress::default())
+            .wrap(TracingLogger::default())
+            .app_data(data.clone())
+            .service(Files::new("/static", static_root.clone()).prefer_utf8(true))
+            .configure(routes::configure)
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

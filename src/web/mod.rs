@@ -1,0 +1,11 @@
+//! What every page shares: application state, the page layout, sessions, flash messages,
+//! CSRF tokens and error pages.
+
+pub mod csrf;
+pub mod errors;
+pub mod flash;
+pub mod layout;
+pub mod state;
+
+pub use layout::Layout;
+pub use state::AppState;

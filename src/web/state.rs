@@ -1,0 +1,25 @@
+//! State shared by every request handler.
+
+use std::{path::PathBuf, sync::Arc};
+
+use crate::{config::Settings, db::Db};
+
+/// Everything a handler may need, cloned cheaply into each worker.
+#[derive(Clone)]
+pub struct AppState {
+    /// Checked settings.
+    pub settings: Arc<Settings>,
+    /// The database pool.
+    pub db: Db,
+}
+
+/// Where static files are served from: `./static` when the shop runs from its checkout, or the
+/// folder next to the sources it was built from.
+pub fn static_dir() -> PathBuf {
+    let local = PathBuf::from("static");
+    if local.is_dir() {
+        local
+    } else {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("static")
+    }
+}

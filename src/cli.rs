@@ -109,7 +109,7 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::Admin {
             command: AdminCommand::CreateUser { email },
         } => {
-            let password = match settings.first_admin.and_then(|a| a.password) {
+            let password = match settings.admin_password {
                 Some(p) => p,
                 None => read_password()?,
             };

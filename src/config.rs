@@ -246,8 +246,10 @@ pub struct Settings {
     pub sandbox_bind: SocketAddr,
     /// `SANDBOX_TIME_FACTOR`.
     pub sandbox_time_factor: f64,
-    /// `SHOP_ADMIN_EMAIL` and `SHOP_ADMIN_PASSWORD`.
+    /// `SHOP_ADMIN_EMAIL` and `SHOP_ADMIN_PASSWORD`, when an email is given.
     pub first_admin: Option<FirstAdmin>,
+    /// `SHOP_ADMIN_PASSWORD` alone, for `shop admin create-user`.
+    pub admin_password: Option<SecretString>,
 }
 
 /// Every problem found in the settings, one line each.
@@ -515,6 +517,7 @@ impl RawSettings {
             sandbox_bind,
             sandbox_time_factor,
             first_admin,
+            admin_password: text(&self.shop_admin_password).map(SecretString::from),
         })
     }
 }
@@ -628,13 +631,12 @@ fn public_url(
 
 fn first_admin(email: Option<&str>, password: Option<&str>) -> Result<Option<FirstAdmin>, String> {
     match (email, password) {
-        (None, None) => Ok(None),
-        (None, Some(_)) => Err("a password was given without an email".into()),
+        (_, Some(p)) if p.chars().count() < 10 => {
+            Err("the password must be at least 10 characters".into())
+        }
+        (None, _) => Ok(None),
         (Some(email), _) if !crate::domain::email::looks_valid(email) => {
             Err(format!("`{email}` is not an email address"))
-        }
-        (Some(_), Some(p)) if p.chars().count() < 10 => {
-            Err("the password must be at least 10 characters".into())
         }
         (Some(email), password) => Ok(Some(FirstAdmin {
             email: email.to_lowercase(),

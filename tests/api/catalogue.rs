@@ -1,0 +1,160 @@
+use crate::helpers::{assert_is_redirect_to, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn home_lists_the_seeded_catalogue_under_the_test_banner() {
+    let app = spawn_app().await;
+    let html = app.get_html("/").await;
+    for name in [
+        "Ethiopia Yirgacheffe",
+        "Earl Grey Supreme",
+        "Conical Burr Hand Grinder",
+        "Harbour Stoneware Mug",
+    ] {
+        assert!(html.contains(name), "{name} missing");
+    }
+    assert_eq!(html.matches("data-product-id=").count(), 12);
+    assert!(html.contains("$18.50"));
+    assert!(
+        html.contains("Sold out"),
+        "the oolong is seeded with no stock"
+    );
+    assert!(
+        html.contains("offline AsiaBill sandbox simulator"),
+        "banner missing"
+    );
+    assert!(html.contains("/static/css/shop.css"));
+    assert!(html.contains("/static/images/products/earl-grey.svg"));
+}
+
+#[tokio::test]
+async fn categories_and_search_narrow_the_listing() {
+    let app = spawn_app().await;
+    let tea = app.get_html("/?category=tea").await;
+    assert!(tea.contains("Jasmine Dragon Pearls"));
+    assert!(!tea.contains("Colombia Huila"));
+    assert_eq!(tea.matches("data-product-id=").count(), 4);
+
+    let search = app.get_html("/?q=GREY").await;
+    assert!(search.contains("Earl Grey Supreme"));
+    assert_eq!(search.matches("data-product-id=").count(), 1);
+
+    let chinese = app.get_html("/?q=%E8%8C%89%E8%8E%89").await; // 茉莉
+    assert!(
+        chinese.contains("Jasmine Dragon Pearls"),
+        "searches Chinese names too"
+    );
+
+    let wildcard = app.get_html("/?q=%25").await; // a lone % matches nothing literally
+    assert_eq!(wildcard.matches("data-product-id=").count(), 0);
+    assert!(wildcard.contains("No products match your search"));
+}
+
+#[tokio::test]
+async fn product_images_and_styles_are_served() {
+    let app = spawn_app().await;
+    let css = app.get("/static/css/shop.css").await;
+    assert_eq!(css.status(), 200);
+    let image = app.get("/static/images/products/hand-grinder.svg").await;
+    assert_eq!(image.status(), 200);
+    assert!(
+        image.headers()["content-type"]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("image/svg")
+    );
+}
+
+#[tokio::test]
+async fn the_language_switch_returns_to_the_page_and_speaks_chinese() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url("/lang/zh-CN"))
+        .header("Referer", app.url("/?category=tea"))
+        .send()
+        .await
+        .expect("switch");
+    assert_is_redirect_to(&response, "/?category=tea");
+
+    let html = app.get_html("/").await;
+    assert!(html.contains("<html lang=\"zh-CN\""), "html lang");
+    assert!(html.contains("埃塞俄比亚耶加雪菲"));
+    assert!(html.contains("购物车"));
+    assert!(
+        html.contains("离线的 AsiaBill 沙箱模拟器"),
+        "banner in Chinese"
+    );
+
+    let back = app.get("/lang/en").await;
+    assert_is_redirect_to(&back, "/");
+    assert!(app.get_html("/").await.contains("Ethiopia Yirgacheffe"));
+}
+
+#[tokio::test]
+async fn the_language_switch_never_redirects_off_site() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url("/lang/en"))
+        .header("Referer", "https://evil.example/phish")
+        .send()
+        .await
+        .expect("switch");
+    assert_is_redirect_to(&response, "/");
+    assert_eq!(app.get("/lang/fr").await.status(), 404);
+}
+
+#[tokio::test]
+async fn zero_decimal_currency_prices_in_whole_units() {
+    let app = spawn_app_with(|s| s.shop_currency = Some("JPY".into())).await;
+    let html = app.get_html("/").await;
+    assert!(
+        html.contains("¥2,780"),
+        "Ethiopia at 18.50 USD becomes ¥2,780"
+    );
+    assert!(!html.contains("$"), "no dollar prices");
+}
+
+#[tokio::test]
+async fn unknown_pages_get_a_friendly_404_that_leaks_nothing() {
+    let app = spawn_app().await;
+    let response = app.get("/no/such/page").await;
+    assert_eq!(response.status(), 404);
+    let html = response.text().await.expect("body");
+    assert!(html.contains("Page not found"));
+    assert!(html.contains("Back to the shop"));
+    assert!(
+        html.contains("offline AsiaBill sandbox simulator"),
+        "banner on error pages"
+    );
+}
+
+#[tokio::test]
+async fn a_malformed_query_string_is_a_400_page_not_a_crash() {
+    let app = spawn_app().await;
+    let response = app.get("/?page=abc").await;
+    assert_eq!(response.status(), 400);
+    let html = response.text().await.expect("body");
+    assert!(html.contains("Request not understood"));
+    assert!(
+        !html.contains("invalid digit"),
+        "parser details stay in the log"
+    );
+}
+
+#[tokio::test]
+async fn a_server_error_is_a_friendly_500_page_without_internals() {
+    use diesel::RunQueryDsl;
+    let app = spawn_app().await;
+    // Break the catalogue's query the way a bad deploy would.
+    diesel::sql_query("ALTER TABLE products RENAME TO products_gone")
+        .execute(&mut app.db.get().expect("conn"))
+        .expect("rename");
+    let response = app.get("/").await;
+    assert_eq!(response.status(), 500);
+    let html = response.text().await.expect("body");
+    assert!(html.contains("Something went wrong"));
+    for internal in ["products", "SQL", "diesel", "relation", "no such table"] {
+        assert!(!html.contains(internal), "{internal} leaked");
+    }
+}

@@ -1,0 +1,11 @@
+//! Integration tests: the shop over real HTTP, on a real database (SQLite by default,
+//! PostgreSQL when `TEST_DATABASE_URL` names one), with the simulator on its own port.
+
+mod catalogue;
+mod cli;
+mod health;
+mod helpers;
+mod instances;
+mod jobs;
+mod schema;
+mod transactions;

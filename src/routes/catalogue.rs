@@ -1,6 +1,7 @@
 //! `GET /`: the catalogue listing.
 
 use actix_web::{Result, error::ErrorInternalServerError, web};
+use asiabill::Currency;
 use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
@@ -110,7 +111,11 @@ pub async fn index(
             .into_iter()
             .map(|p| ProductCard {
                 id: p.id,
-                price: format_price(p.price_minor, currency),
+                // A product keeps the currency it was priced in, even if SHOP_CURRENCY changed since.
+                price: format_price(
+                    p.price_minor,
+                    Currency::parse(&p.currency).unwrap_or(currency),
+                ),
                 name: pick(p.name_en, p.name_zh),
                 slug: p.slug,
                 image_path: p.image_path,

@@ -8,6 +8,7 @@
 pub mod credentials;
 pub mod currency;
 pub mod environment;
+pub mod signing;
 
 pub use credentials::{Credentials, CredentialsError, GatewayNo};
 pub use currency::{Currency, CurrencyError, Money};

@@ -30,6 +30,7 @@ pub const KEYS: &[&str] = &[
     "SHOP_RESERVATION_MINUTES",
     "SHOP_SESSION_KEY",
     "SMTP_URL",
+    "SHOP_EMAIL_FROM",
     "ASIABILL_ENV",
     "ASIABILL_GATEWAY_NO",
     "ASIABILL_SIGN_KEY",
@@ -69,6 +70,8 @@ pub struct RawSettings {
     pub shop_session_key: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
     pub smtp_url: Option<String>,
+    #[serde(default, deserialize_with = "scalar")]
+    pub shop_email_from: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
     pub asiabill_env: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
@@ -238,6 +241,8 @@ pub struct Settings {
     pub session_key: Option<SecretString>,
     /// `SMTP_URL`.
     pub smtp_url: Option<SecretString>,
+    /// `SHOP_EMAIL_FROM`: the sender of shop emails.
+    pub email_from: String,
     /// The `ASIABILL_*` settings.
     pub gateway: GatewaySettings,
     /// `RECONCILE_AFTER_SECONDS`.
@@ -347,6 +352,19 @@ impl RawSettings {
                 },
             },
         );
+        let email_from = check(
+            &mut problems,
+            "SHOP_EMAIL_FROM",
+            match text(&self.shop_email_from) {
+                None => Ok("Harbour Coffee & Tea <orders@example.com>".to_owned()),
+                Some(f) if crate::domain::email::looks_valid(mailbox_address(f)) => {
+                    Ok(f.to_owned())
+                }
+                Some(f) => Err(format!(
+                    "is `{f}`; use an address, optionally with a name: Shop <orders@shop.example>"
+                )),
+            },
+        );
         let mode = check(
             &mut problems,
             "ASIABILL_ENV",
@@ -443,6 +461,7 @@ impl RawSettings {
             Some(reservation_minutes),
             Some(session_key),
             Some(smtp_url),
+            Some(email_from),
             Some(mode),
             Some(credentials),
             Some(base_url),
@@ -461,6 +480,7 @@ impl RawSettings {
             reservation_minutes,
             session_key,
             smtp_url,
+            email_from,
             mode,
             credentials,
             base_url,
@@ -505,6 +525,7 @@ impl RawSettings {
             reservation: Duration::from_secs(reservation_minutes * 60),
             session_key,
             smtp_url,
+            email_from,
             gateway: GatewaySettings {
                 mode,
                 credentials,
@@ -542,6 +563,14 @@ fn check<T>(problems: &mut Vec<String>, name: &str, result: Result<T, String>) -
     result
         .map_err(|e| problems.push(format!("{name} {e}")))
         .ok()
+}
+
+/// The address inside `Name <address>`, or the whole text.
+fn mailbox_address(text: &str) -> &str {
+    match (text.rfind('<'), text.rfind('>')) {
+        (Some(open), Some(close)) if open < close => &text[open + 1..close],
+        _ => text,
+    }
 }
 
 /// A set, non-blank value.

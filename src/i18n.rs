@@ -65,7 +65,7 @@ impl Lang {
 }
 
 /// A key that is not in the table: shown as itself (leaked once per key, so it stays `'static`;
-/// keys come from templates, so there are few).
+/// keys come from templates and code, so there are few).
 fn missing(key: &str) -> &'static str {
     static SEEN: LazyLock<std::sync::Mutex<HashMap<String, &'static str>>> =
         LazyLock::new(Default::default);
@@ -77,62 +77,52 @@ fn missing(key: &str) -> &'static str {
         .or_insert_with(|| Box::leak(key.to_owned().into_boxed_str()))
 }
 
-static TEXT: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
-    LazyLock::new(|| ENTRIES.iter().map(|&(k, en, zh)| (k, (en, zh))).collect());
+/// The English resource file, compiled in so the binary runs from any folder.
+const EN_SOURCE: &str = include_str!("../locales/en.toml");
+/// The Simplified Chinese resource file.
+const ZH_SOURCE: &str = include_str!("../locales/zh-CN.toml");
 
-/// `(key, English, Simplified Chinese)`.
-#[rustfmt::skip]
-const ENTRIES: &[(&str, &str, &str)] = &[
-    ("site.name", "Harbour Coffee & Tea", "港湾咖啡与茶"),
-    ("site.description", "Freshly roasted coffee, loose-leaf tea and brewing gear from Harbour Coffee & Tea.", "港湾咖啡与茶：新鲜烘焙的咖啡、散装茶叶与冲煮器具。"),
-    ("nav.skip", "Skip to main content", "跳到主要内容"),
-    ("nav.label", "Main", "主导航"),
-    ("nav.catalogue", "Catalogue", "商品目录"),
-    ("nav.language", "Language", "语言"),
-    ("nav.cart", "Cart", "购物车"),
-    ("nav.cart_items", "items", "件商品"),
-    ("banner.label", "Test environment", "测试环境"),
-    ("banner.tag_local", "Local simulator", "本地模拟器"),
-    ("banner.tag_sandbox", "AsiaBill sandbox", "AsiaBill 沙箱"),
-    ("banner.local", "Test mode — payments go to the offline AsiaBill sandbox simulator; use test cards, no real money moves.", "测试模式——付款将发送到离线的 AsiaBill 沙箱模拟器；请使用测试卡，不会产生真实扣款。"),
-    ("banner.sandbox", "Test mode — payments go to the AsiaBill sandbox test environment; use test cards, no real money moves.", "测试模式——付款将发送到 AsiaBill 沙箱测试环境；请使用测试卡，不会产生真实扣款。"),
-    ("flash.success", "Success", "成功"),
-    ("flash.error", "Error", "错误"),
-    ("flash.info", "Note", "提示"),
-    ("footer.note", "Freshly roasted coffee, loose-leaf tea and brewing gear. This is a demonstration store for the AsiaBill card gateway; orders are not shipped.", "新鲜烘焙的咖啡、散装茶叶与冲煮器具。本店是 AsiaBill 银行卡支付网关的演示商店，订单不会实际发货。"),
-    ("footer.payments", "Payments by AsiaBill", "支付服务由 AsiaBill 提供"),
-    ("catalogue.title", "Catalogue", "商品目录"),
-    ("catalogue.heading", "Coffee, tea & brewing gear", "咖啡、茶与冲煮器具"),
-    ("catalogue.lead", "Small-batch roasts, whole-leaf teas and the tools to brew them well.", "小批量烘焙的咖啡、整叶好茶，以及把它们冲煮好的器具。"),
-    ("catalogue.categories", "Categories", "商品分类"),
-    ("catalogue.all", "All", "全部"),
-    ("catalogue.search_label", "Search products", "搜索商品"),
-    ("catalogue.search_placeholder", "Search coffee, tea, gear…", "搜索咖啡、茶、器具…"),
-    ("catalogue.search_button", "Search", "搜索"),
-    ("catalogue.results_for", "Results for", "搜索结果："),
-    ("catalogue.clear_search", "Clear search", "清除搜索"),
-    ("catalogue.empty_title", "No products found", "没有找到商品"),
-    ("catalogue.empty", "There are no products in this category right now. Please check back soon.", "该分类下暂时没有商品，请稍后再来看看。"),
-    ("catalogue.empty_search", "No products match your search. Try a different word or browse all products.", "没有找到与搜索匹配的商品。请换个关键词，或浏览全部商品。"),
-    ("catalogue.show_all", "Browse all products", "浏览全部商品"),
-    ("product.in_stock", "In stock", "有货"),
-    ("product.sold_out", "Sold out", "已售罄"),
-    ("pagination.label", "Pagination", "分页"),
-    ("pagination.prev", "Previous", "上一页"),
-    ("pagination.next", "Next", "下一页"),
-    ("pagination.page", "Page", "页码"),
-    ("error.code", "Error", "错误"),
-    ("error.back_home", "Back to the shop", "返回商店"),
-    ("error.view_cart", "View cart", "查看购物车"),
-    ("error.not_found.title", "Page not found", "页面不存在"),
-    ("error.not_found.message", "We could not find the page you asked for.", "找不到您请求的页面。"),
-    ("error.server.title", "Something went wrong", "出错了"),
-    ("error.server.message", "An unexpected error occurred. Please try again in a moment.", "发生了意外错误，请稍后重试。"),
-    ("error.bad_request.title", "Request not understood", "无法处理该请求"),
-    ("error.bad_request.message", "The request could not be processed. Please go back and try again.", "无法处理该请求，请返回后重试。"),
-    ("error.forbidden.title", "Not allowed", "不允许此操作"),
-    ("error.forbidden.message", "This request was refused. Reload the page and try again.", "该请求被拒绝，请刷新页面后重试。"),
-];
+static TEXT: LazyLock<HashMap<String, (&'static str, &'static str)>> = LazyLock::new(|| {
+    let en = flatten(EN_SOURCE);
+    let zh = flatten(ZH_SOURCE);
+    en.into_iter()
+        .map(|(key, text)| {
+            let chinese = zh.get(&key).copied().unwrap_or("");
+            (key, (text, chinese))
+        })
+        .collect()
+});
+
+/// Reads a resource file into `section.name → text`. A malformed file is a build-time mistake
+/// that the tests catch; at run time it yields no text rather than a crash.
+fn flatten(source: &'static str) -> HashMap<String, &'static str> {
+    fn walk(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
+        for (name, value) in table {
+            let key = if prefix.is_empty() {
+                name.clone()
+            } else {
+                format!("{prefix}.{name}")
+            };
+            match value {
+                toml::Value::Table(inner) => walk(&key, inner, out),
+                toml::Value::String(text) => {
+                    out.insert(key, text.clone());
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut owned = HashMap::new();
+    match source.parse::<toml::Table>() {
+        Ok(table) => walk("", &table, &mut owned),
+        Err(e) => tracing::error!(error = %e, "a locale file does not parse"),
+    }
+    // Texts live for the whole program; leaking them once gives `&'static str` lookups.
+    owned
+        .into_iter()
+        .map(|(k, v)| (k, &*Box::leak(v.into_boxed_str())))
+        .collect()
+}
 
 #[cfg(test)]
 mod tests {
@@ -146,14 +136,44 @@ mod tests {
     }
 
     #[test]
-    fn every_key_is_unique_and_translated() {
-        let mut keys: Vec<&str> = ENTRIES.iter().map(|e| e.0).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        assert_eq!(keys.len(), ENTRIES.len(), "duplicate key in ENTRIES");
-        for (key, en, zh) in ENTRIES {
-            assert!(!en.is_empty() && !zh.is_empty(), "{key} lacks a text");
+    fn both_locale_files_parse_and_have_the_same_keys() {
+        assert!(EN_SOURCE.parse::<toml::Table>().is_ok(), "en.toml");
+        assert!(ZH_SOURCE.parse::<toml::Table>().is_ok(), "zh-CN.toml");
+        let en = flatten(EN_SOURCE);
+        let zh = flatten(ZH_SOURCE);
+        let mut only_en: Vec<_> = en.keys().filter(|k| !zh.contains_key(*k)).collect();
+        let mut only_zh: Vec<_> = zh.keys().filter(|k| !en.contains_key(*k)).collect();
+        only_en.sort();
+        only_zh.sort();
+        assert!(only_en.is_empty(), "missing in zh-CN.toml: {only_en:?}");
+        assert!(only_zh.is_empty(), "missing in en.toml: {only_zh:?}");
+        assert!(en.values().chain(zh.values()).all(|t| !t.is_empty()));
+    }
+
+    #[test]
+    fn every_key_a_template_uses_exists() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut missing = Vec::new();
+        let mut stack = vec![root];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("templates folder") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).expect("template");
+                for part in text.split("tr(\"").skip(1) {
+                    let Some(end) = part.find('"') else { continue };
+                    let key = &part[..end];
+                    let in_comment = text.contains(&format!("{{# {key}"));
+                    if !TEXT.contains_key(key) && !in_comment && !key.starts_with("checkout.") {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
         }
+        assert!(missing.is_empty(), "keys without text: {missing:?}");
     }
 
     #[test]

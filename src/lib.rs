@@ -3,14 +3,17 @@
 //! tests can build the application in-process.
 
 pub mod admin;
+pub mod cart;
 pub mod catalogue;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod emails;
 pub mod i18n;
 pub mod jobs;
 pub mod money;
+pub mod orders;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

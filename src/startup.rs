@@ -25,7 +25,12 @@ use crate::{
     catalogue::seed,
     config::Settings,
     db::{Db, migrate, secrets},
-    jobs::{Registry, Runner, RunnerConfig},
+    emails::{self, send::Mailer},
+    jobs::{Job, JobFailure, Registry, Runner, RunnerConfig},
+    orders::{
+        create::EXPIRE_JOB,
+        expire::{self, Expiry},
+    },
     routes,
     web::{AppState, errors, state::static_dir},
 };
@@ -103,9 +108,16 @@ impl Application {
             db: db.clone(),
         };
         let server = http_server(listener, state.clone(), &session_key)?;
+        let mailer = match &state.settings.smtp_url {
+            Some(url) => Some(
+                Mailer::new(url, &state.settings.email_from)
+                    .context("SMTP_URL or SHOP_EMAIL_FROM is not usable")?,
+            ),
+            None => None,
+        };
         let runner = Runner::new(
             db,
-            job_registry(&state),
+            job_registry(&state, mailer),
             RunnerConfig::new(runner_name(port)),
         );
         Ok((
@@ -152,10 +164,33 @@ impl Application {
     }
 }
 
-/// The job kinds this version of the shop runs. Later issues add e-mail delivery, reservation
-/// expiry and reconciliation here.
-fn job_registry(_state: &AppState) -> Registry {
-    Registry::default()
+/// The job kinds this version of the shop runs.
+fn job_registry(state: &AppState, mailer: Option<Mailer>) -> Registry {
+    let mut registry = Registry::default();
+    let db = state.db.clone();
+    registry.register(EXPIRE_JOB, move |job| {
+        let db = db.clone();
+        async move {
+            let order_id = order_id_of(&job)?;
+            match db.run(move |conn| expire::expire(conn, order_id)).await? {
+                // The shopper is at the gateway right now; look again once that settles.
+                Expiry::PaymentInFlight => Err(JobFailure::Retry("a payment is in flight".into())),
+                Expiry::Cancelled | Expiry::Nothing => Ok(()),
+            }
+        }
+    });
+    let db = state.db.clone();
+    registry.register(emails::SEND_JOB, move |job| {
+        emails::send::run(db.clone(), mailer.clone(), job)
+    });
+    registry
+}
+
+fn order_id_of(job: &Job) -> Result<i64, JobFailure> {
+    serde_json::from_str::<serde_json::Value>(&job.payload)
+        .ok()
+        .and_then(|v| v["order_id"].as_i64())
+        .ok_or_else(|| JobFailure::Permanent(format!("payload without order_id: {}", job.payload)))
 }
 
 /// A lease owner name unique to this process: host, pid and port.

@@ -3,6 +3,7 @@
 
 mod connection;
 pub mod migrate;
+pub mod models;
 pub mod schema;
 pub mod secrets;
 
@@ -33,6 +34,10 @@ pub enum DbError {
     /// Migrations could not be applied.
     #[error("database migration failed: {0}")]
     Migration(String),
+    /// A document stored with the change (an email) could not be rendered, so the whole
+    /// transaction is rolled back rather than committed without it.
+    #[error("could not render {0}")]
+    Render(String),
     /// The blocking task running the query panicked or was cancelled.
     #[error("database task did not complete: {0}")]
     Task(#[from] tokio::task::JoinError),

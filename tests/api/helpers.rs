@@ -330,3 +330,114 @@ pub fn meta_csrf_token(html: &str) -> Option<String> {
     let at = html.find("name=\"csrf-token\" content=\"")? + "name=\"csrf-token\" content=\"".len();
     Some(html[at..at + html[at..].find('"')?].to_owned())
 }
+
+impl TestApp {
+    /// Posts a URL-encoded form (the caller includes `csrf_token` when it wants one).
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// The session's CSRF token, read from any page.
+    pub async fn csrf(&self) -> String {
+        meta_csrf_token(&self.get_html("/").await).expect("csrf meta")
+    }
+
+    /// The id of the product with `slug`.
+    pub fn product_id(&self, slug: &str) -> i64 {
+        use asiabill_shop::db::schema::products;
+        use diesel::prelude::*;
+        products::table
+            .filter(products::slug.eq(slug))
+            .select(products::id)
+            .first(&mut self.db.get().expect("conn"))
+            .expect("product")
+    }
+
+    /// The stock of the product with `slug`.
+    pub fn stock(&self, slug: &str) -> i64 {
+        use asiabill_shop::db::schema::products;
+        use diesel::prelude::*;
+        products::table
+            .filter(products::slug.eq(slug))
+            .select(products::stock)
+            .first(&mut self.db.get().expect("conn"))
+            .expect("product")
+    }
+
+    /// Adds `quantity` of `slug` to the cart and checks it was accepted.
+    pub async fn add_to_cart(&self, slug: &str, quantity: i64) {
+        let token = self.csrf().await;
+        let id = self.product_id(slug).to_string();
+        let q = quantity.to_string();
+        let response = self
+            .post_form(
+                "/cart/items",
+                &[
+                    ("csrf_token", &token),
+                    ("product_id", &id),
+                    ("quantity", &q),
+                ],
+            )
+            .await;
+        assert_is_redirect_to(&response, "/cart");
+    }
+
+    /// Fills the checkout form with a valid US address and posts it; returns the response.
+    pub async fn checkout(&self, mode: &str, adjust: &[(&str, &str)]) -> reqwest::Response {
+        let page = self.get_html("/checkout").await;
+        let token = csrf_token(&page).expect("csrf field on checkout");
+        let key = hidden_field(&page, "idempotency_key").expect("idempotency key");
+        let mut fields: Vec<(String, String)> = [
+            ("csrf_token", token.as_str()),
+            ("idempotency_key", key.as_str()),
+            ("email", "ana@example.com"),
+            ("phone", "+1 503 555 0100"),
+            ("billing_first_name", "Ana"),
+            ("billing_last_name", "Lima"),
+            ("billing_address", "1 Harbour Street"),
+            ("billing_city", "Portland"),
+            ("billing_state", "OR"),
+            ("billing_zip", "97201"),
+            ("billing_country", "US"),
+            ("shipping_same", "on"),
+            ("payment_mode", mode),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        for (k, v) in adjust {
+            fields.retain(|(name, _)| name != k);
+            if !v.is_empty() || !k.starts_with('-') {
+                fields.push(((*k).to_owned(), (*v).to_owned()));
+            }
+        }
+        self.client
+            .post(self.url("/checkout"))
+            .form(&fields)
+            .send()
+            .await
+            .expect("POST /checkout")
+    }
+}
+
+/// The value of the hidden input named `name`.
+pub fn hidden_field(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let at = html.find(&marker)? + marker.len();
+    Some(html[at..at + html[at..].find('"')?].to_owned())
+}
+
+/// The `Location` header of a redirect.
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("Location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}

@@ -2,10 +2,12 @@
 //! PostgreSQL when `TEST_DATABASE_URL` names one), with the simulator on its own port.
 
 mod catalogue;
+mod checkout;
 mod cli;
 mod health;
 mod helpers;
 mod instances;
 mod jobs;
 mod schema;
+mod storefront;
 mod transactions;

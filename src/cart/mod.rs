@@ -1,0 +1,301 @@
+//! The shopping cart: one row per visitor (its id kept in the encrypted session cookie), lines
+//! priced from the catalogue each time they are shown, never from anything the browser sent.
+
+use asiabill::Currency;
+use diesel::prelude::*;
+use rand::RngCore;
+
+use crate::db::{
+    DbConnection, DbError, now,
+    schema::{cart_items, carts, products},
+    write_transaction,
+};
+
+/// Most units of one product in a cart.
+pub const MAX_PER_LINE: i64 = 10;
+
+/// A cart line with the product's current price and stock.
+#[derive(Debug, Clone, Queryable)]
+#[expect(
+    missing_docs,
+    reason = "fields are the joined cart item and product columns"
+)]
+pub struct CartLine {
+    pub item_id: i64,
+    pub product_id: i64,
+    pub slug: String,
+    pub name_en: String,
+    pub name_zh: String,
+    pub image_path: String,
+    pub unit_price_minor: i64,
+    pub currency: String,
+    pub quantity: i64,
+    pub stock: i64,
+    pub active: bool,
+}
+
+impl CartLine {
+    /// Unit price times quantity; `None` on overflow, which no real cart reaches.
+    pub fn total_minor(&self) -> Option<i64> {
+        self.unit_price_minor.checked_mul(self.quantity)
+    }
+
+    /// The name in the shopper's language.
+    pub fn name(&self, chinese: bool) -> &str {
+        if chinese {
+            &self.name_zh
+        } else {
+            &self.name_en
+        }
+    }
+}
+
+/// Why a cart change was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum CartError {
+    /// No such product, or it is no longer sold.
+    #[error("product not found")]
+    UnknownProduct,
+    /// No such line in this cart.
+    #[error("cart line not found")]
+    UnknownLine,
+    /// The product has no stock.
+    #[error("sold out")]
+    SoldOut,
+    /// More than [`MAX_PER_LINE`] units.
+    #[error("at most {max} of one product")]
+    TooMany {
+        /// The limit.
+        max: i64,
+    },
+    /// Fewer units in stock than asked for.
+    #[error("only {available} in stock")]
+    NotEnoughStock {
+        /// Units available.
+        available: i64,
+    },
+    /// A quantity below one (or zero where zero is not "remove").
+    #[error("quantity must be at least 1")]
+    BadQuantity,
+    /// The product is priced in another currency than the shop's.
+    #[error("product priced in another currency")]
+    CurrencyMismatch,
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for CartError {
+    fn from(e: diesel::result::Error) -> Self {
+        CartError::Db(e.into())
+    }
+}
+
+impl CartError {
+    /// The locale key of the message shown to the shopper.
+    pub fn message_key(&self) -> &'static str {
+        match self {
+            CartError::UnknownProduct | CartError::UnknownLine => "cart.unknown_product",
+            CartError::SoldOut => "cart.sold_out",
+            CartError::TooMany { .. } => "cart.too_many",
+            CartError::NotEnoughStock { .. } => "cart.not_enough_stock",
+            CartError::BadQuantity => "cart.bad_quantity",
+            CartError::CurrencyMismatch => "cart.currency_mismatch",
+            CartError::Db(_) => "error.server.message",
+        }
+    }
+}
+
+/// The lines of a cart, oldest first, with current prices.
+pub fn lines(conn: &mut DbConnection, cart_id: i64) -> Result<Vec<CartLine>, DbError> {
+    Ok(cart_items::table
+        .inner_join(products::table)
+        .filter(cart_items::cart_id.eq(cart_id))
+        .order(cart_items::id.asc())
+        .select((
+            cart_items::id,
+            products::id,
+            products::slug,
+            products::name_en,
+            products::name_zh,
+            products::image_path,
+            products::price_minor,
+            products::currency,
+            cart_items::quantity,
+            products::stock,
+            products::active,
+        ))
+        .load(conn)?)
+}
+
+/// Sum of the lines' totals.
+pub fn subtotal(lines: &[CartLine]) -> i64 {
+    lines
+        .iter()
+        .filter_map(CartLine::total_minor)
+        .fold(0_i64, i64::saturating_add)
+}
+
+/// Checks a wanted quantity of a product against the limits.
+fn check_quantity(wanted: i64, stock: i64) -> Result<(), CartError> {
+    if wanted < 1 {
+        return Err(CartError::BadQuantity);
+    }
+    if stock < 1 {
+        return Err(CartError::SoldOut);
+    }
+    if wanted > MAX_PER_LINE {
+        return Err(CartError::TooMany { max: MAX_PER_LINE });
+    }
+    if wanted > stock {
+        return Err(CartError::NotEnoughStock { available: stock });
+    }
+    Ok(())
+}
+
+/// Adds `quantity` of a product, creating the cart when `cart_id` is `None` or stale; returns
+/// the cart's id.
+pub fn add(
+    conn: &mut DbConnection,
+    cart_id: Option<i64>,
+    product_id: i64,
+    quantity: i64,
+    currency: Currency,
+) -> Result<i64, CartError> {
+    write_transaction(conn, |conn| {
+        let (stock, active, product_currency): (i64, bool, String) = products::table
+            .find(product_id)
+            .select((products::stock, products::active, products::currency))
+            .first(conn)
+            .optional()?
+            .ok_or(CartError::UnknownProduct)?;
+        if !active {
+            return Err(CartError::UnknownProduct);
+        }
+        if product_currency != currency.code() {
+            return Err(CartError::CurrencyMismatch);
+        }
+        let cart_id = match cart_id {
+            Some(id) if carts::table.find(id).count().get_result::<i64>(conn)? == 1 => id,
+            _ => create_cart(conn, currency)?,
+        };
+        let existing: Option<(i64, i64)> = cart_items::table
+            .filter(cart_items::cart_id.eq(cart_id))
+            .filter(cart_items::product_id.eq(product_id))
+            .select((cart_items::id, cart_items::quantity))
+            .first(conn)
+            .optional()?;
+        let wanted = existing
+            .map_or(0, |(_, q)| q)
+            .checked_add(quantity)
+            .ok_or(CartError::TooMany { max: MAX_PER_LINE })?;
+        if quantity < 1 {
+            return Err(CartError::BadQuantity);
+        }
+        check_quantity(wanted, stock)?;
+        let at = now();
+        match existing {
+            Some((item_id, _)) => {
+                diesel::update(cart_items::table.find(item_id))
+                    .set((
+                        cart_items::quantity.eq(wanted),
+                        cart_items::updated_at.eq(at),
+                    ))
+                    .execute(conn)?;
+            }
+            None => {
+                diesel::insert_into(cart_items::table)
+                    .values((
+                        cart_items::cart_id.eq(cart_id),
+                        cart_items::product_id.eq(product_id),
+                        cart_items::quantity.eq(wanted),
+                        cart_items::created_at.eq(at),
+                        cart_items::updated_at.eq(at),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+        touch(conn, cart_id)?;
+        Ok(cart_id)
+    })
+}
+
+/// Sets a line's quantity; zero removes it.
+pub fn set_quantity(
+    conn: &mut DbConnection,
+    cart_id: i64,
+    item_id: i64,
+    quantity: i64,
+) -> Result<(), CartError> {
+    write_transaction(conn, |conn| {
+        let line: Option<i64> = cart_items::table
+            .inner_join(products::table)
+            .filter(cart_items::id.eq(item_id))
+            .filter(cart_items::cart_id.eq(cart_id))
+            .select(products::stock)
+            .first(conn)
+            .optional()?;
+        let stock = line.ok_or(CartError::UnknownLine)?;
+        if quantity == 0 {
+            diesel::delete(cart_items::table.find(item_id)).execute(conn)?;
+        } else {
+            check_quantity(quantity, stock)?;
+            diesel::update(cart_items::table.find(item_id))
+                .set((
+                    cart_items::quantity.eq(quantity),
+                    cart_items::updated_at.eq(now()),
+                ))
+                .execute(conn)?;
+        }
+        touch(conn, cart_id)?;
+        Ok(())
+    })
+}
+
+/// Empties a cart (after its order was placed).
+pub fn clear(conn: &mut DbConnection, cart_id: i64) -> Result<(), DbError> {
+    diesel::delete(cart_items::table.filter(cart_items::cart_id.eq(cart_id))).execute(conn)?;
+    Ok(())
+}
+
+fn create_cart(conn: &mut DbConnection, currency: Currency) -> Result<i64, DbError> {
+    let mut token = [0_u8; 16];
+    rand::rng().fill_bytes(&mut token);
+    let at = now();
+    Ok(diesel::insert_into(carts::table)
+        .values((
+            carts::token.eq(hex::encode(token)),
+            carts::currency.eq(currency.code()),
+            carts::created_at.eq(at),
+            carts::updated_at.eq(at),
+        ))
+        .returning(carts::id)
+        .get_result(conn)?)
+}
+
+fn touch(conn: &mut DbConnection, cart_id: i64) -> Result<(), DbError> {
+    diesel::update(carts::table.find(cart_id))
+        .set(carts::updated_at.eq(now()))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantity_rules() {
+        assert!(check_quantity(1, 5).is_ok());
+        assert!(matches!(check_quantity(0, 5), Err(CartError::BadQuantity)));
+        assert!(matches!(check_quantity(1, 0), Err(CartError::SoldOut)));
+        assert!(matches!(
+            check_quantity(11, 50),
+            Err(CartError::TooMany { max: 10 })
+        ));
+        assert!(matches!(
+            check_quantity(4, 3),
+            Err(CartError::NotEnoughStock { available: 3 })
+        ));
+    }
+}

@@ -1,0 +1,105 @@
+//! Emails to shoppers: rendered into the outbox in the same transaction as the change they
+//! report, then sent by a job through SMTP when `SMTP_URL` is set (otherwise they stay in the
+//! outbox for the admin to read).
+
+mod render;
+pub mod send;
+
+use diesel::prelude::*;
+
+use crate::{
+    db::{DbConnection, DbError, now, schema::email_outbox},
+    jobs::{self, NewJob},
+};
+
+/// Job kind that sends one outbox email.
+pub const SEND_JOB: &str = "emails.send";
+
+/// The emails the shop sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailKind {
+    /// The order was placed.
+    OrderReceived,
+    /// Its payment went through.
+    PaymentSucceeded,
+    /// A payment attempt failed.
+    PaymentFailed,
+    /// A shipment was sent, with tracking.
+    Shipped,
+    /// Money was refunded.
+    Refunded,
+}
+
+impl EmailKind {
+    /// The name stored in `email_outbox.kind` and used in locale keys.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailKind::OrderReceived => "order_received",
+            EmailKind::PaymentSucceeded => "payment_succeeded",
+            EmailKind::PaymentFailed => "payment_failed",
+            EmailKind::Shipped => "shipped",
+            EmailKind::Refunded => "refunded",
+        }
+    }
+}
+
+/// What an email is about beyond its order: the attempt that failed, the shipment, the refund.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// Only the order.
+    Order,
+    /// A payment attempt (its id).
+    Attempt(i64),
+    /// A shipment (its id).
+    Shipment(i64),
+    /// A refund (its id).
+    Refund(i64),
+}
+
+/// Renders an email for order `order_id` in the order's language and adds it to the outbox,
+/// with a job to send it. Each (kind, order, subject) is queued once, however often this is
+/// called, so a duplicated webhook never sends a second email.
+pub fn queue(
+    conn: &mut DbConnection,
+    kind: EmailKind,
+    order_id: i64,
+    subject: Subject,
+    public_url: &str,
+) -> Result<(), DbError> {
+    let dedupe_key = match subject {
+        Subject::Order => format!("{}:{order_id}", kind.as_str()),
+        Subject::Attempt(id) => format!("{}:{order_id}:attempt:{id}", kind.as_str()),
+        Subject::Shipment(id) => format!("{}:{order_id}:shipment:{id}", kind.as_str()),
+        Subject::Refund(id) => format!("{}:{order_id}:refund:{id}", kind.as_str()),
+    };
+    let already: i64 = email_outbox::table
+        .filter(email_outbox::dedupe_key.eq(&dedupe_key))
+        .count()
+        .get_result(conn)?;
+    if already > 0 {
+        return Ok(());
+    }
+    let email = render::render(conn, kind, order_id, subject, public_url)?;
+    let id: i64 = diesel::insert_into(email_outbox::table)
+        .values((
+            email_outbox::order_id.eq(Some(order_id)),
+            email_outbox::dedupe_key.eq(&dedupe_key),
+            email_outbox::kind.eq(kind.as_str()),
+            email_outbox::locale.eq(email.lang.tag()),
+            email_outbox::to_address.eq(&email.to),
+            email_outbox::subject.eq(&email.subject),
+            email_outbox::body_text.eq(&email.text),
+            email_outbox::body_html.eq(&email.html),
+            email_outbox::status.eq("pending"),
+            email_outbox::attempts.eq(0),
+            email_outbox::created_at.eq(now()),
+        ))
+        .returning(email_outbox::id)
+        .get_result(conn)?;
+    jobs::enqueue(
+        conn,
+        &NewJob::new(SEND_JOB, serde_json::json!({ "outbox_id": id }))
+            .dedupe(format!("{SEND_JOB}:{id}")),
+    )?;
+    Ok(())
+}

@@ -1,0 +1,247 @@
+//! The checkout form: what the shopper typed, and the checked order details.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::domain::{
+    address::{self, Address, AddressInput, Problem},
+    email,
+};
+
+/// How the shopper wants to pay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentMode {
+    /// Card fields embedded in our payment page (AsiaBill's JS SDK).
+    InSite,
+    /// AsiaBill's hosted payment page.
+    Hosted,
+}
+
+impl PaymentMode {
+    /// Reads `insite` or `hosted`.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "insite" => Some(PaymentMode::InSite),
+            "hosted" => Some(PaymentMode::Hosted),
+            _ => None,
+        }
+    }
+
+    /// The form and database value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMode::InSite => "insite",
+            PaymentMode::Hosted => "hosted",
+        }
+    }
+}
+
+/// The checkout form as posted; every field is text so that a bad value can be shown back.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+#[expect(
+    missing_docs,
+    reason = "fields are the form's inputs, named as in the template"
+)]
+pub struct CheckoutInput {
+    pub email: String,
+    pub phone: String,
+    pub billing_first_name: String,
+    pub billing_last_name: String,
+    pub billing_address: String,
+    pub billing_city: String,
+    pub billing_state: String,
+    pub billing_zip: String,
+    pub billing_country: String,
+    /// `on` when the shipping address is the billing address.
+    pub shipping_same: Option<String>,
+    pub shipping_first_name: String,
+    pub shipping_last_name: String,
+    pub shipping_address: String,
+    pub shipping_city: String,
+    pub shipping_state: String,
+    pub shipping_zip: String,
+    pub shipping_country: String,
+    pub payment_mode: String,
+    /// A random key the form carries, so a re-post creates no second order.
+    pub idempotency_key: String,
+}
+
+/// Checked checkout details.
+#[derive(Debug, Clone)]
+pub struct Checkout {
+    /// Contact email.
+    pub email: String,
+    /// Contact phone.
+    pub phone: String,
+    /// Billing address.
+    pub billing: Address,
+    /// Shipping address.
+    pub shipping: Address,
+    /// Chosen payment mode.
+    pub mode: PaymentMode,
+    /// The form's idempotency key.
+    pub idempotency_key: String,
+}
+
+/// Problems by form field name (`billing_city`, `email`, …).
+pub type FieldProblems = BTreeMap<String, Problem>;
+
+impl CheckoutInput {
+    /// True when the shopper ticked "ship to the billing address".
+    pub fn ships_to_billing(&self) -> bool {
+        self.shipping_same.as_deref().is_some_and(|v| !v.is_empty())
+    }
+
+    /// Checks every field and lists every problem.
+    pub fn check(&self) -> Result<Checkout, FieldProblems> {
+        let mut problems = FieldProblems::new();
+        let email = match address::length(&self.email, 2, 100) {
+            Ok(e) if email::looks_valid(&e) => Some(e.to_lowercase()),
+            Ok(_) => {
+                problems.insert(
+                    "email".into(),
+                    Problem {
+                        key: "form.email",
+                        n: None,
+                    },
+                );
+                None
+            }
+            Err(p) => {
+                problems.insert("email".into(), p);
+                None
+            }
+        };
+        let phone = address::phone(&self.phone)
+            .map_err(|p| problems.insert("phone".into(), p))
+            .ok();
+        let mut address_of = |prefix: &str, input: AddressInput<'_>| match input.check() {
+            Ok(a) => Some(a),
+            Err(list) => {
+                for (field, p) in list {
+                    problems.insert(format!("{prefix}_{field}"), p);
+                }
+                None
+            }
+        };
+        let billing = address_of(
+            "billing",
+            AddressInput {
+                first_name: &self.billing_first_name,
+                last_name: &self.billing_last_name,
+                line: &self.billing_address,
+                city: &self.billing_city,
+                state: &self.billing_state,
+                zip: &self.billing_zip,
+                country: &self.billing_country,
+            },
+        );
+        let shipping = if self.ships_to_billing() {
+            billing.clone()
+        } else {
+            address_of(
+                "shipping",
+                AddressInput {
+                    first_name: &self.shipping_first_name,
+                    last_name: &self.shipping_last_name,
+                    line: &self.shipping_address,
+                    city: &self.shipping_city,
+                    state: &self.shipping_state,
+                    zip: &self.shipping_zip,
+                    country: &self.shipping_country,
+                },
+            )
+        };
+        let mode = PaymentMode::parse(&self.payment_mode);
+        if mode.is_none() {
+            problems.insert(
+                "payment_mode".into(),
+                Problem {
+                    key: "form.payment_mode",
+                    n: None,
+                },
+            );
+        }
+        let key = self.idempotency_key.trim();
+        let key_ok =
+            (16..=64).contains(&key.len()) && key.chars().all(|c| c.is_ascii_alphanumeric());
+        if !key_ok {
+            problems.insert(
+                "idempotency_key".into(),
+                Problem {
+                    key: "form.stale",
+                    n: None,
+                },
+            );
+        }
+        match (email, phone, billing, shipping, mode) {
+            (Some(email), Some(phone), Some(billing), Some(shipping), Some(mode))
+                if problems.is_empty() =>
+            {
+                Ok(Checkout {
+                    email,
+                    phone,
+                    billing,
+                    shipping,
+                    mode,
+                    idempotency_key: key.to_owned(),
+                })
+            }
+            _ => Err(problems),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> CheckoutInput {
+        CheckoutInput {
+            email: "Ana@Example.com".into(),
+            phone: "+1 503 555 0100".into(),
+            billing_first_name: "Ana".into(),
+            billing_last_name: "Lima".into(),
+            billing_address: "1 Harbour Street".into(),
+            billing_city: "Portland".into(),
+            billing_state: "OR".into(),
+            billing_zip: "97201".into(),
+            billing_country: "US".into(),
+            shipping_same: Some("on".into()),
+            payment_mode: "hosted".into(),
+            idempotency_key: "a".repeat(32),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_complete_form_passes_and_ships_to_billing() {
+        let c = valid().check().expect("valid");
+        assert_eq!(c.email, "ana@example.com");
+        assert_eq!(c.shipping, c.billing);
+        assert_eq!(c.mode, PaymentMode::Hosted);
+    }
+
+    #[test]
+    fn a_separate_shipping_address_is_checked_on_its_own() {
+        let mut input = valid();
+        input.shipping_same = None;
+        input.shipping_country = "CA".into();
+        let problems = input.check().expect_err("shipping incomplete");
+        for field in ["shipping_first_name", "shipping_address", "shipping_state"] {
+            assert!(problems.contains_key(field), "{field}: {problems:?}");
+        }
+        assert!(!problems.contains_key("billing_city"));
+    }
+
+    #[test]
+    fn mode_and_idempotency_key_are_required() {
+        let mut input = valid();
+        input.payment_mode = "bitcoin".into();
+        input.idempotency_key = "short".into();
+        let problems = input.check().expect_err("bad");
+        assert!(problems.contains_key("payment_mode") && problems.contains_key("idempotency_key"));
+    }
+}

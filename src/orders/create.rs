@@ -1,0 +1,241 @@
+//! Placing an order from the cart: prices from the catalogue, stock reserved, the cart emptied,
+//! all in one transaction, and at most one order per checkout form.
+
+use std::time::Duration;
+
+use asiabill::Currency;
+use diesel::prelude::*;
+
+use super::{checkout::Checkout, new_access_token, number_for, status};
+use crate::{
+    cart,
+    db::{
+        DbConnection, DbError, now,
+        schema::{order_lines, orders, payment_events, products},
+        write_transaction,
+    },
+    emails::{self, EmailKind, Subject},
+    i18n::Lang,
+    jobs::{self, NewJob},
+};
+
+/// Job kind that cancels an order left unpaid.
+pub const EXPIRE_JOB: &str = "orders.expire";
+
+/// Where the order came from, beyond the form.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The shop's currency.
+    pub currency: Currency,
+    /// The shopper's language, for emails.
+    pub lang: Lang,
+    /// The shopper's IP address, for AsiaBill's `customerIp`.
+    pub customer_ip: String,
+    /// The browser's User-Agent, for AsiaBill's `isMobile`.
+    pub user_agent: Option<String>,
+    /// How long the stock stays reserved unpaid.
+    pub reservation: Duration,
+    /// The shop's public base URL, for links in emails.
+    pub public_url: String,
+}
+
+/// A placed order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    /// Row id.
+    pub id: i64,
+    /// Human order number.
+    pub number: String,
+    /// The secret token of its page.
+    pub access_token: String,
+    /// False when the form had been posted before and this is that earlier order.
+    pub created: bool,
+}
+
+/// Why no order was placed.
+#[derive(Debug, thiserror::Error)]
+pub enum PlaceError {
+    /// The cart has no lines.
+    #[error("the cart is empty")]
+    EmptyCart,
+    /// A product sold out (or went off sale) since it was put in the cart.
+    #[error("not enough stock of {0}")]
+    NotEnoughStock(String),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for PlaceError {
+    fn from(e: diesel::result::Error) -> Self {
+        PlaceError::Db(e.into())
+    }
+}
+
+/// Places the order for `cart_id` (or finds the one this form already placed).
+pub fn place(
+    conn: &mut DbConnection,
+    cart_id: Option<i64>,
+    checkout: &Checkout,
+    ctx: &Context,
+) -> Result<Placed, PlaceError> {
+    let key = &checkout.idempotency_key;
+    let result = write_transaction(conn, |conn| match by_idempotency_key(conn, key)? {
+        Some(existing) => Ok(existing),
+        None => insert(conn, cart_id, checkout, ctx),
+    });
+    match result {
+        // Two posts of one form raced and the other committed first: it either inserted the
+        // same key (unique violation) or emptied the cart this one then found empty.
+        Err(PlaceError::Db(e)) if e.is_unique_violation() => {
+            by_idempotency_key(conn, key)?.ok_or(PlaceError::Db(e))
+        }
+        Err(PlaceError::EmptyCart) => by_idempotency_key(conn, key)?.ok_or(PlaceError::EmptyCart),
+        other => other,
+    }
+}
+
+fn by_idempotency_key(conn: &mut DbConnection, key: &str) -> Result<Option<Placed>, DbError> {
+    Ok(orders::table
+        .filter(orders::idempotency_key.eq(key))
+        .select((orders::id, orders::number, orders::access_token))
+        .first::<(i64, String, String)>(conn)
+        .optional()?
+        .map(|(id, number, access_token)| Placed {
+            id,
+            number,
+            access_token,
+            created: false,
+        }))
+}
+
+fn insert(
+    conn: &mut DbConnection,
+    cart_id: Option<i64>,
+    checkout: &Checkout,
+    ctx: &Context,
+) -> Result<Placed, PlaceError> {
+    let cart_id = cart_id.ok_or(PlaceError::EmptyCart)?;
+    let lines = cart::lines(conn, cart_id)?;
+    if lines.is_empty() {
+        return Err(PlaceError::EmptyCart);
+    }
+    let chinese = ctx.lang == Lang::ZhCn;
+    // Reserve each line with one conditional update: it succeeds only while enough stock is
+    // left, so two shoppers can never both take the last unit.
+    for line in &lines {
+        let reserved = diesel::update(
+            products::table
+                .filter(products::id.eq(line.product_id))
+                .filter(products::active.eq(true))
+                .filter(products::currency.eq(ctx.currency.code()))
+                .filter(products::stock.ge(line.quantity)),
+        )
+        .set(products::stock.eq(products::stock - line.quantity))
+        .execute(conn)?;
+        if reserved != 1 {
+            return Err(PlaceError::NotEnoughStock(line.name(chinese).to_owned()));
+        }
+    }
+    let subtotal = cart::subtotal(&lines);
+    let shipping = 0;
+    let at = now();
+    let reservation = chrono::Duration::from_std(ctx.reservation).unwrap_or(chrono::Duration::MAX);
+    let token = new_access_token();
+    let (b, s) = (&checkout.billing, &checkout.shipping);
+    let id: i64 = diesel::insert_into(orders::table)
+        .values((
+            // The number needs the id; the token is unique and stands in until the update below.
+            orders::number.eq(&token),
+            orders::access_token.eq(&token),
+            orders::idempotency_key.eq(&checkout.idempotency_key),
+            orders::status.eq(status::PENDING_PAYMENT),
+            orders::fulfilment_status.eq("unfulfilled"),
+            orders::email.eq(&checkout.email),
+            orders::phone.eq(&checkout.phone),
+            orders::locale.eq(ctx.lang.tag()),
+            orders::currency.eq(ctx.currency.code()),
+            orders::subtotal_minor.eq(subtotal),
+            orders::shipping_minor.eq(shipping),
+            orders::total_minor.eq(subtotal + shipping),
+            orders::captured_minor.eq(0),
+            orders::refunded_minor.eq(0),
+            (
+                orders::billing_first_name.eq(&b.first_name),
+                orders::billing_last_name.eq(&b.last_name),
+                orders::billing_address.eq(&b.line),
+                orders::billing_city.eq(&b.city),
+                orders::billing_state.eq(&b.state),
+                orders::billing_zip.eq(&b.zip),
+                orders::billing_country.eq(&b.country),
+            ),
+            (
+                orders::shipping_first_name.eq(&s.first_name),
+                orders::shipping_last_name.eq(&s.last_name),
+                orders::shipping_address.eq(&s.line),
+                orders::shipping_city.eq(&s.city),
+                orders::shipping_state.eq(&s.state),
+                orders::shipping_zip.eq(&s.zip),
+                orders::shipping_country.eq(&s.country),
+            ),
+            orders::customer_ip.eq(&ctx.customer_ip),
+            orders::user_agent.eq(&ctx.user_agent),
+            orders::reservation_expires_at.eq(Some(at + reservation)),
+            orders::stock_released.eq(false),
+            orders::created_at.eq(at),
+            orders::updated_at.eq(at),
+        ))
+        .returning(orders::id)
+        .get_result(conn)?;
+    let number = number_for(id);
+    diesel::update(orders::table.find(id))
+        .set(orders::number.eq(&number))
+        .execute(conn)?;
+    for line in &lines {
+        diesel::insert_into(order_lines::table)
+            .values((
+                order_lines::order_id.eq(id),
+                order_lines::product_id.eq(Some(line.product_id)),
+                order_lines::sku.eq(&line.slug),
+                order_lines::name.eq(line.name(chinese)),
+                order_lines::unit_price_minor.eq(line.unit_price_minor),
+                order_lines::quantity.eq(line.quantity),
+                order_lines::line_total_minor.eq(line.total_minor().unwrap_or(i64::MAX)),
+                order_lines::currency.eq(ctx.currency.code()),
+            ))
+            .execute(conn)?;
+    }
+    diesel::insert_into(payment_events::table)
+        .values((
+            payment_events::order_id.eq(id),
+            payment_events::source.eq("system"),
+            payment_events::kind.eq("order_placed"),
+            payment_events::to_status.eq(Some(status::PENDING_PAYMENT)),
+            payment_events::message.eq(Some(format!(
+                "Order placed; stock reserved until {} UTC",
+                (at + reservation).format("%Y-%m-%d %H:%M")
+            ))),
+            payment_events::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    cart::clear(conn, cart_id)?;
+    emails::queue(
+        conn,
+        EmailKind::OrderReceived,
+        id,
+        Subject::Order,
+        &ctx.public_url,
+    )?;
+    jobs::enqueue(
+        conn,
+        &NewJob::new(EXPIRE_JOB, serde_json::json!({ "order_id": id }))
+            .dedupe(format!("{EXPIRE_JOB}:{id}"))
+            .run_at(at + reservation),
+    )?;
+    Ok(Placed {
+        id,
+        number,
+        access_token: token,
+        created: true,
+    })
+}

@@ -1,0 +1,114 @@
+//! Cancelling orders left unpaid, and putting their items back in a cart.
+
+use asiabill::Currency;
+use diesel::prelude::*;
+
+use super::status;
+use crate::{
+    cart::{self, CartError},
+    db::{
+        DbConnection, DbError, now,
+        schema::{order_lines, orders, payment_attempts, payment_events, products},
+        write_transaction,
+    },
+};
+
+/// What an expiry run did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    /// Cancelled and its stock released.
+    Cancelled,
+    /// A payment is in flight at the gateway; try again later.
+    PaymentInFlight,
+    /// Nothing to do: paid, already cancelled, or not due yet.
+    Nothing,
+}
+
+/// Payment attempt states in which the gateway may still take the money.
+const IN_FLIGHT: [&str; 3] = ["created", "pending", "requires_action"];
+
+/// Cancels order `order_id` if it is still unpaid and its reservation has expired, giving its
+/// stock back. Safe to run twice or on two instances: the status change is conditional, and
+/// the stock is released only by the run whose update won.
+pub fn expire(conn: &mut DbConnection, order_id: i64) -> Result<Expiry, DbError> {
+    write_transaction(conn, |conn| {
+        let in_flight: i64 = payment_attempts::table
+            .filter(payment_attempts::order_id.eq(order_id))
+            .filter(payment_attempts::status.eq_any(IN_FLIGHT))
+            .count()
+            .get_result(conn)?;
+        if in_flight > 0 {
+            return Ok(Expiry::PaymentInFlight);
+        }
+        let at = now();
+        let won = diesel::update(
+            orders::table
+                .filter(orders::id.eq(order_id))
+                .filter(orders::status.eq(status::PENDING_PAYMENT))
+                .filter(orders::stock_released.eq(false))
+                .filter(orders::reservation_expires_at.le(at)),
+        )
+        .set((
+            orders::status.eq(status::CANCELLED),
+            orders::stock_released.eq(true),
+            orders::cancelled_at.eq(Some(at)),
+            orders::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+        if won != 1 {
+            return Ok(Expiry::Nothing);
+        }
+        let lines: Vec<(Option<i64>, i64)> = order_lines::table
+            .filter(order_lines::order_id.eq(order_id))
+            .select((order_lines::product_id, order_lines::quantity))
+            .load(conn)?;
+        for (product_id, quantity) in lines {
+            if let Some(product_id) = product_id {
+                diesel::update(products::table.find(product_id))
+                    .set(products::stock.eq(products::stock + quantity))
+                    .execute(conn)?;
+            }
+        }
+        diesel::insert_into(payment_events::table)
+            .values((
+                payment_events::order_id.eq(order_id),
+                payment_events::source.eq("system"),
+                payment_events::kind.eq("order_cancelled"),
+                payment_events::from_status.eq(Some(status::PENDING_PAYMENT)),
+                payment_events::to_status.eq(Some(status::CANCELLED)),
+                payment_events::message
+                    .eq(Some("Unpaid when the reservation expired; stock released")),
+                payment_events::created_at.eq(at),
+            ))
+            .execute(conn)?;
+        Ok(Expiry::Cancelled)
+    })
+}
+
+/// Puts the products of a cancelled order back into a cart, as far as stock allows; returns the
+/// cart id and how many lines could not be added.
+pub fn restore_to_cart(
+    conn: &mut DbConnection,
+    order_id: i64,
+    cart_id: Option<i64>,
+    currency: Currency,
+) -> Result<(Option<i64>, usize), DbError> {
+    let lines: Vec<(Option<i64>, i64)> = order_lines::table
+        .filter(order_lines::order_id.eq(order_id))
+        .select((order_lines::product_id, order_lines::quantity))
+        .load(conn)?;
+    let mut cart_id = cart_id;
+    let mut skipped = 0;
+    for (product_id, quantity) in lines {
+        let Some(product_id) = product_id else {
+            skipped += 1;
+            continue;
+        };
+        match cart::add(conn, cart_id, product_id, quantity, currency) {
+            Ok(id) => cart_id = Some(id),
+            Err(CartError::Db(e)) => return Err(e),
+            Err(_) => skipped += 1,
+        }
+    }
+    Ok((cart_id, skipped))
+}

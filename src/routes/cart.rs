@@ -1,0 +1,221 @@
+//! The cart: `GET /cart`, `POST /cart/items` (add) and `POST /cart/items/{id}` (set quantity;
+//! 0 removes). Prices always come from the catalogue, never from the form.
+
+use actix_session::Session;
+use actix_web::{
+    HttpRequest, HttpResponse, Result, error::ErrorInternalServerError, http::StatusCode, web,
+};
+use asiabill::Currency;
+use askama::Template;
+use serde::Deserialize;
+
+use crate::{
+    cart::{self, CartError, CartLine, MAX_PER_LINE},
+    i18n::Lang,
+    money::format_price,
+    web::{
+        AppState, Layout, flash,
+        forms::CsrfForm,
+        layout::{CART_ID, language_of},
+        render::{self, see_other},
+    },
+};
+
+/// A cart line as the page shows it.
+pub struct LineView {
+    /// Cart item id, for the update form.
+    pub item_id: i64,
+    /// Product slug, for the link.
+    pub slug: String,
+    /// Name in the page's language.
+    pub name: String,
+    /// Image URL.
+    pub image_path: String,
+    /// Formatted unit price.
+    pub unit_price: String,
+    /// Units.
+    pub quantity: i64,
+    /// Formatted line total.
+    pub total: String,
+    /// Largest quantity the selector offers.
+    pub max_quantity: i64,
+    /// A problem with this line (sold out since, too few left), already translated.
+    pub problem: Option<String>,
+}
+
+/// The cart page.
+#[derive(Template)]
+#[template(path = "cart/show.html")]
+pub struct CartPage {
+    layout: Layout,
+    lines: Vec<LineView>,
+    subtotal: String,
+    total: String,
+    can_checkout: bool,
+}
+
+/// Shows the cart.
+pub async fn show(
+    layout: Layout,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse> {
+    let cart_id = session.get::<i64>(CART_ID).ok().flatten();
+    let lines = match cart_id {
+        Some(id) => state
+            .db
+            .run(move |conn| cart::lines(conn, id))
+            .await
+            .map_err(ErrorInternalServerError)?,
+        None => Vec::new(),
+    };
+    let currency = state.settings.currency;
+    let subtotal = cart::subtotal(&lines);
+    let views: Vec<LineView> = lines
+        .iter()
+        .map(|l| line_view(l, layout.language, currency))
+        .collect();
+    let can_checkout = !views.is_empty() && views.iter().all(|v| v.problem.is_none());
+    let page = CartPage {
+        subtotal: format_price(subtotal, currency),
+        total: format_price(subtotal, currency),
+        lines: views,
+        can_checkout,
+        layout,
+    };
+    Ok(render::html(&page, StatusCode::OK))
+}
+
+fn line_view(line: &CartLine, lang: Lang, currency: Currency) -> LineView {
+    let problem = if !line.active || line.stock < 1 {
+        Some(lang.tr("cart.sold_out").to_owned())
+    } else if line.quantity > line.stock {
+        Some(
+            lang.tr("cart.not_enough_stock")
+                .replace("{available}", &line.stock.to_string()),
+        )
+    } else {
+        None
+    };
+    LineView {
+        item_id: line.item_id,
+        slug: line.slug.clone(),
+        name: line.name(lang == Lang::ZhCn).to_owned(),
+        image_path: line.image_path.clone(),
+        unit_price: format_price(line.unit_price_minor, currency),
+        quantity: line.quantity,
+        total: format_price(line.total_minor().unwrap_or(i64::MAX), currency),
+        max_quantity: line
+            .stock
+            .clamp(line.quantity.min(MAX_PER_LINE), MAX_PER_LINE),
+        problem,
+    }
+}
+
+/// `POST /cart/items`.
+#[derive(Deserialize)]
+pub struct AddItem {
+    product_id: i64,
+    #[serde(default = "one")]
+    quantity: i64,
+}
+
+fn one() -> i64 {
+    1
+}
+
+/// Adds a product; back to the cart, or to the product page with the reason it was refused.
+pub async fn add(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    form: CsrfForm<AddItem>,
+) -> Result<HttpResponse> {
+    let AddItem {
+        product_id,
+        quantity,
+    } = form.0;
+    let lang = language_of(&req);
+    let cart_id = session.get::<i64>(CART_ID).ok().flatten();
+    let currency = state.settings.currency;
+    let added = state
+        .db
+        .run(move |conn| cart::add(conn, cart_id, product_id, quantity, currency))
+        .await;
+    match added {
+        Ok(cart_id) => {
+            session.insert(CART_ID, cart_id)?;
+            flash::push(&session, "success", lang.tr("cart.added"));
+            Ok(see_other("/cart"))
+        }
+        Err(CartError::Db(e)) => Err(ErrorInternalServerError(e)),
+        Err(e) => {
+            flash::push(&session, "error", message(&e, lang));
+            Ok(see_other(&back(&req, "/cart")))
+        }
+    }
+}
+
+/// `POST /cart/items/{id}`.
+#[derive(Deserialize)]
+pub struct UpdateItem {
+    quantity: i64,
+}
+
+/// Changes a line's quantity; 0 removes it.
+pub async fn update(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    item_id: web::Path<i64>,
+    form: CsrfForm<UpdateItem>,
+) -> Result<HttpResponse> {
+    let lang = language_of(&req);
+    let Some(cart_id) = session.get::<i64>(CART_ID).ok().flatten() else {
+        return Ok(see_other("/cart"));
+    };
+    let item_id = item_id.into_inner();
+    let quantity = form.0.quantity;
+    let updated = state
+        .db
+        .run(move |conn| cart::set_quantity(conn, cart_id, item_id, quantity))
+        .await;
+    match updated {
+        Ok(()) => {
+            let key = if quantity == 0 {
+                "cart.removed"
+            } else {
+                "cart.updated"
+            };
+            flash::push(&session, "success", lang.tr(key));
+        }
+        Err(CartError::Db(e)) => return Err(ErrorInternalServerError(e)),
+        Err(e) => flash::push(&session, "error", message(&e, lang)),
+    }
+    Ok(see_other("/cart"))
+}
+
+/// The shopper-facing text of a refusal.
+pub fn message(e: &CartError, lang: Lang) -> String {
+    let text = lang.tr(e.message_key());
+    match e {
+        CartError::TooMany { max } => text.replace("{max}", &max.to_string()),
+        CartError::NotEnoughStock { available } => {
+            text.replace("{available}", &available.to_string())
+        }
+        _ => text.to_owned(),
+    }
+}
+
+/// The referring page's path when it is one of ours, else `fallback`.
+fn back(req: &HttpRequest, fallback: &str) -> String {
+    req.headers()
+        .get("Referer")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| url::Url::parse(v).ok())
+        .filter(|u| {
+            u.host_str() == req.connection_info().host().split(':').next()
+                && u.path().starts_with("/products/")
+        })
+        .map_or_else(|| fallback.to_owned(), |u| u.path().to_owned())
+}

@@ -1,0 +1,236 @@
+//! `GET /checkout` (the address form) and `POST /checkout` (place the order, then 303 to its
+//! payment page).
+
+use actix_session::Session;
+use actix_web::{
+    HttpRequest, HttpResponse, Result, error::ErrorInternalServerError, http::StatusCode, web,
+};
+use askama::Template;
+
+use crate::{
+    cart,
+    domain::{address::Problem, country},
+    i18n::Lang,
+    money::format_price,
+    orders::{
+        checkout::{CheckoutInput, FieldProblems},
+        create::{self, PlaceError},
+        new_access_token,
+    },
+    web::{
+        AppState, Layout,
+        client_ip::client_ip,
+        flash,
+        forms::CsrfForm,
+        layout::CART_ID,
+        render::{self, see_other},
+    },
+};
+
+/// A country in the select.
+pub struct CountryOption {
+    /// ISO code.
+    pub code: &'static str,
+    /// Name in the page's language.
+    pub name: &'static str,
+}
+
+/// A summary line beside the form.
+pub struct SummaryLine {
+    /// Product name.
+    pub name: String,
+    /// Units.
+    pub quantity: i64,
+    /// Formatted line total.
+    pub total: String,
+}
+
+/// The checkout page.
+#[derive(Template)]
+#[template(path = "checkout/form.html")]
+pub struct CheckoutPage {
+    layout: Layout,
+    form: CheckoutInput,
+    errors: Errors,
+    general_error: Option<String>,
+    countries: Vec<CountryOption>,
+    lines: Vec<SummaryLine>,
+    total: String,
+}
+
+/// Translated problems by field, for the template.
+pub struct Errors {
+    messages: std::collections::BTreeMap<String, String>,
+}
+
+impl Errors {
+    fn new(problems: &FieldProblems, lang: Lang) -> Self {
+        Errors {
+            messages: problems
+                .iter()
+                .map(|(field, p)| (field.clone(), text(*p, lang)))
+                .collect(),
+        }
+    }
+
+    /// The message for `field`, if it has a problem.
+    /// Takes anything printable, since templates build names such as `prefix ~ "_city"`.
+    pub fn get(&self, field: impl std::fmt::Display) -> Option<&str> {
+        self.messages.get(&field.to_string()).map(String::as_str)
+    }
+
+    /// True when any field has a problem.
+    pub fn any(&self) -> bool {
+        !self.messages.is_empty()
+    }
+}
+
+fn text(problem: Problem, lang: Lang) -> String {
+    let t = lang.tr(problem.key);
+    match problem.n {
+        Some(n) => t.replace("{n}", &n.to_string()),
+        None => t.to_owned(),
+    }
+}
+
+/// Shows the form, pre-filled with a fresh idempotency key; an empty cart goes back to the cart.
+pub async fn show(
+    layout: Layout,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse> {
+    let form = CheckoutInput {
+        shipping_same: Some("on".into()),
+        payment_mode: "insite".into(),
+        idempotency_key: new_access_token(),
+        ..CheckoutInput::default()
+    };
+    page(
+        layout,
+        &session,
+        &state,
+        form,
+        FieldProblems::new(),
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Checks the form; re-renders it with every field kept and each problem beside its field, or
+/// places the order and moves to payment.
+pub async fn submit(
+    req: HttpRequest,
+    layout: Layout,
+    session: Session,
+    state: web::Data<AppState>,
+    form: CsrfForm<CheckoutInput>,
+) -> Result<HttpResponse> {
+    let input = form.0;
+    let checkout = match input.check() {
+        Ok(c) => c,
+        Err(problems) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return page(layout, &session, &state, input, problems, None, status).await;
+        }
+    };
+    let settings = &state.settings;
+    let ctx = create::Context {
+        currency: settings.currency,
+        lang: layout.language,
+        customer_ip: client_ip(&req, &settings.trusted_proxies),
+        user_agent: req
+            .headers()
+            .get("User-Agent")
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(500).collect()),
+        reservation: settings.reservation,
+        public_url: settings.public_url.clone(),
+    };
+    let cart_id = session.get::<i64>(CART_ID).ok().flatten();
+    let mode = checkout.mode;
+    let placed = state
+        .db
+        .run(move |conn| create::place(conn, cart_id, &checkout, &ctx))
+        .await;
+    match placed {
+        Ok(order) => {
+            if order.created {
+                tracing::info!(order.number = %order.number, "order placed");
+            }
+            Ok(see_other(&format!(
+                "/orders/{}/pay?mode={}",
+                order.access_token,
+                mode.as_str()
+            )))
+        }
+        Err(PlaceError::EmptyCart) => {
+            flash::push(&session, "error", layout.tr("checkout.empty_cart"));
+            Ok(see_other("/cart"))
+        }
+        Err(PlaceError::NotEnoughStock(name)) => {
+            let message = layout.tr("checkout.sold_out").replace("{name}", &name);
+            let status = StatusCode::CONFLICT;
+            page(
+                layout,
+                &session,
+                &state,
+                input,
+                FieldProblems::new(),
+                Some(message),
+                status,
+            )
+            .await
+        }
+        Err(PlaceError::Db(e)) => Err(ErrorInternalServerError(e)),
+    }
+}
+
+async fn page(
+    layout: Layout,
+    session: &Session,
+    state: &AppState,
+    form: CheckoutInput,
+    problems: FieldProblems,
+    general_error: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse> {
+    let cart_id = session.get::<i64>(CART_ID).ok().flatten();
+    let lines = match cart_id {
+        Some(id) => state
+            .db
+            .run(move |conn| cart::lines(conn, id))
+            .await
+            .map_err(ErrorInternalServerError)?,
+        None => Vec::new(),
+    };
+    if lines.is_empty() {
+        flash::push(session, "info", layout.tr("checkout.empty_cart"));
+        return Ok(see_other("/cart"));
+    }
+    let zh = layout.language == Lang::ZhCn;
+    let currency = state.settings.currency;
+    let page = CheckoutPage {
+        errors: Errors::new(&problems, layout.language),
+        general_error,
+        countries: country::LISTED
+            .iter()
+            .map(|(code, en, zh_name)| CountryOption {
+                code,
+                name: if zh { zh_name } else { en },
+            })
+            .collect(),
+        total: format_price(cart::subtotal(&lines), currency),
+        lines: lines
+            .iter()
+            .map(|l| SummaryLine {
+                name: l.name(zh).to_owned(),
+                quantity: l.quantity,
+                total: format_price(l.total_minor().unwrap_or(i64::MAX), currency),
+            })
+            .collect(),
+        form,
+        layout,
+    };
+    Ok(render::html(&page, status))
+}

@@ -1,0 +1,277 @@
+//! `GET /orders/{token}`: the order's own page, reachable only with its secret token; and
+//! `POST /orders/{token}/restore-cart`, which puts a cancelled order's items back in the cart.
+
+use actix_session::Session;
+use actix_web::{HttpResponse, Result, error::ErrorInternalServerError, http::StatusCode, web};
+use asiabill::Currency;
+use askama::Template;
+use serde::Deserialize;
+
+use crate::{
+    db::DbError,
+    money::format_price,
+    orders::{
+        expire, status,
+        view::{self, OrderDetails},
+    },
+    web::{
+        AppState, Layout, flash,
+        forms::CsrfForm,
+        layout::CART_ID,
+        render::{self, see_other},
+    },
+};
+
+/// A line of the order.
+pub struct LineView {
+    /// Name as bought.
+    pub name: String,
+    /// Units.
+    pub quantity: i64,
+    /// Formatted unit price.
+    pub unit_price: String,
+    /// Formatted line total.
+    pub total: String,
+}
+
+/// A shipment with its tracking.
+pub struct ShipmentView {
+    /// Carrier name.
+    pub carrier: String,
+    /// Tracking number.
+    pub tracking_number: String,
+    /// Tracking page, when known.
+    pub tracking_url: Option<String>,
+    /// Date shipped.
+    pub date: String,
+}
+
+/// A refund.
+pub struct RefundView {
+    /// Formatted amount.
+    pub amount: String,
+    /// Translated state.
+    pub status: String,
+    /// Date requested.
+    pub date: String,
+}
+
+/// An address block.
+pub struct AddressView {
+    /// Full name.
+    pub name: String,
+    /// Lines of the address.
+    pub lines: Vec<String>,
+}
+
+/// The order page.
+#[derive(Template)]
+#[template(path = "orders/show.html")]
+pub struct OrderPage {
+    layout: Layout,
+    token: String,
+    number: String,
+    placed: String,
+    status_key: String,
+    status_text: String,
+    payment_text: Option<String>,
+    failure_reason: Option<String>,
+    masked_card: Option<String>,
+    lines: Vec<LineView>,
+    subtotal: String,
+    shipping: String,
+    total: String,
+    refunded: Option<String>,
+    billing: AddressView,
+    shipping_address: AddressView,
+    email: String,
+    shipments: Vec<ShipmentView>,
+    refunds: Vec<RefundView>,
+    /// The page reloads itself while a payment is being decided.
+    refresh: bool,
+    /// "Pay now" / "Pay again" is offered.
+    can_pay: bool,
+    /// A failed attempt exists, so the offer reads "pay again".
+    paid_before_failed: bool,
+    /// The order was cancelled; its items can go back in the cart.
+    can_restore: bool,
+}
+
+/// Shows the order; an unknown token is a plain 404, the same as any other missing page.
+pub async fn show(
+    layout: Layout,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse> {
+    let token = token.into_inner();
+    let details = state
+        .db
+        .run(move |conn| view::by_token(conn, &token))
+        .await
+        .map_err(ErrorInternalServerError)?;
+    let Some(details) = details else {
+        return Ok(HttpResponse::NotFound().finish());
+    };
+    let page = order_page(layout, &details, state.settings.currency);
+    Ok(render::html(&page, StatusCode::OK))
+}
+
+fn order_page(layout: Layout, d: &OrderDetails, shop_currency: Currency) -> OrderPage {
+    let o = &d.order;
+    let lang = layout.language;
+    let currency = Currency::parse(&o.currency).unwrap_or(shop_currency);
+    let price = |minor: i64| format_price(minor, currency);
+    let latest = d.latest_attempt();
+    let attempt_status = latest.map(|a| a.status.as_str());
+    let refresh = o.status == status::PENDING_PAYMENT
+        && matches!(attempt_status, Some("pending" | "requires_action"));
+    let can_pay = o.status == status::PENDING_PAYMENT
+        && !matches!(attempt_status, Some("pending" | "requires_action"));
+    OrderPage {
+        token: o.access_token.clone(),
+        number: o.number.clone(),
+        placed: o.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        status_key: o.status.clone(),
+        status_text: lang.tr(&format!("order.status.{}", o.status)).to_owned(),
+        payment_text: attempt_status.map(|s| lang.tr(&format!("payment.status.{s}")).to_owned()),
+        failure_reason: latest
+            .filter(|a| a.status == "failed")
+            .and_then(|a| a.gateway_message.clone()),
+        masked_card: latest.and_then(|a| a.masked_card.clone()),
+        lines: d
+            .lines
+            .iter()
+            .map(|l| LineView {
+                name: l.name.clone(),
+                quantity: l.quantity,
+                unit_price: price(l.unit_price_minor),
+                total: price(l.line_total_minor),
+            })
+            .collect(),
+        subtotal: price(o.subtotal_minor),
+        shipping: if o.shipping_minor == 0 {
+            lang.tr("order.free_shipping").to_owned()
+        } else {
+            price(o.shipping_minor)
+        },
+        total: price(o.total_minor),
+        refunded: (o.refunded_minor > 0).then(|| price(o.refunded_minor)),
+        billing: address(
+            &o.billing_first_name,
+            &o.billing_last_name,
+            &o.billing_address,
+            &o.billing_city,
+            o.billing_state.as_deref(),
+            &o.billing_zip,
+            &o.billing_country,
+        ),
+        shipping_address: address(
+            &o.shipping_first_name,
+            &o.shipping_last_name,
+            &o.shipping_address,
+            &o.shipping_city,
+            o.shipping_state.as_deref(),
+            &o.shipping_zip,
+            &o.shipping_country,
+        ),
+        email: o.email.clone(),
+        shipments: d
+            .shipments
+            .iter()
+            .map(|s| ShipmentView {
+                carrier: s.carrier.clone(),
+                tracking_number: s.tracking_number.clone(),
+                tracking_url: s.tracking_url.clone(),
+                date: s.created_at.format("%Y-%m-%d").to_string(),
+            })
+            .collect(),
+        refunds: d
+            .refunds
+            .iter()
+            .map(|r| RefundView {
+                amount: price(r.amount_minor),
+                status: lang.tr(&format!("refund.status.{}", r.status)).to_owned(),
+                date: r.created_at.format("%Y-%m-%d").to_string(),
+            })
+            .collect(),
+        refresh,
+        can_pay,
+        paid_before_failed: d.attempts.iter().any(|a| a.status == "failed"),
+        can_restore: o.status == status::CANCELLED,
+        layout,
+    }
+}
+
+fn address(
+    first: &str,
+    last: &str,
+    line: &str,
+    city: &str,
+    state: Option<&str>,
+    zip: &str,
+    country: &str,
+) -> AddressView {
+    let region = match state {
+        Some(s) => format!("{city}, {s} {zip}"),
+        None => format!("{city} {zip}"),
+    };
+    AddressView {
+        name: format!("{first} {last}"),
+        lines: vec![line.to_owned(), region, country.to_owned()],
+    }
+}
+
+/// `POST /orders/{token}/restore-cart` carries only the CSRF token.
+#[derive(Deserialize)]
+pub struct Empty {}
+
+/// Puts a cancelled order's items back in the cart, as far as stock allows.
+pub async fn restore_cart(
+    layout: Layout,
+    session: Session,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    _form: CsrfForm<Empty>,
+) -> Result<HttpResponse> {
+    let token = token.into_inner();
+    let cart_id = session.get::<i64>(CART_ID).ok().flatten();
+    let currency = state.settings.currency;
+    let restored = state
+        .db
+        .run(move |conn| {
+            let Some(details) = view::by_token(conn, &token)? else {
+                return Ok::<_, DbError>(None);
+            };
+            if details.order.status != status::CANCELLED {
+                return Ok(Some((cart_id, 0, false)));
+            }
+            let (cart, skipped) =
+                expire::restore_to_cart(conn, details.order.id, cart_id, currency)?;
+            Ok(Some((cart, skipped, true)))
+        })
+        .await
+        .map_err(ErrorInternalServerError)?;
+    let Some((cart, skipped, done)) = restored else {
+        return Ok(HttpResponse::NotFound().finish());
+    };
+    if let Some(cart) = cart {
+        session.insert(CART_ID, cart)?;
+    }
+    let message = match (done, skipped) {
+        (false, _) => layout.tr("order.restore_not_cancelled").to_owned(),
+        (true, 0) => layout.tr("order.restored").to_owned(),
+        (true, n) => layout
+            .tr("order.restored_partly")
+            .replace("{n}", &n.to_string()),
+    };
+    flash::push(
+        &session,
+        if skipped == 0 && done {
+            "success"
+        } else {
+            "info"
+        },
+        message,
+    );
+    Ok(see_other("/cart"))
+}

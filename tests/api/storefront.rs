@@ -1,0 +1,173 @@
+//! The shopper's side: product page, cart, CSRF.
+
+use crate::helpers::{assert_is_redirect_to, spawn_app};
+
+#[tokio::test]
+async fn a_product_page_shows_price_stock_and_an_add_form() {
+    let app = spawn_app().await;
+    let html = app.get_html("/products/gooseneck-kettle").await;
+    assert!(html.contains("Gooseneck Kettle 900 ml"));
+    assert!(html.contains("$54.00"));
+    assert!(html.contains("Stainless steel kettle"));
+    assert!(html.contains("In stock"));
+    assert!(html.contains("action=\"/cart/items\""));
+    assert!(html.contains("name=\"csrf_token\""));
+
+    let sold_out = app.get_html("/products/oolong-tieguanyin").await;
+    assert!(sold_out.contains("Sold out"));
+    assert!(
+        !sold_out.contains("action=\"/cart/items\""),
+        "no add form when sold out"
+    );
+
+    assert_eq!(app.get("/products/no-such-thing").await.status(), 404);
+}
+
+#[tokio::test]
+async fn adding_updating_and_removing_cart_lines_recomputes_totals() {
+    let app = spawn_app().await;
+    app.add_to_cart("ethiopia-yirgacheffe", 2).await;
+    app.add_to_cart("ceramic-mug", 1).await;
+    let cart = app.get_html("/cart").await;
+    assert!(cart.contains("Added to your cart."));
+    assert!(cart.contains("$37.00"), "2 × 18.50");
+    assert!(cart.contains("$53.50"), "37.00 + 16.50");
+    assert!(
+        cart.contains("class=\"cart-badge\">3<"),
+        "header badge counts units"
+    );
+
+    let token = app.csrf().await;
+    let item = first_item_id(&cart);
+    let response = app
+        .post_form(
+            &format!("/cart/items/{item}"),
+            &[("csrf_token", &token), ("quantity", "3")],
+        )
+        .await;
+    assert_is_redirect_to(&response, "/cart");
+    let cart = app.get_html("/cart").await;
+    assert!(cart.contains("$55.50"), "3 × 18.50");
+    assert!(cart.contains("$72.00"));
+
+    app.post_form(
+        &format!("/cart/items/{item}"),
+        &[("csrf_token", &token), ("quantity", "0")],
+    )
+    .await;
+    let cart = app.get_html("/cart").await;
+    assert!(cart.contains("Removed from your cart."));
+    assert!(!cart.contains("Ethiopia Yirgacheffe"));
+    assert!(cart.contains("$16.50"));
+}
+
+#[tokio::test]
+async fn quantity_limits_and_stock_are_enforced_with_a_clear_message() {
+    let app = spawn_app().await;
+    let token = app.csrf().await;
+    let decaf = app.product_id("decaf-swiss-water").to_string(); // 3 in stock
+    let r = app
+        .post_form(
+            "/cart/items",
+            &[
+                ("csrf_token", &token),
+                ("product_id", &decaf),
+                ("quantity", "4"),
+            ],
+        )
+        .await;
+    assert!(r.status().is_redirection());
+    let cart = app.get_html("/cart").await;
+    assert!(cart.contains("Only 3 left in stock."), "{cart}");
+
+    let mug = app.product_id("ceramic-mug").to_string();
+    app.post_form(
+        "/cart/items",
+        &[
+            ("csrf_token", &token),
+            ("product_id", &mug),
+            ("quantity", "11"),
+        ],
+    )
+    .await;
+    assert!(
+        app.get_html("/cart")
+            .await
+            .contains("at most 10 of one product")
+    );
+
+    let oolong = app.product_id("oolong-tieguanyin").to_string();
+    app.post_form(
+        "/cart/items",
+        &[
+            ("csrf_token", &token),
+            ("product_id", &oolong),
+            ("quantity", "1"),
+        ],
+    )
+    .await;
+    assert!(app.get_html("/cart").await.contains("sold out"));
+
+    app.post_form(
+        "/cart/items",
+        &[
+            ("csrf_token", &token),
+            ("product_id", &mug),
+            ("quantity", "-2"),
+        ],
+    )
+    .await;
+    let cart = app.get_html("/cart").await;
+    assert!(cart.contains("at least 1"));
+    assert!(
+        cart.contains("Your cart is empty."),
+        "nothing was added by the refused posts"
+    );
+}
+
+#[tokio::test]
+async fn posts_without_a_valid_csrf_token_are_refused() {
+    let app = spawn_app().await;
+    let _ = app.csrf().await;
+    let mug = app.product_id("ceramic-mug").to_string();
+    for token in [None, Some("0000"), Some("")] {
+        let mut fields = vec![("product_id", mug.as_str()), ("quantity", "1")];
+        if let Some(t) = token {
+            fields.push(("csrf_token", t));
+        }
+        let r = app.post_form("/cart/items", &fields).await;
+        assert_eq!(r.status(), 403, "token {token:?}");
+        assert!(r.text().await.expect("body").contains("Not allowed"));
+    }
+    // A token from another session does not help either.
+    let other = crate::helpers::client();
+    let r = other
+        .post(app.url("/cart/items"))
+        .form(&[
+            ("csrf_token", app.csrf().await.as_str()),
+            ("product_id", &mug),
+            ("quantity", "1"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 403);
+    assert!(app.get_html("/cart").await.contains("Your cart is empty."));
+}
+
+#[tokio::test]
+async fn the_cart_speaks_chinese_too() {
+    let app = spawn_app().await;
+    app.get("/lang/zh-CN").await;
+    app.add_to_cart("earl-grey", 1).await;
+    let cart = app.get_html("/cart").await;
+    assert!(cart.contains("特级伯爵红茶"));
+    assert!(cart.contains("已加入购物车。"));
+    assert!(cart.contains("去结算"));
+}
+
+/// The item id of the first cart line.
+pub fn first_item_id(cart_html: &str) -> String {
+    let at = cart_html.find("data-item-id=\"").expect("a cart line") + "data-item-id=\"".len();
+    cart_html[at..at + cart_html[at..].find('"').expect("quote")].to_owned()
+}

@@ -1,34 +1,65 @@
 //! An offline simulator of the AsiaBill V2022-03 sandbox.
 //!
-//! The shop is demoed and tested against it, so it will speak the protocol of
-//! `shared/docs/asiabill-api.md` exactly. This first version only answers a status document at
-//! `/` so that the shop can start it, find it and report it; the payment API and the shopper's
-//! pages come with their own issues.
+//! It speaks the protocol of `shared/docs/asiabill-api.md` on one port: the payment API under
+//! `/V2022-03/...` and the OpenAPI under `/openApi/V2022-03/...` (`/AuthorizeInterface` on
+//! both), with AsiaBill's headers, signatures, envelope, codes, test cards and webhooks. State
+//! is in memory. Error codes are listed in [`envelope`].
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use asiabill_sandbox::{Config, Sandbox};
+//! let sandbox = Sandbox::new(Config::with_time_factor(0.001));
+//! let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+//! let server = sandbox.serve(listener)?;
+//! tokio::spawn(server);
+//! // ... drive it over HTTP, then read `sandbox.requests()`, `sandbox.transactions()` ...
+//! # Ok(()) }
+//! ```
 
 use std::net::TcpListener;
 
-use actix_web::{App, HttpResponse, HttpServer, dev::Server, web};
+use actix_web::dev::Server;
 
-/// What `GET /` answers: who this is, so an operator can tell the simulator from a real host.
-#[derive(serde::Serialize)]
-struct Status {
-    service: &'static str,
-    api_version: &'static str,
-}
+mod api;
+mod auth;
+pub mod cards;
+pub mod config;
+pub mod envelope;
+pub mod faults;
+mod ids;
+mod payments;
+pub mod recording;
+pub mod return_url;
+mod routes;
+mod sandbox;
+pub mod state;
+pub mod webhooks;
+pub mod wire;
 
-async fn status() -> HttpResponse {
-    HttpResponse::Ok().json(Status {
-        service: "asiabill-sandbox",
-        api_version: asiabill::API_VERSION,
-    })
-}
+pub use cards::{CardBehaviour, CardInput};
+pub use config::{Account, Config, SettlementMode};
+pub use envelope::Rejection;
+pub use faults::Faults;
+pub use payments::{Completion, Outcome, PaymentStep};
+pub use recording::{RecordedRequest, Verdict};
+pub use return_url::{ReturnParams, signed_return_url};
+pub use routes::{DEFAULT_CHARGEBACK_REASON, LOGISTICS_STATUSES, NewPaymentMethod};
+pub use sandbox::Sandbox;
+pub use state::{
+    AuthStatus, Chargeback, ChecklistFlag, Customer, Logistics, OrderStatus, PaymentFlow,
+    PaymentMethod, Refund, RefundStatus, Transaction,
+};
+pub use webhooks::{DeliveryOutcome, WebhookDelivery, WebhookEvent};
 
-/// Starts the simulator on an already bound listener and returns the running server, which
-/// the caller awaits or spawns. Binding first lets tests use port 0 and read the real port.
+/// Path prefix of the hosted payment page: `redirectUrl` of `/checkout/payment` is
+/// `{base}/checkout/pay/{token}` (see [`Sandbox::hosted_session`]).
+pub const HOSTED_PAGE_PREFIX: &str = "/checkout/pay/";
+/// Path prefix of the 3-D Secure page: `redirectUrl` of a 3DS `/confirmCharge` is
+/// `{base}/threeds/{id}` (see [`Sandbox::challenge`]).
+pub const THREE_DS_PAGE_PREFIX: &str = "/threeds/";
+
+/// Starts a simulator with the default configuration on an already bound listener and returns
+/// the running server, which the caller awaits or spawns. Binding first lets tests use port 0.
 pub fn serve(listener: TcpListener) -> std::io::Result<Server> {
-    let server = HttpServer::new(|| App::new().route("/", web::get().to(status)))
-        .workers(1)
-        .listen(listener)?
-        .run();
-    Ok(server)
+    Sandbox::new(Config::default()).serve(listener)
 }

@@ -99,13 +99,24 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
                 "AsiaBill sandbox simulator on http://{}",
                 listener.local_addr()?
             );
-            asiabill_sandbox::serve(listener)?.await?;
+            let simulator = asiabill_sandbox::Sandbox::new(
+                asiabill_sandbox::Config::with_time_factor(settings.sandbox_time_factor),
+            );
+            simulator.serve(listener)?.await?;
             Ok(())
         }
-        Command::Reconcile => bail!(
-            "reconciliation is not available yet: payments are not wired to the gateway in this \
-             version, so there is nothing to reconcile"
-        ),
+        Command::Reconcile => {
+            let state = crate::startup::command_state(settings).await?;
+            let report = crate::payments::reconcile::pass(&state).await?;
+            println!(
+                "reconciliation: {} attempt(s) checked, {} settled; {} refund(s) checked, {} settled",
+                report.attempts_checked,
+                report.attempts_settled,
+                report.refunds_checked,
+                report.refunds_settled
+            );
+            Ok(())
+        }
         Command::Admin {
             command: AdminCommand::CreateUser { email },
         } => {

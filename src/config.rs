@@ -35,6 +35,7 @@ pub const KEYS: &[&str] = &[
     "ASIABILL_GATEWAY_NO",
     "ASIABILL_SIGN_KEY",
     "ASIABILL_BASE_URL",
+    "ASIABILL_PREAUTH",
     "ASIABILL_CAPTURE_DAYS",
     "ASIABILL_WEBHOOK_TOLERANCE_SECONDS",
     "RECONCILE_AFTER_SECONDS",
@@ -80,6 +81,8 @@ pub struct RawSettings {
     pub asiabill_sign_key: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
     pub asiabill_base_url: Option<String>,
+    #[serde(default, deserialize_with = "scalar")]
+    pub asiabill_preauth: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
     pub asiabill_capture_days: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
@@ -203,6 +206,9 @@ pub struct GatewaySettings {
     pub environment: Environment,
     /// True when `serve` must start the simulator in-process on `sandbox_bind`.
     pub embedded_sandbox: bool,
+    /// `ASIABILL_PREAUTH`: the gateway is configured for pre-authorization, so a successful
+    /// payment is an authorization that the merchant captures or voids.
+    pub preauth: bool,
     /// How long an authorization may wait for capture.
     pub capture_window: Duration,
     /// Oldest webhook `request-time` accepted.
@@ -400,6 +406,18 @@ impl RawSettings {
                     .map_err(|e| format!("is refused: {e}")),
             },
         );
+        let preauth = check(
+            &mut problems,
+            "ASIABILL_PREAUTH",
+            match text(&self.asiabill_preauth)
+                .map(str::to_ascii_lowercase)
+                .as_deref()
+            {
+                None | Some("false" | "0" | "no") => Ok(false),
+                Some("true" | "1" | "yes") => Ok(true),
+                Some(other) => Err(format!("is `{other}`; use true or false")),
+            },
+        );
         let capture_days = check(
             &mut problems,
             "ASIABILL_CAPTURE_DAYS",
@@ -465,6 +483,7 @@ impl RawSettings {
             Some(mode),
             Some(credentials),
             Some(base_url),
+            Some(preauth),
             Some(capture_days),
             Some(tolerance),
             Some(reconcile_after),
@@ -484,6 +503,7 @@ impl RawSettings {
             mode,
             credentials,
             base_url,
+            preauth,
             capture_days,
             tolerance,
             reconcile_after,
@@ -531,6 +551,7 @@ impl RawSettings {
                 credentials,
                 environment,
                 embedded_sandbox,
+                preauth,
                 capture_window: Duration::from_secs(capture_days * 24 * 60 * 60),
                 webhook_tolerance: Duration::from_secs(tolerance),
             },

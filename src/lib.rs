@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod money;
 pub mod orders;
+pub mod payments;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

@@ -16,6 +16,7 @@ use actix_web::{
 };
 use anyhow::Context;
 use asiabill::Environment;
+use asiabill_sandbox::{Config as SandboxConfig, Sandbox};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha512};
 use tracing_actix_web::TracingLogger;
@@ -31,6 +32,7 @@ use crate::{
         create::EXPIRE_JOB,
         expire::{self, Expiry},
     },
+    payments::{self, reconcile, webhooks},
     routes,
     web::{AppState, errors, state::static_dir},
 };
@@ -39,7 +41,7 @@ use crate::{
 pub struct Application {
     port: u16,
     server: Server,
-    sandbox: Option<Server>,
+    sandbox: Option<(Sandbox, Server)>,
     runner: Runner,
     state: AppState,
 }
@@ -65,6 +67,7 @@ impl Application {
         let currency = settings.currency;
         let first_admin = settings.first_admin.clone();
         let configured_key = settings.session_key.clone();
+        let reconcile_period = settings.reconcile_after;
         let (generated, session_key) = prepare_db
             .run(move |conn| {
                 let applied = migrate::run_pending(conn)?;
@@ -76,6 +79,7 @@ impl Application {
                     tracing::info!(products = seeded, "demo catalogue seeded");
                 }
                 let generated = ensure_first_admin(conn, first_admin)?;
+                reconcile::schedule_next(conn, reconcile_period, crate::db::now())?;
                 let key = match configured_key {
                     Some(k) => k,
                     None => SecretString::from(secrets::get_or_create(conn, "session_key")?),
@@ -91,7 +95,11 @@ impl Application {
             let port = listener.local_addr()?.port();
             settings.gateway.environment =
                 Environment::custom(&format!("http://127.0.0.1:{port}"))?;
-            Some(asiabill_sandbox::serve(listener)?)
+            let simulator = Sandbox::new(SandboxConfig::with_time_factor(
+                settings.sandbox_time_factor,
+            ));
+            let server = simulator.serve(listener)?;
+            Some((simulator, server))
         } else {
             None
         };
@@ -103,9 +111,12 @@ impl Application {
             settings.public_url = format!("http://127.0.0.1:{port}");
         }
 
+        let gateway =
+            payments::gateway::client(&settings).context("building the AsiaBill client")?;
         let state = AppState {
             settings: Arc::new(settings),
             db: db.clone(),
+            gateway: Arc::new(gateway),
         };
         let server = http_server(listener, state.clone(), &session_key)?;
         let mailer = match &state.settings.smtp_url {
@@ -137,6 +148,12 @@ impl Application {
         self.port
     }
 
+    /// The in-process simulator, when this shop started one: tests read its request record and
+    /// flip its fault switches through this handle.
+    pub fn sandbox(&self) -> Option<&Sandbox> {
+        self.sandbox.as_ref().map(|(s, _)| s)
+    }
+
     /// The shop's state (settings as finally resolved, database).
     pub fn state(&self) -> &AppState {
         &self.state
@@ -149,7 +166,7 @@ impl Application {
         let runner = tokio::spawn(self.runner.run_until(async {
             let _ = stopped.await;
         }));
-        let sandbox = self.sandbox.map(|s| {
+        let sandbox = self.sandbox.map(|(_, s)| {
             let handle = s.handle();
             tokio::spawn(s);
             handle
@@ -183,6 +200,35 @@ fn job_registry(state: &AppState, mailer: Option<Mailer>) -> Registry {
     registry.register(emails::SEND_JOB, move |job| {
         emails::send::run(db.clone(), mailer.clone(), job)
     });
+    let app = state.clone();
+    registry.register(reconcile::JOB, move |_job| {
+        let app = app.clone();
+        async move {
+            let report = reconcile::pass(&app).await;
+            // Whatever happened, the next pass is scheduled: a failed pass must not stop them.
+            let period = app.settings.reconcile_after;
+            app.db
+                .run(move |conn| reconcile::schedule_next(conn, period, crate::db::now()))
+                .await?;
+            let report = report?;
+            if report.attempts_checked + report.refunds_checked > 0 {
+                tracing::info!(?report, "reconciliation pass");
+            }
+            Ok(())
+        }
+    });
+    let app = state.clone();
+    registry.register(webhooks::REAPPLY_JOB, move |job| {
+        let app = app.clone();
+        async move {
+            let id = serde_json::from_str::<serde_json::Value>(&job.payload)
+                .ok()
+                .and_then(|v| v["webhook_id"].as_i64())
+                .ok_or_else(|| JobFailure::Permanent("payload without webhook_id".into()))?;
+            webhooks::reapply(&app, id).await?;
+            Ok(())
+        }
+    });
     registry
 }
 
@@ -191,6 +237,20 @@ fn order_id_of(job: &Job) -> Result<i64, JobFailure> {
         .ok()
         .and_then(|v| v["order_id"].as_i64())
         .ok_or_else(|| JobFailure::Permanent(format!("payload without order_id: {}", job.payload)))
+}
+
+/// The state a one-shot command needs (`shop reconcile`): the database, migrated, and the
+/// gateway client; no listener, no simulator.
+pub async fn command_state(settings: Settings) -> anyhow::Result<AppState> {
+    let db = Db::connect(&settings.database)
+        .with_context(|| format!("cannot open the database {:?}", settings.database))?;
+    db.run(migrate::run_pending).await?;
+    let gateway = payments::gateway::client(&settings).context("building the AsiaBill client")?;
+    Ok(AppState {
+        settings: Arc::new(settings),
+        db,
+        gateway: Arc::new(gateway),
+    })
 }
 
 /// A lease owner name unique to this process: host, pid and port.

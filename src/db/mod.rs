@@ -127,7 +127,9 @@ impl Db {
         let size = if url.is_postgres() { 16 } else { 8 };
         let pool = r2d2::Pool::builder()
             .max_size(size)
-            .min_idle(Some(1))
+            // No idle connections kept in reserve: r2d2 opens those on a background thread, and a
+            // process that exits while libpq is connecting there crashes (seen with `shop migrate`).
+            .min_idle(Some(0))
             .connection_timeout(Duration::from_secs(5))
             .test_on_check_out(false)
             .build(Manager { url: url.clone() })?;

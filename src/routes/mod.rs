@@ -6,6 +6,7 @@ pub mod checkout;
 pub mod health;
 pub mod lang;
 pub mod orders;
+pub mod payment;
 pub mod products;
 
 use actix_web::web;
@@ -26,5 +27,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/orders/{token}/restore-cart",
             web::post().to(orders::restore_cart),
+        )
+        .route("/orders/{token}/pay", web::get().to(payment::page))
+        .route("/orders/{token}/pay", web::post().to(payment::submit))
+        .route(
+            "/payment/asiabill/return",
+            web::get().to(payment::asiabill_return),
+        )
+        .service(
+            web::resource("/payment/asiabill/webhook")
+                // AsiaBill's bodies are small; anything larger is not a webhook.
+                .app_data(web::PayloadConfig::new(64 * 1024))
+                .route(web::post().to(payment::asiabill_webhook)),
         );
 }

@@ -11,6 +11,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The database pool.
     pub db: Db,
+    /// The AsiaBill client for the configured environment and account.
+    pub gateway: Arc<asiabill::Client>,
 }
 
 /// Where static files are served from: `./static` when the shop runs from its checkout, or the

@@ -216,6 +216,7 @@ fn spawn_other_client(app: &crate::helpers::TestApp) -> crate::helpers::TestApp 
         db: app.db.clone(),
         client: crate::helpers::client(),
         generated_admin: None,
+        sandbox: app.sandbox.clone(),
         _db_guard: app._db_guard.clone(),
     }
 }

@@ -224,6 +224,8 @@ pub struct TestApp {
     pub db: Db,
     pub client: reqwest::Client,
     pub generated_admin: Option<GeneratedAdmin>,
+    /// The in-process simulator, when the shop started one.
+    pub sandbox: Option<asiabill_sandbox::Sandbox>,
     /// Keeps the database until the app is dropped.
     pub _db_guard: std::sync::Arc<TestDb>,
 }
@@ -253,6 +255,7 @@ pub async fn spawn_app_on(
     let port = app.port();
     let settings = (*app.state().settings).clone();
     let db = app.state().db.clone();
+    let sandbox = app.sandbox().cloned();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
@@ -260,6 +263,7 @@ pub async fn spawn_app_on(
         db,
         client: client(),
         generated_admin,
+        sandbox,
         _db_guard: test_db,
     }
 }

@@ -8,6 +8,7 @@ mod health;
 mod helpers;
 mod instances;
 mod jobs;
+mod payments;
 mod schema;
 mod storefront;
 mod transactions;

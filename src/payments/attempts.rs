@@ -1,0 +1,125 @@
+//! Opening a payment attempt: each has its own gateway `orderNo` (`{order number}-{sequence}`),
+//! and an order has at most one open attempt.
+
+use diesel::prelude::*;
+
+use super::{
+    AttemptStatus, Source,
+    transition::{self, Effects, Outcome},
+};
+use crate::{
+    db::{
+        DbConnection, DbError,
+        models::{Order, PaymentAttempt},
+        now,
+        schema::{orders, payment_attempts},
+        write_transaction,
+    },
+    orders::{checkout::PaymentMode, status},
+};
+
+/// Why no attempt was opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The order is not awaiting payment (paid, cancelled, …).
+    #[error("order is {0}, not awaiting payment")]
+    NotPayable(String),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for OpenError {
+    fn from(e: diesel::result::Error) -> Self {
+        OpenError::Db(e.into())
+    }
+}
+
+/// Opens a new attempt for `order_id`. Older open attempts are cancelled first (the shopper
+/// chose to pay again); should one of them succeed after all, the transition function applies
+/// it and flags the double payment.
+pub fn open(
+    conn: &mut DbConnection,
+    order_id: i64,
+    mode: PaymentMode,
+    gateway_no: &str,
+    preauth: bool,
+    effects: &Effects,
+) -> Result<(Order, PaymentAttempt), OpenError> {
+    write_transaction(conn, |conn| {
+        let order: Order = orders::table
+            .find(order_id)
+            .select(Order::as_select())
+            .first(conn)?;
+        if order.status != status::PENDING_PAYMENT {
+            return Err(OpenError::NotPayable(order.status));
+        }
+        let earlier: Vec<PaymentAttempt> = payment_attempts::table
+            .filter(payment_attempts::order_id.eq(order_id))
+            .order(payment_attempts::sequence)
+            .select(PaymentAttempt::as_select())
+            .load(conn)?;
+        for old in earlier
+            .iter()
+            .filter(|a| AttemptStatus::parse(&a.status).is_some_and(AttemptStatus::is_open))
+        {
+            let outcome = Outcome {
+                message: Some("Superseded by a new payment attempt".into()),
+                ..Outcome::to(AttemptStatus::Cancelled)
+            };
+            transition::apply_in(conn, old.id, &outcome, Source::System, effects)?;
+        }
+        let sequence = earlier.iter().map(|a| a.sequence).max().unwrap_or(0) + 1;
+        let at = now();
+        let id: i64 = diesel::insert_into(payment_attempts::table)
+            .values((
+                payment_attempts::order_id.eq(order_id),
+                payment_attempts::sequence.eq(sequence),
+                payment_attempts::gateway_order_no.eq(format!("{}-{sequence}", order.number)),
+                payment_attempts::mode.eq(mode.as_str()),
+                payment_attempts::status.eq(AttemptStatus::Created.as_str()),
+                payment_attempts::transaction_type.eq(if preauth {
+                    "authorization"
+                } else {
+                    "sale"
+                }),
+                payment_attempts::gateway_no.eq(gateway_no),
+                payment_attempts::amount_minor.eq(order.total_minor),
+                payment_attempts::currency.eq(&order.currency),
+                payment_attempts::query_count.eq(0),
+                payment_attempts::created_at.eq(at),
+                payment_attempts::updated_at.eq(at),
+            ))
+            .returning(payment_attempts::id)
+            .get_result(conn)?;
+        let attempt = payment_attempts::table
+            .find(id)
+            .select(PaymentAttempt::as_select())
+            .first(conn)?;
+        Ok((order, attempt))
+    })
+}
+
+/// The attempt whose gateway `orderNo` is `order_no`.
+pub fn by_order_no(
+    conn: &mut DbConnection,
+    order_no: &str,
+) -> Result<Option<PaymentAttempt>, DbError> {
+    Ok(payment_attempts::table
+        .filter(payment_attempts::gateway_order_no.eq(order_no))
+        .select(PaymentAttempt::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The attempt with AsiaBill transaction number `trade_no`.
+pub fn by_trade_no(
+    conn: &mut DbConnection,
+    trade_no: &str,
+) -> Result<Option<PaymentAttempt>, DbError> {
+    Ok(payment_attempts::table
+        .filter(payment_attempts::trade_no.eq(trade_no))
+        .select(PaymentAttempt::as_select())
+        .first(conn)
+        .optional()?)
+}

@@ -1,0 +1,102 @@
+//! Payments through AsiaBill: attempts, the one transition function, starting hosted and in-site
+//! payments, the browser return, webhooks, refund outcomes and the reconciler.
+
+pub mod attempts;
+pub mod gateway;
+pub mod reconcile;
+pub mod refunds;
+pub mod returns;
+pub mod start;
+pub mod transition;
+pub mod webhooks;
+
+/// Payment attempt states, as stored in `payment_attempts.status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptStatus {
+    /// Created here; the gateway has not been asked yet, or did not answer.
+    Created,
+    /// The gateway has it and has not decided.
+    Pending,
+    /// The shopper must authenticate (3-D Secure).
+    RequiresAction,
+    /// Authorized, to be captured or voided (pre-authorization gateways).
+    Authorized,
+    /// Money taken.
+    Paid,
+    /// Declined or abandoned at the gateway.
+    Failed,
+    /// An authorization released.
+    Voided,
+    /// Given up on by the shop (superseded by a newer attempt, or never reached the gateway).
+    Cancelled,
+}
+
+impl AttemptStatus {
+    /// The stored word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptStatus::Created => "created",
+            AttemptStatus::Pending => "pending",
+            AttemptStatus::RequiresAction => "requires_action",
+            AttemptStatus::Authorized => "authorized",
+            AttemptStatus::Paid => "paid",
+            AttemptStatus::Failed => "failed",
+            AttemptStatus::Voided => "voided",
+            AttemptStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// Reads a stored word.
+    pub fn parse(word: &str) -> Option<Self> {
+        Some(match word {
+            "created" => AttemptStatus::Created,
+            "pending" => AttemptStatus::Pending,
+            "requires_action" => AttemptStatus::RequiresAction,
+            "authorized" => AttemptStatus::Authorized,
+            "paid" => AttemptStatus::Paid,
+            "failed" => AttemptStatus::Failed,
+            "voided" => AttemptStatus::Voided,
+            "cancelled" => AttemptStatus::Cancelled,
+            _ => return None,
+        })
+    }
+
+    /// True while the gateway may still take the money without anyone doing anything.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            AttemptStatus::Created | AttemptStatus::Pending | AttemptStatus::RequiresAction
+        )
+    }
+}
+
+/// Where a piece of news about a payment came from; written on every timeline event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The gateway's answer to our request.
+    Api,
+    /// The shopper's browser coming back to the returnUrl.
+    Return,
+    /// A webhook.
+    Webhook,
+    /// Our query of the gateway.
+    Query,
+    /// A merchant's action.
+    Admin,
+    /// The shop itself (expiry, superseding).
+    System,
+}
+
+impl Source {
+    /// The stored word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Api => "api",
+            Source::Return => "return",
+            Source::Webhook => "webhook",
+            Source::Query => "query",
+            Source::Admin => "admin",
+            Source::System => "system",
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! The reconciler: asks AsiaBill about attempts that stayed undecided and refunds that were
+//! requested, so an order reaches its true state even when every webhook is lost.
+//!
+//! It runs as a job of the runner (one pass per period, deduplicated by period so several
+//! instances run each pass once) and as `shop reconcile`.
+
+use std::time::Duration;
+
+use asiabill::{
+    Currency, Money,
+    types::{RefundStatus, TransactionsQuery},
+};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::{
+    AttemptStatus, Source,
+    refunds::{self, RefundNews},
+    returns::status_of,
+    start::effects,
+    transition::{self, Outcome},
+};
+use crate::{
+    db::{
+        DbConnection, DbError,
+        models::{PaymentAttempt, Refund},
+        now,
+        schema::{payment_attempts, refunds as refunds_table},
+        write_transaction,
+    },
+    jobs::{self, NewJob},
+    web::AppState,
+};
+
+/// Job kind of one reconciliation pass.
+pub const JOB: &str = "payments.reconcile";
+
+/// What a pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Report {
+    /// Attempts queried.
+    pub attempts_checked: usize,
+    /// Attempts whose state changed.
+    pub attempts_settled: usize,
+    /// Refunds queried.
+    pub refunds_checked: usize,
+    /// Refunds settled.
+    pub refunds_settled: usize,
+}
+
+/// Delay before the `n`-th query of the same attempt: the base age, doubling, at most a day.
+fn backoff(base: Duration, queries: i64) -> chrono::Duration {
+    let exponent = u32::try_from(queries.clamp(0, 10)).unwrap_or(10);
+    let delay = base
+        .saturating_mul(2_u32.pow(exponent))
+        .min(Duration::from_secs(86_400));
+    chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX)
+}
+
+fn due_attempts(
+    conn: &mut DbConnection,
+    older_than: NaiveDateTime,
+) -> Result<Vec<PaymentAttempt>, DbError> {
+    Ok(payment_attempts::table
+        .filter(payment_attempts::status.eq_any(["created", "pending", "requires_action"]))
+        .filter(payment_attempts::updated_at.lt(older_than))
+        .order(payment_attempts::id)
+        .limit(200)
+        .select(PaymentAttempt::as_select())
+        .load(conn)?)
+}
+
+/// One pass over undecided attempts and requested refunds.
+pub async fn pass(state: &AppState) -> Result<Report, DbError> {
+    let after = state.settings.reconcile_after;
+    let older_than = now() - chrono::Duration::from_std(after).unwrap_or(chrono::Duration::MAX);
+    let candidates = state
+        .db
+        .run(move |conn| due_attempts(conn, older_than))
+        .await?;
+    let mut report = Report::default();
+    let at = now();
+    for attempt in candidates {
+        let last = attempt.last_queried_at.unwrap_or(attempt.created_at);
+        if attempt.query_count > 0 && last + backoff(after, attempt.query_count - 1) > at {
+            continue;
+        }
+        report.attempts_checked += 1;
+        if reconcile_attempt(state, &attempt).await? {
+            report.attempts_settled += 1;
+        }
+    }
+    let requested: Vec<Refund> = state
+        .db
+        .run(move |conn| {
+            refunds_table::table
+                .filter(refunds_table::status.eq("requested"))
+                .filter(refunds_table::batch_no.is_not_null())
+                .filter(refunds_table::updated_at.lt(older_than))
+                .limit(200)
+                .select(Refund::as_select())
+                .load(conn)
+                .map_err(DbError::from)
+        })
+        .await?;
+    for refund in requested {
+        report.refunds_checked += 1;
+        if reconcile_refund(state, &refund).await? {
+            report.refunds_settled += 1;
+        }
+    }
+    Ok(report)
+}
+
+async fn reconcile_attempt(state: &AppState, attempt: &PaymentAttempt) -> Result<bool, DbError> {
+    let day = attempt.created_at.date();
+    let query = match &attempt.trade_no {
+        Some(trade_no) => TransactionsQuery::by_trade_no_near(trade_no, day),
+        None => {
+            let mut q = TransactionsQuery::by_order_no(&attempt.gateway_order_no, day);
+            q.start_time = (day - chrono::Duration::days(1)).and_time(chrono::NaiveTime::MIN);
+            q.end_time = (day + chrono::Duration::days(2)).and_time(chrono::NaiveTime::MIN);
+            q
+        }
+    };
+    let answer = state.gateway.transactions(&query).await;
+    let found = match &answer {
+        Ok(page) => page
+            .list
+            .iter()
+            .find(|t| t.order_no == attempt.gateway_order_no)
+            .cloned(),
+        Err(e) => {
+            tracing::warn!(error = %e, attempt = %attempt.gateway_order_no, "reconciler query failed");
+            None
+        }
+    };
+    let abandoned_after =
+        chrono::Duration::from_std(state.settings.reservation).unwrap_or(chrono::Duration::MAX);
+    let outcome = match (&answer, found) {
+        (_, Some(tx)) if tx.trade_amount.minor() == attempt.amount_minor => Some(Outcome {
+            trade_no: Some(tx.trade_no.clone()),
+            message: Some(tx.trade_info.clone()),
+            ..Outcome::to(status_of(attempt, &tx))
+        }),
+        (_, Some(tx)) => {
+            tracing::warn!(attempt = %attempt.gateway_order_no, trade = %tx.trade_no, "queried amount differs; left for the merchant");
+            None
+        }
+        // AsiaBill answered and has nothing (or only an undecided pre-order) for a long time:
+        // the shopper left, nothing was charged.
+        (Ok(_), None) if attempt.created_at + abandoned_after < now() => Some(Outcome {
+            message: Some("No payment at AsiaBill before the reservation expired".into()),
+            ..Outcome::to(AttemptStatus::Cancelled)
+        }),
+        _ => None,
+    };
+    let effects = effects(state);
+    let attempt_id = attempt.id;
+    state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                diesel::update(payment_attempts::table.find(attempt_id))
+                    .set((
+                        payment_attempts::last_queried_at.eq(Some(now())),
+                        payment_attempts::query_count.eq(payment_attempts::query_count + 1),
+                    ))
+                    .execute(conn)?;
+                let Some(outcome) = outcome else {
+                    return Ok(false);
+                };
+                let applied =
+                    transition::apply_in(conn, attempt_id, &outcome, Source::Query, &effects)?;
+                Ok(matches!(applied, transition::Applied::Changed { .. }))
+            })
+        })
+        .await
+}
+
+async fn reconcile_refund(state: &AppState, refund: &Refund) -> Result<bool, DbError> {
+    let Some(batch_no) = refund.batch_no.clone() else {
+        return Ok(false);
+    };
+    let details = match state.gateway.refund_query(&batch_no).await {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::warn!(error = %e, batch_no, "refund query failed");
+            return Ok(false);
+        }
+    };
+    let succeeded = match details.refund_status {
+        Some(RefundStatus::Success) => true,
+        Some(RefundStatus::Fail) => false,
+        _ => return Ok(false),
+    };
+    let currency = Currency::parse(&refund.currency).unwrap_or(state.settings.currency);
+    let trade_no: String = {
+        let attempt_id = refund.attempt_id;
+        state
+            .db
+            .run(move |conn| {
+                payment_attempts::table
+                    .find(attempt_id)
+                    .select(payment_attempts::trade_no)
+                    .first::<Option<String>>(conn)
+                    .map_err(DbError::from)
+            })
+            .await?
+            .unwrap_or_default()
+    };
+    let news = RefundNews {
+        mer_track_no: Some(refund.mer_track_no.clone()),
+        trade_no,
+        amount: Money::new(refund.amount_minor, currency),
+        batch_no: Some(batch_no),
+        succeeded,
+        message: None,
+    };
+    let effects = effects(state);
+    let settled = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                refunds::apply(conn, &news, Source::Query, &effects)
+            })
+        })
+        .await?;
+    Ok(settled == refunds::RefundApplied::Settled)
+}
+
+/// Adds the pass of the period after `at` (one job per period across all instances).
+pub fn schedule_next(
+    conn: &mut DbConnection,
+    period: Duration,
+    at: NaiveDateTime,
+) -> Result<(), DbError> {
+    let secs = i64::try_from(period.as_secs().max(1)).unwrap_or(i64::MAX);
+    let bucket = at.and_utc().timestamp() / secs + 1;
+    let run_at = chrono::DateTime::from_timestamp(bucket * secs, 0).map_or(at, |t| t.naive_utc());
+    jobs::enqueue(
+        conn,
+        &NewJob::new(JOB, serde_json::json!({ "bucket": bucket }))
+            .dedupe(format!("{JOB}:{secs}:{bucket}"))
+            .run_at(run_at)
+            .max_attempts(1),
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_back_off_up_to_a_day() {
+        let base = Duration::from_secs(120);
+        assert_eq!(backoff(base, 0), chrono::Duration::seconds(120));
+        assert_eq!(backoff(base, 3), chrono::Duration::seconds(960));
+        assert_eq!(backoff(base, 30), chrono::Duration::seconds(86_400));
+    }
+}

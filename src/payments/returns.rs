@@ -1,0 +1,237 @@
+//! `GET /payment/asiabill/return`: the shopper's browser coming back from AsiaBill.
+//!
+//! The URL is never trusted alone: its signature must verify, its order number, amount and
+//! currency must be the attempt's, and a success is confirmed with a transactions query before
+//! the order is treated as paid.
+
+use asiabill::{
+    OrderStatus,
+    codes::AuthStatus,
+    returns::verify_return,
+    types::{Transaction, TransactionsQuery},
+};
+use diesel::prelude::*;
+
+use super::{
+    AttemptStatus, Source, attempts,
+    start::{effects, success_status},
+    transition::{self, Outcome},
+};
+use crate::{
+    db::{
+        DbError,
+        models::PaymentAttempt,
+        now,
+        schema::{orders, payment_events},
+    },
+    web::AppState,
+};
+
+/// Where the browser goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Returned {
+    /// Paid or authorized: the order page.
+    Paid {
+        /// The order's page token.
+        token: String,
+    },
+    /// Declined or cancelled: back to payment, with AsiaBill's reason.
+    Failed {
+        /// The order's page token.
+        token: String,
+        /// `orderInfo`.
+        reason: String,
+    },
+    /// Not decided yet: the order page, which waits.
+    Pending {
+        /// The order's page token.
+        token: String,
+    },
+    /// Refused: bad signature, unknown attempt, or amounts that do not match. Nothing changed.
+    Rejected(&'static str),
+}
+
+/// Handles one return.
+pub async fn handle(state: &AppState, raw_query: &str) -> Result<Returned, DbError> {
+    let verified = match verify_return(&state.settings.gateway.credentials, raw_query) {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!(error = %e, "returnUrl refused");
+            return Ok(Returned::Rejected("signature"));
+        }
+    };
+    let params = verified.params;
+    let order_no = params.order_no.clone();
+    let found = state
+        .db
+        .run(move |conn| {
+            let Some(attempt) = attempts::by_order_no(conn, &order_no)? else {
+                return Ok::<_, DbError>(None);
+            };
+            let token: String = orders::table
+                .find(attempt.order_id)
+                .select(orders::access_token)
+                .first(conn)?;
+            Ok(Some((attempt, token)))
+        })
+        .await?;
+    let Some((attempt, token)) = found else {
+        tracing::warn!(order_no = %params.order_no, "returnUrl for an unknown attempt");
+        return Ok(Returned::Rejected("unknown"));
+    };
+    if params.order_amount.minor() != attempt.amount_minor
+        || params.order_amount.currency().code() != attempt.currency
+    {
+        let note = format!(
+            "returnUrl reported {} {} for {}; not applied",
+            params.order_amount.to_gateway_string(),
+            params.order_amount.currency().code(),
+            attempt.gateway_order_no
+        );
+        let flagged = attempt.clone();
+        state
+            .db
+            .run(move |conn| {
+                diesel::insert_into(payment_events::table)
+                    .values((
+                        payment_events::order_id.eq(flagged.order_id),
+                        payment_events::attempt_id.eq(Some(flagged.id)),
+                        payment_events::source.eq(Source::Return.as_str()),
+                        payment_events::kind.eq("amount_mismatch"),
+                        payment_events::message.eq(Some(note)),
+                        payment_events::created_at.eq(now()),
+                    ))
+                    .execute(conn)
+                    .map_err(DbError::from)
+            })
+            .await?;
+        return Ok(Returned::Rejected("mismatch"));
+    }
+    let detail = serde_json::json!({
+        "orderStatus": params.order_status.as_str(),
+        "orderInfo": params.order_info,
+        "tradeNo": params.trade_no,
+    });
+    let base = Outcome {
+        trade_no: Some(params.trade_no.clone()),
+        masked_card: params.mask_card_no.clone(),
+        message: Some(params.order_info.clone()),
+        detail: Some(detail),
+        ..Outcome::default()
+    };
+    let (outcome, returned) = match params.order_status {
+        OrderStatus::Success => match confirm(state, &attempt, &params.trade_no).await {
+            Some((status, tx)) => (
+                Outcome {
+                    status: Some(status),
+                    message: Some(format!("{} (confirmed by query)", tx.trade_info)),
+                    ..base
+                },
+                match status {
+                    AttemptStatus::Paid | AttemptStatus::Authorized => Returned::Paid {
+                        token: token.clone(),
+                    },
+                    AttemptStatus::Failed => Returned::Failed {
+                        token: token.clone(),
+                        reason: tx.trade_info,
+                    },
+                    _ => Returned::Pending {
+                        token: token.clone(),
+                    },
+                },
+            ),
+            // Signed success, but the query did not (yet) confirm it: wait for the webhook or
+            // the reconciler rather than call it paid.
+            None => (
+                Outcome {
+                    status: Some(AttemptStatus::Pending),
+                    ..base
+                },
+                Returned::Pending {
+                    token: token.clone(),
+                },
+            ),
+        },
+        OrderStatus::Fail => (
+            Outcome {
+                status: Some(AttemptStatus::Failed),
+                ..base
+            },
+            Returned::Failed {
+                token: token.clone(),
+                reason: params.order_info.clone(),
+            },
+        ),
+        OrderStatus::Pending => (
+            Outcome {
+                status: Some(AttemptStatus::Pending),
+                ..base
+            },
+            Returned::Pending {
+                token: token.clone(),
+            },
+        ),
+    };
+    let effects = effects(state);
+    let attempt_id = attempt.id;
+    let applied = state
+        .db
+        .run(move |conn| transition::apply(conn, attempt_id, &outcome, Source::Return, &effects))
+        .await?;
+    // A return that arrives after the webhook settled the attempt sends the shopper to what is
+    // true now, not to what the URL says.
+    if let transition::Applied::Refused { current, .. } = applied {
+        return Ok(match current {
+            AttemptStatus::Paid | AttemptStatus::Authorized => Returned::Paid { token },
+            AttemptStatus::Failed | AttemptStatus::Cancelled | AttemptStatus::Voided => {
+                Returned::Failed {
+                    token,
+                    reason: params.order_info,
+                }
+            }
+            _ => Returned::Pending { token },
+        });
+    }
+    Ok(returned)
+}
+
+/// Asks AsiaBill about `trade_no`; returns the attempt state it implies and the transaction.
+pub async fn confirm(
+    state: &AppState,
+    attempt: &PaymentAttempt,
+    trade_no: &str,
+) -> Option<(AttemptStatus, Transaction)> {
+    let day = chrono::Utc::now().date_naive();
+    let query = TransactionsQuery::by_trade_no_near(trade_no, day);
+    let page = match state.gateway.transactions(&query).await {
+        Ok(page) => page,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not confirm a payment by query");
+            return None;
+        }
+    };
+    let tx = page
+        .list
+        .into_iter()
+        .find(|t| t.trade_no == trade_no && t.order_no == attempt.gateway_order_no)?;
+    if tx.trade_amount.minor() != attempt.amount_minor
+        || tx.trade_amount.currency().code() != attempt.currency
+    {
+        return None;
+    }
+    Some((status_of(attempt, &tx), tx))
+}
+
+/// The attempt state a queried transaction implies.
+pub fn status_of(attempt: &PaymentAttempt, tx: &Transaction) -> AttemptStatus {
+    match tx.trade_status {
+        OrderStatus::Success => match tx.auth_status {
+            Some(AuthStatus::Pending) => AttemptStatus::Authorized,
+            Some(AuthStatus::Void) => AttemptStatus::Voided,
+            Some(AuthStatus::Capture | AuthStatus::Sale) => AttemptStatus::Paid,
+            _ => success_status(attempt),
+        },
+        OrderStatus::Fail => AttemptStatus::Failed,
+        OrderStatus::Pending => AttemptStatus::Pending,
+    }
+}

@@ -1,0 +1,339 @@
+//! Starting a payment: the hosted page (`checkout_payment`, then 303 to AsiaBill) or in-site
+//! card fields (`confirm_charge` with the `customerPaymentMethodId` the JS SDK produced).
+//!
+//! Every request carries `callbackUrl`, `goodsDetails` and `customerIp`, as AsiaBill's checklist
+//! asks.
+
+use asiabill::{
+    Currency, Money,
+    types::{
+        Address, BillingAddress, CheckoutPaymentRequest, ConfirmChargeRequest, ContactDetails,
+        DeliveryAddress, GoodsDetail, NextStep, PaymentResponse,
+    },
+};
+
+use super::{
+    AttemptStatus, Source,
+    attempts::{self, OpenError},
+    gateway,
+    transition::{self, Effects, Outcome},
+};
+use crate::{
+    db::{
+        DbError,
+        models::{Order, OrderLine, PaymentAttempt},
+    },
+    orders::{checkout::PaymentMode, view},
+    web::AppState,
+};
+
+/// Where the shopper goes next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Started {
+    /// To AsiaBill: the hosted page or a 3-D Secure challenge.
+    Redirect(String),
+    /// Paid (or authorized) at once: the order page.
+    Done,
+    /// AsiaBill has not decided yet: the order page, which refreshes itself.
+    Pending,
+    /// Declined: back to the payment page with AsiaBill's reason.
+    Declined(String),
+    /// AsiaBill refused the request itself (before any bank): back with its message.
+    Refused(String),
+    /// AsiaBill could not be reached and nothing can have been charged: try again.
+    Unavailable,
+}
+
+/// Why a payment could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// No order has that token.
+    #[error("no such order")]
+    NotFound,
+    /// The order is not awaiting payment.
+    #[error("order is {0}")]
+    NotPayable(String),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<OpenError> for StartError {
+    fn from(e: OpenError) -> Self {
+        match e {
+            OpenError::NotPayable(s) => StartError::NotPayable(s),
+            OpenError::Db(e) => StartError::Db(e),
+        }
+    }
+}
+
+/// The shopper's side of the request.
+#[derive(Debug, Clone)]
+pub struct Shopper {
+    /// IP address, for `customerIp`.
+    pub ip: String,
+    /// User-Agent, for `isMobile`.
+    pub user_agent: Option<String>,
+}
+
+/// The side effects' settings.
+pub fn effects(state: &AppState) -> Effects {
+    Effects {
+        public_url: state.settings.public_url.clone(),
+        capture_window: state.settings.gateway.capture_window,
+    }
+}
+
+async fn open(
+    state: &AppState,
+    token: String,
+    mode: PaymentMode,
+) -> Result<(Order, Vec<OrderLine>, PaymentAttempt), StartError> {
+    let gateway_no = state
+        .settings
+        .gateway
+        .credentials
+        .gateway_no()
+        .as_str()
+        .to_owned();
+    let preauth = state.settings.gateway.preauth;
+    let effects = effects(state);
+    state
+        .db
+        .run(move |conn| {
+            let details = view::by_token(conn, &token)?.ok_or(StartError::NotFound)?;
+            let (order, attempt) =
+                attempts::open(conn, details.order.id, mode, &gateway_no, preauth, &effects)?;
+            Ok((order, details.lines, attempt))
+        })
+        .await
+}
+
+fn money(minor: i64, order: &Order, shop: Currency) -> Money {
+    Money::new(minor, Currency::parse(&order.currency).unwrap_or(shop))
+}
+
+fn goods(order: &Order, lines: &[OrderLine], shop: Currency) -> Vec<GoodsDetail> {
+    lines
+        .iter()
+        .map(|l| GoodsDetail {
+            goods_title: l.name.chars().take(130).collect(),
+            goods_count: u32::try_from(l.quantity).unwrap_or(u32::MAX),
+            goods_price: money(l.unit_price_minor, order, shop),
+        })
+        .collect()
+}
+
+/// Starts a payment on AsiaBill's hosted page.
+pub async fn hosted(
+    state: &AppState,
+    token: String,
+    shopper: &Shopper,
+) -> Result<Started, StartError> {
+    let (order, lines, attempt) = open(state, token, PaymentMode::Hosted).await?;
+    let settings = &state.settings;
+    let amount = money(attempt.amount_minor, &order, settings.currency);
+    let billing = BillingAddress {
+        address: order.billing_address.clone(),
+        city: order.billing_city.clone(),
+        country: order.billing_country.clone(),
+        email: order.email.clone(),
+        first_name: order.billing_first_name.clone(),
+        last_name: order.billing_last_name.clone(),
+        phone: order.phone.clone(),
+        state: order.billing_state.clone().unwrap_or_default(),
+        zip: order.billing_zip.clone(),
+    };
+    let mut request = CheckoutPaymentRequest::new(
+        &attempt.gateway_order_no,
+        amount,
+        billing,
+        gateway::return_url(settings),
+    );
+    request.delivery_address = Some(DeliveryAddress {
+        ship_address: order.shipping_address.clone(),
+        ship_city: order.shipping_city.clone(),
+        ship_country: order.shipping_country.clone(),
+        ship_first_name: order.shipping_first_name.clone(),
+        ship_last_name: order.shipping_last_name.clone(),
+        ship_phone: order.phone.clone(),
+        ship_state: order.shipping_state.clone().unwrap_or_default(),
+        ship_zip: order.shipping_zip.clone(),
+    });
+    request.goods_details = goods(&order, &lines, settings.currency);
+    request.customer_ip = Some(shopper.ip.clone());
+    request.is_mobile = gateway::is_mobile(shopper.user_agent.as_deref());
+    request.platform = Some(gateway::PLATFORM.to_owned());
+    request.web_site = Some(settings.public_url.clone());
+    request.callback_url = Some(gateway::callback_url(settings));
+    request.remark = Some(order.number.clone());
+    let answer = state.gateway.checkout_payment(&request).await;
+    settle(state, &attempt, answer, false).await
+}
+
+/// Charges the card the shopper entered in the in-site fields (tokenised by the JS SDK).
+pub async fn insite(
+    state: &AppState,
+    token: String,
+    payment_method_id: &str,
+    shopper: &Shopper,
+) -> Result<Started, StartError> {
+    let (order, lines, attempt) = open(state, token, PaymentMode::InSite).await?;
+    let settings = &state.settings;
+    let amount = money(attempt.amount_minor, &order, settings.currency);
+    let mut request = ConfirmChargeRequest::new(
+        &attempt.gateway_order_no,
+        amount,
+        payment_method_id,
+        &shopper.ip,
+    );
+    request.goods_details = goods(&order, &lines, settings.currency);
+    request.shipping = Some(ContactDetails {
+        address: Address {
+            line1: order.shipping_address.clone(),
+            line2: None,
+            city: order.shipping_city.clone(),
+            country: order.shipping_country.clone(),
+            state: order.shipping_state.clone().unwrap_or_default(),
+            postal_code: order.shipping_zip.clone(),
+        },
+        email: Some(order.email.clone()),
+        first_name: order.shipping_first_name.clone(),
+        last_name: order.shipping_last_name.clone(),
+        phone: order.phone.clone(),
+    });
+    request.is_mobile = gateway::is_mobile(shopper.user_agent.as_deref());
+    request.platform = Some(gateway::PLATFORM.to_owned());
+    request.web_site = Some(settings.public_url.clone());
+    request.callback_url = Some(gateway::callback_url(settings));
+    request.return_url = Some(gateway::return_url(settings));
+    request.remark = Some(order.number.clone());
+    let answer = state.gateway.confirm_charge(&request).await;
+    settle(state, &attempt, answer, true).await
+}
+
+/// Applies AsiaBill's answer to the attempt and decides where the shopper goes.
+async fn settle(
+    state: &AppState,
+    attempt: &PaymentAttempt,
+    answer: Result<PaymentResponse, asiabill::Error>,
+    charged_directly: bool,
+) -> Result<Started, StartError> {
+    let (outcome, next) = match answer {
+        Ok(response) => read_answer(attempt, &response),
+        Err(asiabill::Error::Business { code, message }) => (
+            Outcome {
+                code: Some(code),
+                message: Some(message.clone()),
+                ..Outcome::to(AttemptStatus::Cancelled)
+            },
+            Started::Refused(message),
+        ),
+        // confirmCharge may have reached the bank: leave the attempt pending for the
+        // reconciler to ask AsiaBill. A hosted page nobody visited cannot take money.
+        Err(e) if charged_directly && e.outcome_unknown() => (
+            Outcome {
+                message: Some(format!(
+                    "No answer from AsiaBill ({e}); to be confirmed by query"
+                )),
+                ..Outcome::to(AttemptStatus::Pending)
+            },
+            Started::Pending,
+        ),
+        Err(e) => (
+            Outcome {
+                message: Some(format!("AsiaBill unreachable: {e}")),
+                ..Outcome::to(AttemptStatus::Cancelled)
+            },
+            Started::Unavailable,
+        ),
+    };
+    let effects = effects(state);
+    let attempt_id = attempt.id;
+    state
+        .db
+        .run(move |conn| transition::apply(conn, attempt_id, &outcome, Source::Api, &effects))
+        .await?;
+    Ok(next)
+}
+
+/// Reads a payment answer, refusing one whose order number or amount is not the attempt's.
+fn read_answer(attempt: &PaymentAttempt, response: &PaymentResponse) -> (Outcome, Started) {
+    let detail = serde_json::json!({
+        "orderNo": response.order_no,
+        "tradeNo": response.trade_no,
+        "orderStatus": response.order_status.as_str(),
+        "orderInfo": response.order_info,
+        "orderAmount": response.order_amount.to_gateway_string(),
+        "orderCurrency": response.order_amount.currency().code(),
+        "redirect": response.redirect_url.is_some(),
+    });
+    let base = Outcome {
+        trade_no: Some(response.trade_no.clone()).filter(|t| !t.is_empty()),
+        masked_card: response.mask_card_no.clone(),
+        message: Some(response.order_info.clone()),
+        detail: Some(detail),
+        ..Outcome::default()
+    };
+    let matches = response.order_no == attempt.gateway_order_no
+        && response.order_amount.minor() == attempt.amount_minor
+        && response.order_amount.currency().code() == attempt.currency;
+    if !matches {
+        return (
+            Outcome {
+                message: Some(format!(
+                    "AsiaBill answered for {} {} {}, not this attempt; left for a query",
+                    response.order_no,
+                    response.order_amount.to_gateway_string(),
+                    response.order_amount.currency().code()
+                )),
+                ..Outcome::to(AttemptStatus::Pending)
+            },
+            Started::Pending,
+        );
+    }
+    match response.next_step() {
+        NextStep::Redirect(url) => (
+            Outcome {
+                redirect_url: Some(url.to_owned()),
+                status: Some(if attempt.mode == "hosted" {
+                    AttemptStatus::Pending
+                } else {
+                    AttemptStatus::RequiresAction
+                }),
+                ..base
+            },
+            Started::Redirect(url.to_owned()),
+        ),
+        NextStep::Succeeded => (
+            Outcome {
+                status: Some(success_status(attempt)),
+                ..base
+            },
+            Started::Done,
+        ),
+        NextStep::Pending => (
+            Outcome {
+                status: Some(AttemptStatus::Pending),
+                ..base
+            },
+            Started::Pending,
+        ),
+        NextStep::Failed(why) => (
+            Outcome {
+                status: Some(AttemptStatus::Failed),
+                ..base.clone()
+            },
+            Started::Declined(why.to_owned()),
+        ),
+    }
+}
+
+/// What AsiaBill's "success" means for this attempt: paid, or authorized on a pre-auth gateway.
+pub fn success_status(attempt: &PaymentAttempt) -> AttemptStatus {
+    if attempt.transaction_type == "authorization" {
+        AttemptStatus::Authorized
+    } else {
+        AttemptStatus::Paid
+    }
+}

@@ -1,0 +1,499 @@
+//! The one place a payment attempt, and with it its order, changes state.
+//!
+//! States only move forward (see [`allowed`]); every change writes a timeline event naming its
+//! source; the side effects of a change (order paid, stock kept or released, emails) happen in
+//! the same transaction, once, on the edge that causes them. News that would move a state
+//! backwards (a late `fail` after `success`) is recorded on the timeline and not applied.
+
+use std::time::Duration;
+
+use diesel::prelude::*;
+
+use super::{AttemptStatus, Source};
+use crate::{
+    db::{
+        DbConnection, DbError,
+        models::{Order, PaymentAttempt},
+        now,
+        schema::{order_lines, orders, payment_attempts, payment_events, products},
+        write_transaction,
+    },
+    emails::{self, EmailKind, Subject},
+    orders::status,
+};
+
+/// What the gateway (or a person) says about an attempt.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// The new state.
+    pub status: Option<AttemptStatus>,
+    /// AsiaBill's transaction number, once known.
+    pub trade_no: Option<String>,
+    /// First 6 and last 4 digits of the card.
+    pub masked_card: Option<String>,
+    /// AsiaBill's code (envelope code or `orderInfo` prefix).
+    pub code: Option<String>,
+    /// AsiaBill's words (`orderInfo`), shown to the shopper on failure.
+    pub message: Option<String>,
+    /// 3-D Secure or hosted page URL.
+    pub redirect_url: Option<String>,
+    /// Anything worth keeping on the timeline (the raw answer), as JSON.
+    pub detail: Option<serde_json::Value>,
+}
+
+impl Outcome {
+    /// An outcome moving to `status`.
+    pub fn to(status: AttemptStatus) -> Self {
+        Outcome {
+            status: Some(status),
+            ..Outcome::default()
+        }
+    }
+}
+
+/// What [`apply`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// The attempt moved from one state to another.
+    Changed {
+        /// Before.
+        from: AttemptStatus,
+        /// After.
+        to: AttemptStatus,
+    },
+    /// Already in that state (a duplicate); details were filled in at most.
+    Unchanged,
+    /// The change would go backwards; recorded on the timeline, not applied.
+    Refused {
+        /// The attempt's state, kept.
+        current: AttemptStatus,
+        /// The state that was refused.
+        wanted: AttemptStatus,
+    },
+}
+
+/// What the side effects need from the settings.
+#[derive(Debug, Clone)]
+pub struct Effects {
+    /// For links in emails.
+    pub public_url: String,
+    /// How long an authorization may wait for capture.
+    pub capture_window: Duration,
+}
+
+/// True when an attempt may move from `from` to `to`.
+pub fn allowed(from: AttemptStatus, to: AttemptStatus) -> bool {
+    use AttemptStatus::*;
+    match (from, to) {
+        (Paid | Voided, _) => false,
+        (Authorized, Paid | Voided) => true,
+        (Authorized, _) => false,
+        // The gateway is the source of truth about money: a success that arrives after we gave
+        // up on the attempt is applied (and flagged on the order by the effects below).
+        (Failed | Cancelled, Paid | Authorized) => true,
+        (Failed | Cancelled, _) => false,
+        (Created | Pending | RequiresAction, Created) => false,
+        (Created | Pending | RequiresAction, _) => true,
+    }
+}
+
+/// Applies `outcome` to attempt `attempt_id` in one transaction.
+pub fn apply(
+    conn: &mut DbConnection,
+    attempt_id: i64,
+    outcome: &Outcome,
+    source: Source,
+    effects: &Effects,
+) -> Result<Applied, DbError> {
+    write_transaction(conn, |conn| {
+        apply_in(conn, attempt_id, outcome, source, effects)
+    })
+}
+
+/// [`apply`] inside a transaction the caller already opened.
+pub fn apply_in(
+    conn: &mut DbConnection,
+    attempt_id: i64,
+    outcome: &Outcome,
+    source: Source,
+    effects: &Effects,
+) -> Result<Applied, DbError> {
+    // Take the attempt's row lock before reading it: on PostgreSQL a no-op update does what
+    // `SELECT … FOR UPDATE` would (the multi-backend connection has no row-lock DSL), so a
+    // webhook and a browser return for the same attempt queue up here instead of both reading
+    // the old state. SQLite's `BEGIN IMMEDIATE` already serialises writers.
+    diesel::update(payment_attempts::table.find(attempt_id))
+        .set(payment_attempts::id.eq(payment_attempts::id))
+        .execute(conn)?;
+    let attempt: PaymentAttempt = payment_attempts::table
+        .find(attempt_id)
+        .select(PaymentAttempt::as_select())
+        .first(conn)?;
+    let from = AttemptStatus::parse(&attempt.status).unwrap_or(AttemptStatus::Created);
+    let at = now();
+    fill_details(conn, &attempt, outcome)?;
+    let Some(to) = outcome.status else {
+        return Ok(Applied::Unchanged);
+    };
+    if from == to {
+        return Ok(Applied::Unchanged);
+    }
+    if !allowed(from, to) {
+        event(
+            conn,
+            &attempt,
+            source,
+            "transition_refused",
+            Some(from),
+            Some(to),
+            Some(format!(
+                "{} reported {} for an attempt already {}; recorded, not applied",
+                source.as_str(),
+                to.as_str(),
+                from.as_str()
+            )),
+            outcome.detail.as_ref(),
+        )?;
+        return Ok(Applied::Refused {
+            current: from,
+            wanted: to,
+        });
+    }
+    let moved = diesel::update(
+        payment_attempts::table
+            .filter(payment_attempts::id.eq(attempt_id))
+            .filter(payment_attempts::status.eq(from.as_str())),
+    )
+    .set((
+        payment_attempts::status.eq(to.as_str()),
+        payment_attempts::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    if moved != 1 {
+        // Cannot happen while we hold the row lock; refuse rather than write a wrong event.
+        return Err(DbError::Query(diesel::result::Error::NotFound));
+    }
+    stamp(conn, attempt_id, to, at, effects)?;
+    event(
+        conn,
+        &attempt,
+        source,
+        &format!("payment_{}", to.as_str()),
+        Some(from),
+        Some(to),
+        outcome.message.clone(),
+        outcome.detail.as_ref(),
+    )?;
+    order_effects(conn, &attempt, to, source, effects)?;
+    Ok(Applied::Changed { from, to })
+}
+
+/// Records the trade number, card and gateway words when they are new.
+fn fill_details(
+    conn: &mut DbConnection,
+    attempt: &PaymentAttempt,
+    outcome: &Outcome,
+) -> Result<(), DbError> {
+    let trade_no = outcome
+        .trade_no
+        .clone()
+        .filter(|t| !t.is_empty())
+        .or_else(|| attempt.trade_no.clone());
+    let masked = outcome
+        .masked_card
+        .clone()
+        .filter(|m| !m.is_empty())
+        .or_else(|| attempt.masked_card.clone());
+    let code = outcome
+        .code
+        .clone()
+        .or_else(|| attempt.gateway_code.clone());
+    let message = outcome
+        .message
+        .clone()
+        .or_else(|| attempt.gateway_message.clone());
+    let redirect = outcome
+        .redirect_url
+        .clone()
+        .filter(|r| !r.is_empty())
+        .or_else(|| attempt.redirect_url.clone());
+    diesel::update(payment_attempts::table.find(attempt.id))
+        .set((
+            payment_attempts::trade_no.eq(trade_no),
+            payment_attempts::masked_card.eq(masked),
+            payment_attempts::gateway_code.eq(code),
+            payment_attempts::gateway_message.eq(message),
+            payment_attempts::redirect_url.eq(redirect),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn stamp(
+    conn: &mut DbConnection,
+    attempt_id: i64,
+    to: AttemptStatus,
+    at: chrono::NaiveDateTime,
+    effects: &Effects,
+) -> Result<(), DbError> {
+    let target = payment_attempts::table.find(attempt_id);
+    match to {
+        AttemptStatus::Paid => {
+            diesel::update(target)
+                .set(payment_attempts::paid_at.eq(Some(at)))
+                .execute(conn)?;
+        }
+        AttemptStatus::Authorized => {
+            let window =
+                chrono::Duration::from_std(effects.capture_window).unwrap_or(chrono::Duration::MAX);
+            diesel::update(target)
+                .set((
+                    payment_attempts::authorized_at.eq(Some(at)),
+                    payment_attempts::capture_deadline.eq(Some(at + window)),
+                ))
+                .execute(conn)?;
+        }
+        AttemptStatus::Voided => {
+            diesel::update(target)
+                .set(payment_attempts::voided_at.eq(Some(at)))
+                .execute(conn)?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Writes one timeline event for an attempt's order.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one row of the timeline, column by column"
+)]
+pub fn event(
+    conn: &mut DbConnection,
+    attempt: &PaymentAttempt,
+    source: Source,
+    kind: &str,
+    from: Option<AttemptStatus>,
+    to: Option<AttemptStatus>,
+    message: Option<String>,
+    detail: Option<&serde_json::Value>,
+) -> Result<(), DbError> {
+    diesel::insert_into(payment_events::table)
+        .values((
+            payment_events::order_id.eq(attempt.order_id),
+            payment_events::attempt_id.eq(Some(attempt.id)),
+            payment_events::source.eq(source.as_str()),
+            payment_events::kind.eq(kind),
+            payment_events::from_status.eq(from.map(AttemptStatus::as_str)),
+            payment_events::to_status.eq(to.map(AttemptStatus::as_str)),
+            payment_events::message.eq(message),
+            payment_events::detail.eq(detail.map(serde_json::Value::to_string)),
+            payment_events::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// What the attempt's new state means for its order.
+fn order_effects(
+    conn: &mut DbConnection,
+    attempt: &PaymentAttempt,
+    to: AttemptStatus,
+    source: Source,
+    effects: &Effects,
+) -> Result<(), DbError> {
+    let order: Order = orders::table
+        .find(attempt.order_id)
+        .select(Order::as_select())
+        .first(conn)?;
+    let at = now();
+    match to {
+        AttemptStatus::Paid | AttemptStatus::Authorized => {
+            let new_status = if to == AttemptStatus::Paid {
+                status::PAID
+            } else {
+                status::AUTHORIZED
+            };
+            let captured = if to == AttemptStatus::Paid {
+                attempt.amount_minor
+            } else {
+                0
+            };
+            match order.status.as_str() {
+                status::PENDING_PAYMENT | status::AUTHORIZED => {}
+                status::CANCELLED => {
+                    // Paid after the reservation expired: take the stock back where it is
+                    // still there, and tell the merchant either way.
+                    let short = retake_stock(conn, order.id)?;
+                    let message = if short.is_empty() {
+                        "Paid after the order was cancelled; stock taken back".to_owned()
+                    } else {
+                        format!(
+                            "Paid after the order was cancelled; not enough stock left for: {}",
+                            short.join(", ")
+                        )
+                    };
+                    event(
+                        conn,
+                        attempt,
+                        source,
+                        "paid_after_cancel",
+                        None,
+                        Some(to),
+                        Some(message),
+                        None,
+                    )?;
+                }
+                _ => {
+                    event(
+                        conn,
+                        attempt,
+                        source,
+                        "double_payment",
+                        None,
+                        Some(to),
+                        Some(format!(
+                            "Attempt {} was {} although the order is already {}: refund it",
+                            attempt.gateway_order_no,
+                            to.as_str(),
+                            order.status
+                        )),
+                        None,
+                    )?;
+                    return Ok(());
+                }
+            }
+            diesel::update(orders::table.find(order.id))
+                .set((
+                    orders::status.eq(new_status),
+                    orders::captured_minor.eq(captured),
+                    orders::paid_at.eq(Some(at)),
+                    orders::reservation_expires_at.eq(None::<chrono::NaiveDateTime>),
+                    orders::stock_released.eq(false),
+                    orders::cancelled_at.eq(None::<chrono::NaiveDateTime>),
+                    orders::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+            emails::queue(
+                conn,
+                EmailKind::PaymentSucceeded,
+                order.id,
+                Subject::Order,
+                &effects.public_url,
+            )?;
+        }
+        AttemptStatus::Failed => {
+            emails::queue(
+                conn,
+                EmailKind::PaymentFailed,
+                order.id,
+                Subject::Attempt(attempt.id),
+                &effects.public_url,
+            )?;
+        }
+        AttemptStatus::Voided => {
+            let won = diesel::update(
+                orders::table
+                    .filter(orders::id.eq(order.id))
+                    .filter(orders::status.eq(status::AUTHORIZED))
+                    .filter(orders::stock_released.eq(false)),
+            )
+            .set((
+                orders::status.eq(status::CANCELLED),
+                orders::stock_released.eq(true),
+                orders::cancelled_at.eq(Some(at)),
+                orders::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+            if won == 1 {
+                release_stock(conn, order.id)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Reserves the order's lines again; returns the names of lines that could not be.
+fn retake_stock(conn: &mut DbConnection, order_id: i64) -> Result<Vec<String>, DbError> {
+    let lines: Vec<(Option<i64>, i64, String)> = order_lines::table
+        .filter(order_lines::order_id.eq(order_id))
+        .select((
+            order_lines::product_id,
+            order_lines::quantity,
+            order_lines::name,
+        ))
+        .load(conn)?;
+    let mut short = Vec::new();
+    for (product_id, quantity, name) in lines {
+        let taken = match product_id {
+            Some(id) => diesel::update(
+                products::table
+                    .filter(products::id.eq(id))
+                    .filter(products::stock.ge(quantity)),
+            )
+            .set(products::stock.eq(products::stock - quantity))
+            .execute(conn)?,
+            None => 0,
+        };
+        if taken != 1 {
+            short.push(name);
+        }
+    }
+    Ok(short)
+}
+
+/// Gives the order's lines back to stock.
+pub fn release_stock(conn: &mut DbConnection, order_id: i64) -> Result<(), DbError> {
+    let lines: Vec<(Option<i64>, i64)> = order_lines::table
+        .filter(order_lines::order_id.eq(order_id))
+        .select((order_lines::product_id, order_lines::quantity))
+        .load(conn)?;
+    for (product_id, quantity) in lines {
+        if let Some(id) = product_id {
+            diesel::update(products::table.find(id))
+                .set(products::stock.eq(products::stock + quantity))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use AttemptStatus::*;
+
+    const ALL: [AttemptStatus; 8] = [
+        Created,
+        Pending,
+        RequiresAction,
+        Authorized,
+        Paid,
+        Failed,
+        Voided,
+        Cancelled,
+    ];
+
+    #[test]
+    fn paid_never_goes_back() {
+        for to in ALL {
+            assert!(!allowed(Paid, to), "paid -> {to:?}");
+            assert!(!allowed(Voided, to), "voided -> {to:?}");
+        }
+    }
+
+    #[test]
+    fn open_attempts_move_anywhere_forward_and_late_success_wins() {
+        for from in [Created, Pending, RequiresAction] {
+            for to in [Pending, RequiresAction, Authorized, Paid, Failed, Cancelled] {
+                assert!(allowed(from, to) || from == to, "{from:?} -> {to:?}");
+            }
+        }
+        assert!(allowed(Failed, Paid));
+        assert!(allowed(Cancelled, Paid));
+        assert!(!allowed(Failed, Pending));
+        assert!(!allowed(Authorized, Failed));
+        assert!(allowed(Authorized, Voided) && allowed(Authorized, Paid));
+    }
+}

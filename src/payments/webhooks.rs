@@ -1,0 +1,487 @@
+//! `POST /payment/asiabill/webhook`: verify, store, then apply.
+//!
+//! The event is stored with its headers in its own commit before anything else, deduplicated
+//! on the SHA-256 of the raw body (AsiaBill signs each retry afresh, so only the body repeats).
+//! It is then applied in a second transaction. `success` goes back once it is applied, or when
+//! applying it failed for a business reason (flagged for the merchant); a database failure
+//! answers an error so that AsiaBill retries, and the retry finds the stored event.
+
+use std::time::SystemTime;
+
+use asiabill::webhook::{PreAuthEvent, TransactionEvent, WebhookEvent, verify_webhook};
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::{
+    AttemptStatus, Source, attempts,
+    refunds::{self, RefundApplied, RefundNews},
+    start::success_status,
+    transition::{self, Effects, Outcome},
+};
+use crate::{
+    db::{
+        DbConnection, DbError,
+        models::PaymentAttempt,
+        now,
+        schema::{chargebacks, payment_events, webhook_events},
+        write_transaction,
+    },
+    jobs::{self, NewJob},
+    web::AppState,
+};
+
+/// Job kind that re-applies a stored webhook whose first application failed.
+pub const REAPPLY_JOB: &str = "webhooks.apply";
+
+/// What the endpoint answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reply {
+    /// `200 success`: stored and applied (or flagged, or a duplicate).
+    Success,
+    /// `401`: the signature, gateway or time did not check out. Stored as rejected.
+    Unauthorized,
+    /// `503`: something here failed; AsiaBill should retry.
+    Retry,
+}
+
+/// How a stored event ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Disposition {
+    /// Applied to our records.
+    Applied,
+    /// Nothing to apply (a type or state we do not act on).
+    Ignored(String),
+    /// Needs the merchant: amount mismatch, unknown order, unknown refund.
+    Flagged(String),
+}
+
+impl Disposition {
+    fn status(&self) -> &'static str {
+        match self {
+            Disposition::Applied => "applied",
+            Disposition::Ignored(_) => "ignored",
+            Disposition::Flagged(_) => "flagged",
+        }
+    }
+
+    fn note(&self) -> Option<String> {
+        match self {
+            Disposition::Applied => None,
+            Disposition::Ignored(n) | Disposition::Flagged(n) => Some(n.clone()),
+        }
+    }
+}
+
+struct Stored {
+    id: i64,
+    status: String,
+    signature_valid: bool,
+}
+
+/// Handles one delivery.
+pub async fn receive(state: &AppState, headers: Vec<(String, String)>, body: Vec<u8>) -> Reply {
+    let settings = &state.settings;
+    let verified = verify_webhook(
+        &settings.gateway.credentials,
+        headers.as_slice(),
+        &body,
+        SystemTime::now(),
+        settings.gateway.webhook_tolerance,
+    );
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let record = NewRecord {
+        body_sha256: hex::encode(Sha256::digest(&body)),
+        request_id: header("request-id"),
+        request_time: header("request-time"),
+        gateway_no: header("gateway-no"),
+        version: Some(header("version")).filter(|v| !v.is_empty()),
+        headers: serde_json::to_string(&headers).unwrap_or_default(),
+        body: String::from_utf8_lossy(&body).into_owned(),
+        event: verified.as_ref().ok().map(|v| v.event.clone()),
+        error: verified.as_ref().err().map(ToString::to_string),
+    };
+    if let Err(e) = &verified {
+        tracing::warn!(error = %e, "webhook refused");
+    }
+    let stored = match state.db.run(move |conn| store(conn, &record)).await {
+        Ok(stored) => stored,
+        Err(e) => {
+            tracing::error!(error = %e, "webhook could not be stored; AsiaBill will retry");
+            return Reply::Retry;
+        }
+    };
+    let Ok(verified) = verified else {
+        return Reply::Unauthorized;
+    };
+    if !stored.signature_valid {
+        return Reply::Unauthorized;
+    }
+    if matches!(stored.status.as_str(), "applied" | "ignored" | "flagged") {
+        return Reply::Success;
+    }
+    match apply_stored(state, stored.id, verified.event).await {
+        Ok(()) => Reply::Success,
+        Err(e) => {
+            tracing::error!(error = %e, webhook.id = stored.id, "webhook stored but not applied");
+            let id = stored.id;
+            let _ = state
+                .db
+                .run(move |conn| {
+                    jobs::enqueue(
+                        conn,
+                        &NewJob::new(REAPPLY_JOB, serde_json::json!({ "webhook_id": id }))
+                            .dedupe(format!("{REAPPLY_JOB}:{id}")),
+                    )
+                })
+                .await;
+            Reply::Retry
+        }
+    }
+}
+
+/// Applies stored webhook `id` (whose verified event is `event`) and records the outcome.
+pub async fn apply_stored(state: &AppState, id: i64, event: WebhookEvent) -> Result<(), DbError> {
+    let effects = super::start::effects(state);
+    state
+        .db
+        .run(move |conn| {
+            let result = write_transaction(conn, |conn| {
+                let disposition = apply_event(conn, &event, &effects)?;
+                diesel::update(webhook_events::table.find(id))
+                    .set((
+                        webhook_events::status.eq(disposition.status()),
+                        webhook_events::error.eq(disposition.note()),
+                        webhook_events::applied_at.eq(Some(now())),
+                        webhook_events::apply_attempts.eq(webhook_events::apply_attempts + 1),
+                    ))
+                    .execute(conn)?;
+                Ok::<_, DbError>(())
+            });
+            if let Err(e) = &result {
+                // Best effort: the row keeps status `received`, so a retry applies it.
+                let _ = diesel::update(webhook_events::table.find(id))
+                    .set((
+                        webhook_events::error.eq(Some(e.to_string())),
+                        webhook_events::apply_attempts.eq(webhook_events::apply_attempts + 1),
+                    ))
+                    .execute(conn);
+            }
+            result
+        })
+        .await
+}
+
+/// Re-applies a stored webhook by id (the background job and the admin's "reprocess").
+pub async fn reapply(state: &AppState, id: i64) -> Result<(), DbError> {
+    let row: (String, bool) = state
+        .db
+        .run(move |conn| {
+            webhook_events::table
+                .find(id)
+                .select((webhook_events::body, webhook_events::signature_valid))
+                .first(conn)
+                .map_err(DbError::from)
+        })
+        .await?;
+    let (body, valid) = row;
+    if !valid {
+        return Ok(());
+    }
+    // The signature was checked when the event arrived; re-reading the body we stored then
+    // needs no second check (the request-time would be stale by now anyway).
+    match WebhookEvent::from_verified_body(body.as_bytes()) {
+        Ok(event) => apply_stored(state, id, event).await,
+        Err(e) => {
+            tracing::warn!(error = %e, webhook.id = id, "stored webhook no longer parses");
+            Ok(())
+        }
+    }
+}
+
+struct NewRecord {
+    body_sha256: String,
+    request_id: String,
+    request_time: String,
+    gateway_no: String,
+    version: Option<String>,
+    headers: String,
+    body: String,
+    event: Option<WebhookEvent>,
+    error: Option<String>,
+}
+
+fn store(conn: &mut DbConnection, r: &NewRecord) -> Result<Stored, DbError> {
+    let (event_type, order_no, trade_no) = match &r.event {
+        Some(e) => {
+            let (o, t) = identifiers(e);
+            (Some(e.event_type().to_owned()), o, t)
+        }
+        None => (None, None, None),
+    };
+    let valid = r.event.is_some();
+    let inserted = diesel::insert_into(webhook_events::table)
+        .values((
+            webhook_events::body_sha256.eq(&r.body_sha256),
+            webhook_events::request_id.eq(&r.request_id),
+            webhook_events::request_time.eq(&r.request_time),
+            webhook_events::gateway_no.eq(&r.gateway_no),
+            webhook_events::version.eq(&r.version),
+            webhook_events::headers.eq(&r.headers),
+            webhook_events::body.eq(&r.body),
+            webhook_events::event_type.eq(&event_type),
+            webhook_events::gateway_order_no.eq(&order_no),
+            webhook_events::trade_no.eq(&trade_no),
+            webhook_events::signature_valid.eq(valid),
+            webhook_events::status.eq(if valid { "received" } else { "failed" }),
+            webhook_events::error.eq(&r.error),
+            webhook_events::apply_attempts.eq(0),
+            webhook_events::received_at.eq(now()),
+        ))
+        .returning(webhook_events::id)
+        .get_result::<i64>(conn)
+        .map_err(DbError::from);
+    match inserted {
+        Ok(id) => Ok(Stored {
+            id,
+            status: if valid { "received" } else { "failed" }.to_owned(),
+            signature_valid: valid,
+        }),
+        Err(e) if e.is_unique_violation() => {
+            let (id, status, was_valid): (i64, String, bool) = webhook_events::table
+                .filter(webhook_events::body_sha256.eq(&r.body_sha256))
+                .select((
+                    webhook_events::id,
+                    webhook_events::status,
+                    webhook_events::signature_valid,
+                ))
+                .first(conn)?;
+            if !was_valid && valid {
+                // The same body arrived first with a bad signature (forged or stale); this
+                // delivery is genuine, so the row takes its headers and becomes applicable.
+                diesel::update(webhook_events::table.find(id))
+                    .set((
+                        webhook_events::request_id.eq(&r.request_id),
+                        webhook_events::request_time.eq(&r.request_time),
+                        webhook_events::headers.eq(&r.headers),
+                        webhook_events::event_type.eq(&event_type),
+                        webhook_events::gateway_order_no.eq(&order_no),
+                        webhook_events::trade_no.eq(&trade_no),
+                        webhook_events::signature_valid.eq(true),
+                        webhook_events::status.eq("received"),
+                        webhook_events::error.eq(None::<String>),
+                    ))
+                    .execute(conn)?;
+                return Ok(Stored {
+                    id,
+                    status: "received".into(),
+                    signature_valid: true,
+                });
+            }
+            Ok(Stored {
+                id,
+                status,
+                signature_valid: was_valid,
+            })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn identifiers(event: &WebhookEvent) -> (Option<String>, Option<String>) {
+    match event {
+        WebhookEvent::Transaction { data, .. } => {
+            (Some(data.order_no.clone()), Some(data.trade_no.clone()))
+        }
+        WebhookEvent::PreAuthorized { data, .. } => {
+            (Some(data.order_no.clone()), Some(data.trade_no.clone()))
+        }
+        WebhookEvent::Refund { data, .. } => {
+            (Some(data.order_no.clone()), Some(data.trade_no.clone()))
+        }
+        WebhookEvent::Chargeback(data) => {
+            (Some(data.order_no.clone()), Some(data.trade_no.clone()))
+        }
+        WebhookEvent::Unknown { .. } => (None, None),
+    }
+}
+
+fn find_attempt(
+    conn: &mut DbConnection,
+    order_no: &str,
+    trade_no: &str,
+) -> Result<Option<PaymentAttempt>, DbError> {
+    match attempts::by_order_no(conn, order_no)? {
+        Some(a) => Ok(Some(a)),
+        None => attempts::by_trade_no(conn, trade_no),
+    }
+}
+
+/// Applies a verified event inside the caller's transaction.
+fn apply_event(
+    conn: &mut DbConnection,
+    event: &WebhookEvent,
+    effects: &Effects,
+) -> Result<Disposition, DbError> {
+    match event {
+        WebhookEvent::Transaction { event, data } => {
+            let Some(attempt) = find_attempt(conn, &data.order_no, &data.trade_no)? else {
+                return Ok(Disposition::Flagged(format!(
+                    "no payment attempt {}",
+                    data.order_no
+                )));
+            };
+            if let Some(flag) = mismatch(conn, &attempt, &data.order_amount)? {
+                return Ok(flag);
+            }
+            let to = match event {
+                TransactionEvent::Success if data.transaction_type == "Authorization" => {
+                    AttemptStatus::Authorized
+                }
+                TransactionEvent::Success => success_status(&attempt),
+                TransactionEvent::Fail => AttemptStatus::Failed,
+                TransactionEvent::Pending => AttemptStatus::Pending,
+                TransactionEvent::Clear => {
+                    return Ok(Disposition::Ignored("settlement notice".into()));
+                }
+            };
+            let outcome = Outcome {
+                trade_no: Some(data.trade_no.clone()),
+                message: Some(data.order_info.clone()),
+                ..Outcome::to(to)
+            };
+            transition::apply_in(conn, attempt.id, &outcome, Source::Webhook, effects)?;
+            Ok(Disposition::Applied)
+        }
+        WebhookEvent::PreAuthorized { event, data } => {
+            let Some(attempt) = find_attempt(conn, &data.order_no, &data.trade_no)? else {
+                return Ok(Disposition::Flagged(format!(
+                    "no payment attempt {}",
+                    data.order_no
+                )));
+            };
+            if let Some(flag) = mismatch(conn, &attempt, &data.order_amount)? {
+                return Ok(flag);
+            }
+            let to = match event {
+                PreAuthEvent::Captured => AttemptStatus::Paid,
+                PreAuthEvent::Void => AttemptStatus::Voided,
+            };
+            let outcome = Outcome {
+                trade_no: Some(data.trade_no.clone()),
+                message: Some(data.operation_result.clone()),
+                ..Outcome::to(to)
+            };
+            transition::apply_in(conn, attempt.id, &outcome, Source::Webhook, effects)?;
+            Ok(Disposition::Applied)
+        }
+        WebhookEvent::Refund { event, data } => {
+            let news = RefundNews {
+                mer_track_no: data.mer_track_no.clone(),
+                trade_no: data.trade_no.clone(),
+                amount: data.amount,
+                batch_no: Some(data.batch_no.clone()),
+                succeeded: *event == asiabill::webhook::RefundEvent::Success,
+                message: Some(data.reason.clone()).filter(|r| !r.is_empty()),
+            };
+            match refunds::apply(conn, &news, Source::Webhook, effects)? {
+                RefundApplied::NotFound => Ok(Disposition::Flagged(format!(
+                    "no refund of ours matches batch {}",
+                    data.batch_no
+                ))),
+                RefundApplied::Settled | RefundApplied::Unchanged => Ok(Disposition::Applied),
+            }
+        }
+        WebhookEvent::Chargeback(data) => {
+            let attempt = find_attempt(conn, &data.order_no, &data.trade_no)?;
+            let at = now();
+            let inserted = diesel::insert_into(chargebacks::table)
+                .values((
+                    chargebacks::order_id.eq(attempt.as_ref().map(|a| a.order_id)),
+                    chargebacks::attempt_id.eq(attempt.as_ref().map(|a| a.id)),
+                    chargebacks::trade_no.eq(&data.trade_no),
+                    chargebacks::gateway_reference.eq(&data.batch_no),
+                    chargebacks::amount_minor.eq(data.amount.minor()),
+                    chargebacks::currency.eq(data.amount.currency().code()),
+                    chargebacks::reason.eq(Some(&data.reason)),
+                    chargebacks::status.eq("received"),
+                    chargebacks::detail.eq(data
+                        .reply_deadline
+                        .map(|d| format!("reply before {}", d.format("%Y-%m-%d %H:%M")))),
+                    chargebacks::received_at.eq(at),
+                    chargebacks::created_at.eq(at),
+                    chargebacks::updated_at.eq(at),
+                ))
+                .execute(conn)
+                .map_err(DbError::from);
+            match inserted {
+                Ok(_) => {}
+                Err(e) if e.is_unique_violation() => return Ok(Disposition::Applied),
+                Err(e) => return Err(e),
+            }
+            match attempt {
+                Some(a) => {
+                    transition::event(
+                        conn,
+                        &a,
+                        Source::Webhook,
+                        "chargeback",
+                        None,
+                        None,
+                        Some(format!(
+                            "Chargeback {} of {} {}: {}",
+                            data.batch_no,
+                            data.amount.to_gateway_string(),
+                            data.amount.currency().code(),
+                            data.reason
+                        )),
+                        None,
+                    )?;
+                    Ok(Disposition::Applied)
+                }
+                None => Ok(Disposition::Flagged(format!(
+                    "chargeback for unknown payment {}",
+                    data.trade_no
+                ))),
+            }
+        }
+        WebhookEvent::Unknown { event_type, .. } => Ok(Disposition::Ignored(format!(
+            "event type {event_type} not handled"
+        ))),
+    }
+}
+
+/// Flags an amount or currency that is not the attempt's; `None` when they match.
+fn mismatch(
+    conn: &mut DbConnection,
+    attempt: &PaymentAttempt,
+    amount: &asiabill::Money,
+) -> Result<Option<Disposition>, DbError> {
+    if amount.minor() == attempt.amount_minor && amount.currency().code() == attempt.currency {
+        return Ok(None);
+    }
+    let note = format!(
+        "amount mismatch: AsiaBill reported {} {} for {}, which is {} minor units of {}",
+        amount.to_gateway_string(),
+        amount.currency().code(),
+        attempt.gateway_order_no,
+        attempt.amount_minor,
+        attempt.currency
+    );
+    diesel::insert_into(payment_events::table)
+        .values((
+            payment_events::order_id.eq(attempt.order_id),
+            payment_events::attempt_id.eq(Some(attempt.id)),
+            payment_events::source.eq(Source::Webhook.as_str()),
+            payment_events::kind.eq("amount_mismatch"),
+            payment_events::message.eq(Some(&note)),
+            payment_events::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(Some(Disposition::Flagged(note)))
+}

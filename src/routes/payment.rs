@@ -1,0 +1,250 @@
+//! Paying for an order: the payment page (`GET /orders/{token}/pay`), starting a payment
+//! (`POST /orders/{token}/pay`), AsiaBill's browser return and its webhook.
+
+use actix_session::Session;
+use actix_web::{
+    HttpRequest, HttpResponse, Result, error::ErrorInternalServerError, http::StatusCode, web,
+};
+use asiabill::Currency;
+use askama::Template;
+use serde::Deserialize;
+
+use crate::{
+    i18n::Lang,
+    money::format_price,
+    orders::{checkout::PaymentMode, status, view},
+    payments::{
+        returns::{self, Returned},
+        start::{self, Shopper, StartError, Started},
+        webhooks::{self, Reply},
+    },
+    web::{
+        AppState, Layout,
+        client_ip::client_ip,
+        flash,
+        forms::CsrfForm,
+        layout::language_of,
+        render::{self, see_other},
+    },
+};
+
+/// The payment page.
+#[derive(Template)]
+#[template(path = "orders/pay.html")]
+pub struct PayPage {
+    layout: Layout,
+    token: String,
+    number: String,
+    total: String,
+    lines: Vec<(String, i64, String)>,
+    mode: &'static str,
+    /// The `sessionToken` for the in-site fields, or `None` when AsiaBill could not give one.
+    session_token: Option<String>,
+    js_sdk_url: String,
+    /// Billing details for `confirmPaymentMethod`, as JSON.
+    billing_json: String,
+    failed_before: bool,
+}
+
+/// `?mode=` on the payment page.
+#[derive(Deserialize)]
+pub struct PayQuery {
+    mode: Option<String>,
+}
+
+/// Shows the payment choices; the in-site card fields get a fresh session token each time.
+pub async fn page(
+    layout: Layout,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    query: web::Query<PayQuery>,
+) -> Result<HttpResponse> {
+    let token = token.into_inner();
+    let lookup = token.clone();
+    let details = state
+        .db
+        .run(move |conn| view::by_token(conn, &lookup))
+        .await
+        .map_err(ErrorInternalServerError)?;
+    let Some(details) = details else {
+        return Ok(HttpResponse::NotFound().finish());
+    };
+    let order = &details.order;
+    if order.status != status::PENDING_PAYMENT {
+        return Ok(see_other(&format!("/orders/{token}")));
+    }
+    let session_token = match state.gateway.session_token().await {
+        Ok(t) => Some(t.session_token),
+        Err(e) => {
+            tracing::warn!(error = %e, "no sessionToken from AsiaBill; in-site fields unavailable");
+            None
+        }
+    };
+    let currency = Currency::parse(&order.currency).unwrap_or(state.settings.currency);
+    let billing = serde_json::json!({
+        "address": {
+            "city": order.billing_city,
+            "country": order.billing_country,
+            "line1": order.billing_address,
+            "line2": "",
+            "postalCode": order.billing_zip,
+            "state": order.billing_state.clone().unwrap_or_default(),
+        },
+        "email": order.email,
+        "firstName": order.billing_first_name,
+        "lastName": order.billing_last_name,
+        "phone": order.phone,
+    });
+    let mode = match query.mode.as_deref().and_then(PaymentMode::parse) {
+        Some(PaymentMode::Hosted) => "hosted",
+        _ => "insite",
+    };
+    let page = PayPage {
+        token: token.clone(),
+        number: order.number.clone(),
+        total: format_price(order.total_minor, currency),
+        lines: details
+            .lines
+            .iter()
+            .map(|l| {
+                (
+                    l.name.clone(),
+                    l.quantity,
+                    format_price(l.line_total_minor, currency),
+                )
+            })
+            .collect(),
+        mode,
+        session_token,
+        js_sdk_url: state.settings.gateway.environment.js_sdk_url(),
+        billing_json: billing.to_string(),
+        failed_before: details.attempts.iter().any(|a| a.status == "failed"),
+        layout,
+    };
+    Ok(render::html(&page, StatusCode::OK))
+}
+
+/// The payment form: `mode=hosted`, or `mode=insite` with the SDK's `customerPaymentMethodId`.
+#[derive(Deserialize)]
+pub struct PayForm {
+    mode: String,
+    #[serde(default, rename = "customerPaymentMethodId")]
+    customer_payment_method_id: String,
+}
+
+/// Starts the payment and sends the shopper where AsiaBill's answer says.
+pub async fn submit(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    form: CsrfForm<PayForm>,
+) -> Result<HttpResponse> {
+    let token = token.into_inner();
+    let lang = language_of(&req);
+    let shopper = Shopper {
+        ip: client_ip(&req, &state.settings.trusted_proxies),
+        user_agent: req
+            .headers()
+            .get("User-Agent")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    };
+    let pay_page = format!("/orders/{token}/pay");
+    let started = match PaymentMode::parse(&form.0.mode) {
+        Some(PaymentMode::Hosted) => start::hosted(&state, token.clone(), &shopper).await,
+        Some(PaymentMode::InSite) => {
+            let pm = form.0.customer_payment_method_id.trim();
+            if !(pm.starts_with("pm_") && pm.len() <= 64) {
+                flash::push(&session, "error", lang.tr("pay.card_missing"));
+                return Ok(see_other(&pay_page));
+            }
+            start::insite(&state, token.clone(), pm, &shopper).await
+        }
+        None => return Ok(HttpResponse::BadRequest().finish()),
+    };
+    let started = match started {
+        Ok(s) => s,
+        Err(StartError::NotFound) => return Ok(HttpResponse::NotFound().finish()),
+        Err(StartError::NotPayable(_)) => return Ok(see_other(&format!("/orders/{token}"))),
+        Err(StartError::Db(e)) => return Err(ErrorInternalServerError(e)),
+    };
+    Ok(match started {
+        Started::Redirect(url) => see_other(&url),
+        Started::Done => {
+            flash::push(&session, "success", lang.tr("pay.succeeded"));
+            see_other(&format!("/orders/{token}"))
+        }
+        Started::Pending => see_other(&format!("/orders/{token}")),
+        Started::Declined(reason) => {
+            flash::push(&session, "error", declined(lang, &reason));
+            see_other(&pay_page)
+        }
+        Started::Refused(message) => {
+            flash::push(
+                &session,
+                "error",
+                format!("{} {message}", lang.tr("pay.refused")),
+            );
+            see_other(&pay_page)
+        }
+        Started::Unavailable => {
+            flash::push(&session, "error", lang.tr("pay.unavailable"));
+            see_other(&pay_page)
+        }
+    })
+}
+
+fn declined(lang: Lang, reason: &str) -> String {
+    format!("{} {reason}", lang.tr("pay.declined"))
+}
+
+/// `GET /payment/asiabill/return`.
+pub async fn asiabill_return(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse> {
+    let lang = language_of(&req);
+    let returned = returns::handle(&state, req.query_string())
+        .await
+        .map_err(ErrorInternalServerError)?;
+    Ok(match returned {
+        Returned::Paid { token } => {
+            flash::push(&session, "success", lang.tr("pay.succeeded"));
+            see_other(&format!("/orders/{token}"))
+        }
+        Returned::Failed { token, reason } => {
+            flash::push(&session, "error", declined(lang, &reason));
+            see_other(&format!("/orders/{token}/pay"))
+        }
+        Returned::Pending { token } => see_other(&format!("/orders/{token}")),
+        Returned::Rejected(why) => {
+            tracing::warn!(why, "returnUrl rejected; nothing changed");
+            HttpResponse::BadRequest().finish()
+        }
+    })
+}
+
+/// `POST /payment/asiabill/webhook`: answers `success` only once the event is stored and
+/// applied (or flagged).
+pub async fn asiabill_webhook(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let headers: Vec<(String, String)> = req
+        .headers()
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+        .collect();
+    match webhooks::receive(&state, headers, body.to_vec()).await {
+        Reply::Success => HttpResponse::Ok()
+            .content_type("text/plain; charset=utf-8")
+            .body(asiabill::webhook::ACKNOWLEDGEMENT),
+        Reply::Unauthorized => HttpResponse::Unauthorized()
+            .json(serde_json::json!({ "error": "webhook signature, gateway or time refused" })),
+        Reply::Retry => HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({ "error": "not stored or not applied; retry" })),
+    }
+}

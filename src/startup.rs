@@ -229,6 +229,7 @@ fn job_registry(state: &AppState, mailer: Option<Mailer>) -> Registry {
             Ok(())
         }
     });
+    crate::admin::register_jobs(&mut registry, state);
     registry
 }
 

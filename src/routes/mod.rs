@@ -1,5 +1,6 @@
 //! Request handlers, one module per area.
 
+pub mod admin;
 pub mod cart;
 pub mod catalogue;
 pub mod checkout;
@@ -13,6 +14,7 @@ use actix_web::web;
 
 /// Registers every shop route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.configure(admin::configure);
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/lang/{tag}", web::get().to(lang::switch))

@@ -158,3 +158,49 @@ async fn a_server_error_is_a_friendly_500_page_without_internals() {
         assert!(!html.contains(internal), "{internal} leaked");
     }
 }
+
+#[tokio::test]
+async fn the_catalogue_pages_through_many_products() {
+    use asiabill_shop::db::{now, schema::products};
+    use diesel::prelude::*;
+    let app = spawn_app().await;
+    let mut conn = app.db.get().expect("conn");
+    for i in 0..15 {
+        diesel::insert_into(products::table)
+            .values((
+                products::category_id.eq(1),
+                products::slug.eq(format!("sampler-{i}")),
+                products::sku.eq(format!("SAMPLER-{i}")),
+                products::name_en.eq(format!("Sampler {i:02}")),
+                products::name_zh.eq(format!("试饮装 {i:02}")),
+                products::description_en.eq("A sampler."),
+                products::description_zh.eq("试饮装。"),
+                products::price_minor.eq(500),
+                products::currency.eq("USD"),
+                products::stock.eq(5),
+                products::image_path.eq("/static/images/products/espresso-blend.svg"),
+                products::active.eq(true),
+                products::created_at.eq(now()),
+                products::updated_at.eq(now()),
+            ))
+            .execute(&mut conn)
+            .expect("product");
+    }
+    let first = app.get_html("/").await;
+    assert_eq!(first.matches("data-product-id=").count(), 12);
+    assert!(first.contains("href=\"/?page=2\""), "next link");
+    let third = app.get_html("/?page=3").await;
+    assert_eq!(
+        third.matches("data-product-id=").count(),
+        3,
+        "27 products: 12 + 12 + 3"
+    );
+    assert!(third.contains("href=\"/?page=2\""), "previous link");
+    let coffee = app.get_html("/?category=coffee&q=sampler").await;
+    assert_eq!(coffee.matches("data-product-id=").count(), 12);
+    let coffee = coffee.replace("&#38;", "&amp;");
+    assert!(
+        coffee.contains("category=coffee&amp;q=sampler&amp;page=2"),
+        "filters kept in links"
+    );
+}

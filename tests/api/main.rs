@@ -4,6 +4,7 @@
 mod catalogue;
 mod checkout;
 mod cli;
+mod emails;
 mod health;
 mod helpers;
 mod instances;

@@ -37,17 +37,7 @@ impl Call<'_> {
     /// The body read as `T`; a missing required field, an unknown field or a wrong type is a
     /// rejection with its own code.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Rejection> {
-        serde_json::from_slice(self.body).map_err(|e| {
-            let text = e.to_string();
-            let field = text.split('`').nth(1).unwrap_or_default();
-            if text.starts_with("missing field") {
-                Rejection::missing(field)
-            } else if text.starts_with("unknown field") {
-                Rejection::new(codes::MALFORMED, format!("unknown field {field}"))
-            } else {
-                Rejection::new(codes::MALFORMED, format!("body is not acceptable: {text}"))
-            }
-        })
+        parse_json(self.body)
     }
 
     /// The URL-decoded query; a key outside `allowed` is refused.
@@ -76,9 +66,30 @@ impl Call<'_> {
 
     /// The simulator's own base URL as the caller reached it, e.g. `http://127.0.0.1:8081`.
     pub fn base_url(&self) -> String {
-        let info = self.req.connection_info();
-        format!("{}://{}", info.scheme(), info.host())
+        base_url(self.req)
     }
+}
+
+/// The simulator's own base URL (its origin) as `req` reached it, e.g. `http://127.0.0.1:8081`.
+pub(crate) fn base_url(req: &HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
+}
+
+/// `body` read as `T`; a missing required field, an unknown field or a wrong type is a
+/// rejection with its own code.
+pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Rejection> {
+    serde_json::from_slice(body).map_err(|e| {
+        let text = e.to_string();
+        let field = text.split('`').nth(1).unwrap_or_default();
+        if text.starts_with("missing field") {
+            Rejection::missing(field)
+        } else if text.starts_with("unknown field") {
+            Rejection::new(codes::MALFORMED, format!("unknown field {field}"))
+        } else {
+            Rejection::new(codes::MALFORMED, format!("body is not acceptable: {text}"))
+        }
+    })
 }
 
 /// Answers one API request: applies the faults in force, authenticates it, runs `work`, wraps

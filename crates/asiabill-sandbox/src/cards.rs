@@ -116,6 +116,24 @@ fn brand(card_no: &str) -> &'static str {
 /// Checks number, expiry and CVV as AsiaBill's legacy rules do (section 3.3).
 pub fn check(card: &CardInput) -> Result<CheckedCard, Rejection> {
     let no = card.card_no.trim();
+    check_number(no)?;
+    let month = card.card_expire_month.trim();
+    let month_number = check_month(month)?;
+    let year = card.card_expire_year.trim();
+    check_year(year, Some(month_number))?;
+    check_security_code(card.card_security_code.trim())?;
+    Ok(CheckedCard {
+        brand: brand(no),
+        first6: no[..6].to_owned(),
+        last4: no[no.len() - 4..].to_owned(),
+        exp_month: month.to_owned(),
+        exp_year: year.to_owned(),
+        behaviour: CardBehaviour::of(no),
+    })
+}
+
+/// A card number: 12–19 digits passing the Luhn check.
+pub(crate) fn check_number(no: &str) -> Result<(), Rejection> {
     if no.is_empty() {
         return Err(Rejection::missing("card.cardNo"));
     }
@@ -126,43 +144,54 @@ pub fn check(card: &CardInput) -> Result<CheckedCard, Rejection> {
             "card.cardNo is not a valid card number",
         ));
     }
-    let month = card.card_expire_month.trim();
-    let month_ok = month.len() == 2 && month.parse::<u32>().is_ok_and(|m| (1..=12).contains(&m));
-    if !month_ok {
-        return Err(Rejection::new(
-            codes::BAD_EXPIRY_MONTH,
-            "card.cardExpireMonth must be two digits from 01 to 12",
-        ));
-    }
-    let year = card.card_expire_year.trim();
+    Ok(())
+}
+
+/// An expiry month, two digits from `01` to `12`; answers it as a number.
+pub(crate) fn check_month(month: &str) -> Result<u32, Rejection> {
+    month
+        .parse::<u32>()
+        .ok()
+        .filter(|m| month.len() == 2 && (1..=12).contains(m))
+        .ok_or_else(|| {
+            Rejection::new(
+                codes::BAD_EXPIRY_MONTH,
+                "card.cardExpireMonth must be two digits from 01 to 12",
+            )
+        })
+}
+
+/// An expiry year: four digits, at most 10 years ahead, and with `month` (when known) not in
+/// the past.
+pub(crate) fn check_year(year: &str, month: Option<u32>) -> Result<(), Rejection> {
     let now = chrono::Utc::now();
     let (this_year, this_month) = (now.year(), now.month());
-    let year_ok = year.len() == 4
+    let ok = year.len() == 4
         && year.parse::<i32>().is_ok_and(|y| {
-            let m = month.parse::<u32>().unwrap_or(0);
-            (y > this_year || (y == this_year && m >= this_month)) && y <= this_year + 10
+            let not_expired =
+                y > this_year || (y == this_year && month.is_none_or(|m| m >= this_month));
+            not_expired && y <= this_year + 10
         });
-    if !year_ok {
-        return Err(Rejection::new(
+    if ok {
+        Ok(())
+    } else {
+        Err(Rejection::new(
             codes::BAD_EXPIRY_YEAR,
             "card.cardExpireYear must be four digits, not expired and at most 10 years ahead",
-        ));
+        ))
     }
-    let cvv = card.card_security_code.trim();
-    if !(3..=4).contains(&cvv.len()) || !cvv.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Rejection::new(
+}
+
+/// A security code: 3 digits (4 on American Express).
+pub(crate) fn check_security_code(cvv: &str) -> Result<(), Rejection> {
+    if (3..=4).contains(&cvv.len()) && cvv.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(Rejection::new(
             codes::BAD_CVV,
             "card.cardSecurityCode must be 3 digits",
-        ));
+        ))
     }
-    Ok(CheckedCard {
-        brand: brand(no),
-        first6: no[..6].to_owned(),
-        last4: no[no.len() - 4..].to_owned(),
-        exp_month: month.to_owned(),
-        exp_year: year.to_owned(),
-        behaviour: CardBehaviour::of(no),
-    })
 }
 
 /// Replaces all but the last four characters with `*`.

@@ -34,6 +34,8 @@
 //! | `A0002` | `authType` is not `1` (capture) or `2` (void) (legacy "type wrong") |
 //! | `A0006` | capture or void of a transaction that is not an open authorization (legacy "not a pre-auth transaction") |
 //! | `L0001` | logistics upload without `tradeNo` or `orderNo` |
+//! | `T0001` | `sessionToken` unknown or expired (the JS SDK stand-in's card frame) |
+//! | `T0002` | a card sent to the card frame's endpoint from a page on another origin |
 //! | `S0014` | simulated system exception (only with an injected 5xx fault; HTTP 500) |
 
 use actix_web::HttpResponse;
@@ -98,6 +100,10 @@ pub mod codes {
     pub const NOT_OPEN_AUTHORIZATION: &str = "A0006";
     /// Logistics upload naming no transaction.
     pub const NO_TRANSACTION_REFERENCE: &str = "L0001";
+    /// Session token unknown or expired (JS SDK stand-in).
+    pub const BAD_SESSION_TOKEN: &str = "T0001";
+    /// Card sent to the card frame's endpoint from another origin (JS SDK stand-in).
+    pub const FOREIGN_ORIGIN: &str = "T0002";
     /// Injected system fault.
     pub const SYSTEM_ERROR: &str = "S0014";
 }

@@ -2,8 +2,11 @@
 //!
 //! It speaks the protocol of `shared/docs/asiabill-api.md` on one port: the payment API under
 //! `/V2022-03/...` and the OpenAPI under `/openApi/V2022-03/...` (`/AuthorizeInterface` on
-//! both), with AsiaBill's headers, signatures, envelope, codes, test cards and webhooks. State
-//! is in memory. Error codes are listed in [`envelope`].
+//! both), with AsiaBill's headers, signatures, envelope, codes, test cards and webhooks; and
+//! what the shopper's browser sees: the hosted payment page (`/checkout/pay/{token}`), the
+//! 3-D Secure page (`/threeds/{id}`), the JS SDK stand-in
+//! (`/static/v3/js/AsiabillPayment.min.js`) with its card frame, and the console (`/console`).
+//! State is in memory. Error codes are listed in [`envelope`].
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -27,6 +30,7 @@ pub mod config;
 pub mod envelope;
 pub mod faults;
 mod ids;
+mod pages;
 mod payments;
 pub mod recording;
 pub mod return_url;

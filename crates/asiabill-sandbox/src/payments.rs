@@ -116,11 +116,17 @@ impl Sandbox {
     }
 
     /// Ends `tx` with `outcome`: sets its status and returns the event to emit and whether it
-    /// is held (to be settled later). Called with the state locked.
-    fn apply_outcome(&self, tx: &mut Transaction, outcome: Outcome) -> (WebhookEvent, bool) {
+    /// is held (to be settled later); an approval is held only when `may_hold`. Called with the
+    /// state locked.
+    fn apply_outcome(
+        &self,
+        tx: &mut Transaction,
+        outcome: Outcome,
+        may_hold: bool,
+    ) -> (WebhookEvent, bool) {
         tx.challenge_id = None;
         match outcome {
-            Outcome::Approve if self.hold_pending() => {
+            Outcome::Approve if may_hold => {
                 tx.status = OrderStatus::Pending;
                 tx.order_info = INFO_HELD.to_owned();
                 (self.transaction_event(tx, "transaction.pending"), true)
@@ -194,6 +200,13 @@ impl Sandbox {
         behaviour: CardBehaviour,
     ) -> Result<PaymentStep, Rejection> {
         let tx = pending(state.transaction_mut(trade_no), trade_no)?;
+        // A hosted page held pending or waiting on 3DS has its card already: one card a payment.
+        if tx.mask_card_no.is_some() {
+            return Err(Rejection::new(
+                codes::BAD_FIELD,
+                format!("transaction {trade_no} already has a card"),
+            ));
+        }
         tx.mask_card_no = Some(mask);
         let outcome = match behaviour {
             CardBehaviour::Approve => Outcome::Approve,
@@ -208,7 +221,7 @@ impl Sandbox {
                 });
             }
         };
-        let (event, held) = self.apply_outcome(tx, outcome);
+        let (event, held) = self.apply_outcome(tx, outcome, self.hold_pending());
         let tx = tx.clone();
         drop(state);
         self.after_outcome(trade_no, event, held);
@@ -225,10 +238,31 @@ impl Sandbox {
         trade_no: &str,
         outcome: Outcome,
     ) -> Result<Completion, Rejection> {
+        self.end_pending(trade_no, outcome, self.hold_pending())
+    }
+
+    /// Settles the pending transaction `trade_no` at once, as the bank would: approved
+    /// (`approve`) or declined, never held by the hold-pending switch. This is the console's
+    /// "settle" button; an open hosted page or 3DS challenge is closed by it.
+    pub fn settle_pending(&self, trade_no: &str, approve: bool) -> Result<Completion, Rejection> {
+        let outcome = if approve {
+            Outcome::Approve
+        } else {
+            Outcome::Decline
+        };
+        self.end_pending(trade_no, outcome, false)
+    }
+
+    fn end_pending(
+        &self,
+        trade_no: &str,
+        outcome: Outcome,
+        may_hold: bool,
+    ) -> Result<Completion, Rejection> {
         let (event, held, tx) = {
             let mut state = self.state();
             let tx = pending(state.transaction_mut(trade_no), trade_no)?;
-            let (event, held) = self.apply_outcome(tx, outcome);
+            let (event, held) = self.apply_outcome(tx, outcome, may_hold);
             (event, held, tx.clone())
         };
         self.after_outcome(trade_no, event, held);

@@ -32,6 +32,8 @@ struct Inner {
     hold_pending: AtomicBool,
     next_event_id: AtomicU64,
     http: reqwest::Client,
+    /// Proves that a console form was served by this instance (a per-process CSRF token).
+    console_token: String,
 }
 
 /// `(gateway-no, request-id)` pairs seen within the window, oldest first.
@@ -66,6 +68,7 @@ impl Sandbox {
                 faults: Mutex::default(),
                 next_event_id: AtomicU64::new(1),
                 http,
+                console_token: crate::ids::token(),
             }),
         }
     }
@@ -78,6 +81,7 @@ impl Sandbox {
             App::new()
                 .app_data(sandbox.clone())
                 .configure(crate::routes::configure)
+                .configure(crate::pages::configure)
         })
         .workers(1)
         .listen(listener)?
@@ -100,6 +104,10 @@ impl Sandbox {
 
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.inner.http
+    }
+
+    pub(crate) fn console_token(&self) -> &str {
+        &self.inner.console_token
     }
 
     pub(crate) fn next_event_id(&self) -> u64 {

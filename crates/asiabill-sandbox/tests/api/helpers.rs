@@ -216,6 +216,8 @@ pub struct TestApp {
     pub sandbox: Sandbox,
     pub base: String,
     pub http: reqwest::Client,
+    /// A browser that does not follow redirects, so that tests see each 303.
+    pub browser: reqwest::Client,
     pub hooks: Hooks,
 }
 
@@ -240,6 +242,10 @@ pub async fn spawn_with(config: Config) -> TestApp {
         sandbox,
         base: format!("http://127.0.0.1:{port}"),
         http: reqwest::Client::new(),
+        browser: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("browser"),
         hooks: Hooks::spawn().await,
     }
 }
@@ -580,4 +586,211 @@ pub fn webhook_signature_ok(hook: &Received) -> bool {
         hook.body
     );
     hook.header("sign-info") == hmac_hex(KEY, message.as_bytes()).to_uppercase()
+}
+
+/// A page as the browser got it.
+#[derive(Debug)]
+pub struct Page {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub html: String,
+}
+
+impl Page {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    /// The `Location` of a 303, asserting it is one.
+    #[track_caller]
+    pub fn see_other(&self) -> String {
+        assert_eq!(
+            self.status, 303,
+            "expected a 303; got {}: {}",
+            self.status, self.html
+        );
+        self.header("location").to_owned()
+    }
+
+    /// The value of the hidden `csrf` field.
+    pub fn csrf(&self) -> String {
+        let start = self
+            .html
+            .find(r#"name="csrf" value=""#)
+            .expect("csrf field")
+            + 19;
+        self.html[start..]
+            .split('"')
+            .next()
+            .expect("value")
+            .to_owned()
+    }
+}
+
+async fn page_of(response: reqwest::Response) -> Page {
+    Page {
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+        html: response.text().await.expect("page body"),
+    }
+}
+
+impl TestApp {
+    /// `GET path` (a path on the simulator, or an absolute URL) as a browser.
+    pub async fn get_page(&self, path: &str) -> Page {
+        self.get_page_with(path, &[]).await
+    }
+
+    pub async fn get_page_with(&self, path: &str, headers: &[(&str, &str)]) -> Page {
+        let url = if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.base)
+        };
+        let mut request = self.browser.get(url);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        page_of(request.send().await.expect("page")).await
+    }
+
+    /// A form POST as a browser (`application/x-www-form-urlencoded`).
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let url = if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.base)
+        };
+        page_of(
+            self.browser
+                .post(url)
+                .form(fields)
+                .send()
+                .await
+                .expect("form post"),
+        )
+        .await
+    }
+
+    /// A hosted checkout created over the API, answering the path of its page and its tradeNo.
+    pub async fn hosted_checkout(&self, return_url: &str) -> (String, String) {
+        let mut body = checkout_body(&self.hooks.url);
+        body["returnUrl"] = json!(return_url);
+        let r = self.post("/V2022-03/checkout/payment", &body).await;
+        r.assert_code("0000");
+        let redirect = r.data()["redirectUrl"].as_str().expect("redirectUrl");
+        let path = redirect
+            .strip_prefix(&self.base)
+            .expect("redirectUrl on the simulator")
+            .to_owned();
+        (
+            path,
+            r.data()["tradeNo"].as_str().expect("tradeNo").to_owned(),
+        )
+    }
+
+    /// A fresh session token over the API.
+    pub async fn session_token(&self, gateway: &str) -> String {
+        let reply = self
+            .send(
+                Req::post("/V2022-03/sessionToken", &Value::Null)
+                    .body("")
+                    .gateway(Some(gateway)),
+            )
+            .await;
+        reply.assert_code("00000");
+        reply.data()["sessionToken"]
+            .as_str()
+            .expect("sessionToken")
+            .to_owned()
+    }
+}
+
+/// The card form of the hosted page for `card_no`, valid in every other field.
+pub fn card_fields(card_no: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("cardNo", card_no.to_owned()),
+        ("cardExpireMonth", "12".to_owned()),
+        ("cardExpireYear", future_year()),
+        ("cardSecurityCode", "123".to_owned()),
+        ("cardHolderName", "Jo Doe".to_owned()),
+    ]
+}
+
+pub fn as_refs<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a str)> {
+    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// The query of `url` decoded into pairs, in order.
+pub fn query_of(url: &str) -> Vec<(String, String)> {
+    let query = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    let query = query.split('#').next().unwrap_or_default();
+    url_decode_pairs(query)
+}
+
+fn url_decode_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (url_decode(k), url_decode(v))
+        })
+        .collect()
+}
+
+fn url_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).expect("hex");
+                out.push(u8::from_str_radix(hex, 16).expect("percent escape"));
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).expect("utf-8")
+}
+
+/// Checks a returnUrl the way section 9 says a merchant does, with code written here: the
+/// eleven AsiaBill parameters sorted by name, values concatenated, HMAC-SHA256 with the key,
+/// compared with `signInfo` (uppercase). Answers every parameter.
+#[track_caller]
+pub fn verified_return(url: &str) -> HashMap<String, String> {
+    const SIGNED: [&str; 11] = [
+        "code",
+        "gatewayNo",
+        "maskCardNo",
+        "merNo",
+        "message",
+        "orderAmount",
+        "orderCurrency",
+        "orderInfo",
+        "orderNo",
+        "orderStatus",
+        "tradeNo",
+    ];
+    let params: HashMap<String, String> = query_of(url).into_iter().collect();
+    let mut keys: Vec<&str> = SIGNED.to_vec();
+    keys.sort_unstable();
+    let message: String = keys
+        .iter()
+        .map(|k| params.get(*k).map(String::as_str).unwrap_or_default())
+        .collect();
+    let expected = hmac_hex(KEY, message.as_bytes()).to_uppercase();
+    assert_eq!(
+        params.get("signInfo").map(String::as_str),
+        Some(expected.as_str()),
+        "returnUrl signature does not verify: {url}"
+    );
+    params
 }

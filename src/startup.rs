@@ -286,6 +286,38 @@ fn ensure_first_admin(
     Ok(generated.then_some(GeneratedAdmin { email, password }))
 }
 
+/// Headers on every response, error pages included. The content security policy lets scripts,
+/// frames and form redirects reach only this site and the AsiaBill payment host in use (its JS
+/// SDK, its card iframe, its hosted page); HSTS is sent only when the shop is served over https.
+fn security_headers(state: &AppState) -> DefaultHeaders {
+    let gateway = origin_of(state.settings.gateway.environment.payment_url());
+    let csp = format!(
+        "default-src 'self'; script-src 'self' {gateway}; frame-src {gateway}; \
+         img-src 'self' data:; style-src 'self'; connect-src 'self'; \
+         form-action 'self' {gateway}; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    );
+    let mut headers = DefaultHeaders::new()
+        .add(("Content-Security-Policy", csp))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
+        .add(("X-Frame-Options", "DENY"));
+    if state.settings.public_url.starts_with("https://") {
+        headers = headers.add((
+            "Strict-Transport-Security",
+            "max-age=31536000; includeSubDomains",
+        ));
+    }
+    headers
+}
+
+/// `scheme://host[:port]` of a base URL.
+fn origin_of(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => u.origin().ascii_serialization(),
+        Err(_) => url.to_owned(),
+    }
+}
+
 /// A 64-byte cookie key from any secret text: SHA-512 spreads it evenly, and every instance
 /// given the same text gets the same key.
 fn cookie_key(secret: &SecretString) -> Key {
@@ -299,6 +331,7 @@ fn http_server(
 ) -> anyhow::Result<Server> {
     let key = cookie_key(session_key);
     let secure = state.settings.public_url.starts_with("https://");
+    let state_for_headers = state.clone();
     let data = web::Data::new(state);
     let static_root = static_dir();
     let server = HttpServer::new(move || {
@@ -313,12 +346,7 @@ fn http_server(
                     .cookie_content_security(CookieContentSecurity::Private)
                     .build(),
             )
-            .wrap(
-                DefaultHeaders::new()
-                    .add(("X-Content-Type-Options", "nosniff"))
-                    .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
-                    .add(("X-Frame-Options", "DENY")),
-            )
+            .wrap(security_headers(&state_for_headers))
             .wrap(Compress::default())
             .wrap(TracingLogger::default())
             .app_data(data.clone())

@@ -11,5 +11,6 @@ mod instances;
 mod jobs;
 mod payments;
 mod schema;
+mod security;
 mod storefront;
 mod transactions;

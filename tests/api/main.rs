@@ -9,6 +9,7 @@ mod health;
 mod helpers;
 mod instances;
 mod jobs;
+mod model;
 mod payments;
 mod schema;
 mod security;

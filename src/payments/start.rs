@@ -219,6 +219,7 @@ async fn settle(
     answer: Result<PaymentResponse, asiabill::Error>,
     charged_directly: bool,
 ) -> Result<Started, StartError> {
+    crate::failpoint::hit("after_gateway_call");
     let (outcome, next) = match answer {
         Ok(response) => read_answer(attempt, &response),
         Err(asiabill::Error::Business { code, message }) => (

@@ -11,6 +11,7 @@ mod instances;
 mod jobs;
 mod model;
 mod payments;
+mod processes;
 mod schema;
 mod security;
 mod storefront;

@@ -5,6 +5,7 @@ mod catalogue;
 mod checkout;
 mod cli;
 mod emails;
+mod faults;
 mod health;
 mod helpers;
 mod instances;

@@ -329,13 +329,12 @@ impl Browser {
 
     /// Waits for an element matching `css`.
     pub async fn find(&self, css: &str) -> Element {
-        let mut last = String::new();
         let deadline = Instant::now() + WAIT;
         loop {
-            match self.client.find(Locator::Css(css)).await {
+            let last = match self.client.find(Locator::Css(css)).await {
                 Ok(e) => return e,
-                Err(e) => last = e.to_string(),
-            }
+                Err(e) => e.to_string(),
+            };
             if Instant::now() >= deadline {
                 panic!(
                     "no element {css} on {} after {WAIT:?}: {last}",
@@ -381,11 +380,6 @@ impl Browser {
             .select_by_value(value)
             .await
             .unwrap_or_else(|e| panic!("cannot choose {value} in {css}: {e}"));
-    }
-
-    /// The text of the element matching `css` (waiting for it to exist).
-    pub async fn text(&self, css: &str) -> String {
-        self.find(css).await.text().await.expect("element text")
     }
 
     /// Waits until the text of the element matching `css` contains `needle`; returns that text.

@@ -1,0 +1,380 @@
+//! The shopper's side: the cart, checkout, AsiaBill's hosted page, the in-site card frame,
+//! 3-D Secure, card errors, and a purchase in Chinese.
+
+use chrono::Datelike;
+
+use crate::harness::{Browser, Ctx, remember_typed, scenario};
+
+/// The simulator's test cards, typed as a shopper types them.
+const SUCCESS: &str = "4242 4242 4242 4242";
+const DECLINE: &str = "4000 0000 0000 9995";
+const THREE_DS: &str = "4000 0025 0000 3155";
+/// Passes the length check but not Luhn's.
+const MISTYPED: &str = "4242 4242 4242 4241";
+
+/// A card as typed into a form. Each scenario uses its own four-digit CVV, so that the leak
+/// check can look for it without mistaking an unrelated `123` for it.
+struct Card {
+    number: &'static str,
+    month: String,
+    year: String,
+    cvv: &'static str,
+}
+
+fn card(number: &'static str, cvv: &'static str) -> Card {
+    Card {
+        number,
+        month: "12".into(),
+        year: (chrono::Utc::now().year() + 3).to_string(),
+        cvv,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps
+
+/// Product page → quantity → "Add to cart"; lands on the cart.
+async fn add_to_cart(b: &Browser, slug: &str, quantity: u32) {
+    b.open(&format!("/products/{slug}")).await;
+    b.fill("#quantity", &quantity.to_string()).await;
+    b.click("form.add-to-cart button[type=submit]").await;
+    b.wait_for_shop_path("/cart").await;
+    b.find(&format!("tr[data-item-id] a[href='/products/{slug}']"))
+        .await;
+}
+
+/// From the cart through the checkout form with `mode` (`hosted` or `insite`); answers the
+/// order's page token once the payment page shows.
+async fn check_out(b: &Browser, mode: &str) -> String {
+    b.open("/cart").await;
+    b.click("a[href='/checkout']").await;
+    b.wait_for_shop_path("/checkout").await;
+    for (field, value) in [
+        ("email", "ana@example.com"),
+        ("phone", "+1 503 555 0100"),
+        ("billing_first_name", "Ana"),
+        ("billing_last_name", "Lima"),
+        ("billing_address", "1 Harbour Street"),
+        ("billing_city", "Portland"),
+        ("billing_state", "OR"),
+        ("billing_zip", "97201"),
+    ] {
+        b.fill(&format!("#field-{field}"), value).await;
+    }
+    b.select("#field-billing_country", "US").await;
+    let same = b.find("#shipping_same").await;
+    if !same.is_selected().await.expect("checkbox state") {
+        same.click().await.expect("tick ships-to-billing");
+    }
+    b.click(&format!("input[name=payment_mode][value={mode}]"))
+        .await;
+    b.click(".checkout-form button[type=submit]").await;
+    let url = b
+        .wait_for_url("the payment page", |u| {
+            b.is_shop(u) && u.path().starts_with("/orders/") && u.path().ends_with("/pay")
+        })
+        .await;
+    b.find(&format!("#pay-{mode}.is-chosen")).await;
+    url.path()
+        .trim_start_matches("/orders/")
+        .trim_end_matches("/pay")
+        .to_owned()
+}
+
+/// On the payment page: "Continue to AsiaBill's payment page"; lands on the simulator's
+/// hosted page.
+async fn go_to_hosted_page(b: &Browser) {
+    b.click("#pay-hosted button[type=submit]").await;
+    b.wait_for_url("AsiaBill's hosted page", |u| {
+        !b.is_shop(u) && u.path().starts_with("/checkout/pay/")
+    })
+    .await;
+}
+
+/// The payment page to AsiaBill's hosted page, the card typed there, then "Pay".
+async fn pay_on_hosted_page(b: &Browser, card: &Card) {
+    go_to_hosted_page(b).await;
+    pay_with_card_on_hosted_page(b, card).await;
+}
+
+/// On the simulator's hosted page: types `card` and the cardholder, then "Pay".
+async fn pay_with_card_on_hosted_page(b: &Browser, card: &Card) {
+    remember_typed(card.number, card.cvv);
+    b.fill("#card-number", card.number).await;
+    b.fill("#card-month", &card.month).await;
+    b.fill("#card-year", &card.year).await;
+    b.fill("#card-cvv", card.cvv).await;
+    b.fill("#card-holder", "Ana Lima").await;
+    b.click("#pay-button").await;
+}
+
+/// Types `card` into the simulator's card frame embedded in the payment page, and clicks
+/// "Pay". The frame is waited for until the SDK has styled it, which it does once the frame
+/// said it is ready, so "Pay" is never clicked before the SDK can answer.
+async fn pay_in_site(b: &Browser, card: &Card) {
+    b.enter_frame("#asiabill-card-frame").await;
+    b.find("#ab-card-number[style*='font-size']").await;
+    remember_typed(card.number, card.cvv);
+    b.fill("#ab-card-number", card.number).await;
+    b.fill("#ab-card-month", &card.month).await;
+    b.fill("#ab-card-year", &card.year).await;
+    b.fill("#ab-card-cvv", card.cvv).await;
+    b.leave_frame().await;
+    b.click("#insite-pay").await;
+}
+
+/// The simulator's 3-D Secure page: checks it shows, then clicks `button`.
+async fn answer_three_d_secure(b: &Browser, button: &str) {
+    b.wait_for_url("the 3-D Secure page", |u| {
+        !b.is_shop(u) && u.path().starts_with("/threeds/")
+    })
+    .await;
+    b.wait_for_text("#acs-title", "3").await;
+    b.click(button).await;
+}
+
+/// Back on the order page, which says `paid` (in the page's language), as does the database.
+async fn expect_paid(ctx: &Ctx, token: &str, paid: &str, thanks: &str) {
+    let b = &ctx.browser;
+    b.wait_for_shop_path(&format!("/orders/{token}")).await;
+    b.wait_for_text("[data-order-status]", paid).await;
+    let status = b
+        .find("[data-order-status]")
+        .await
+        .attr("data-order-status")
+        .await
+        .expect("attribute");
+    assert_eq!(status.as_deref(), Some("paid"));
+    b.wait_for_text(".flash--success", thanks).await;
+    b.wait_for_text("[data-payment-status]", "***").await;
+    assert_eq!(ctx.shop.order_status(token), "paid");
+}
+
+/// Back on the payment page with the reason of the failure shown; the order still awaits
+/// payment.
+async fn expect_back_on_payment(ctx: &Ctx, token: &str) -> String {
+    let b = &ctx.browser;
+    b.wait_for_shop_path(&format!("/orders/{token}/pay")).await;
+    let flash = b
+        .wait_for_text(".flash--error", "Your payment did not go through:")
+        .await;
+    let reason = flash
+        .split("did not go through:")
+        .nth(1)
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    assert!(!reason.is_empty(), "a reason follows: {flash:?}");
+    b.wait_for_text(
+        ".summary-card",
+        "A previous attempt did not go through; you have not been charged for it.",
+    )
+    .await;
+    assert_eq!(ctx.shop.order_status(token), "pending_payment");
+    reason
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+
+#[tokio::test]
+async fn hosted_payment_with_the_success_card() {
+    scenario(
+        "hosted_success",
+        |_| {},
+        async |ctx| {
+            let b = &ctx.browser;
+            add_to_cart(b, "ethiopia-yirgacheffe", 2).await;
+            add_to_cart(b, "gooseneck-kettle", 1).await;
+            assert_eq!(
+                b.client
+                    .find_all(fantoccini::Locator::Css("tr[data-item-id]"))
+                    .await
+                    .expect("cart lines")
+                    .len(),
+                2,
+                "two products in the cart"
+            );
+            b.wait_for_text(".cart-badge", "3").await;
+            let token = check_out(b, "hosted").await;
+
+            go_to_hosted_page(b).await;
+            // The hosted page lists what is being paid for.
+            b.wait_for_text(".sb-goods", "Gooseneck").await;
+            assert_eq!(
+                b.client
+                    .find_all(fantoccini::Locator::Css(".sb-goods tbody tr"))
+                    .await
+                    .expect("goods lines")
+                    .len(),
+                2,
+                "both products on AsiaBill's page"
+            );
+            pay_with_card_on_hosted_page(b, &card(SUCCESS, "7319")).await;
+            expect_paid(ctx, &token, "Paid", "Your payment went through.").await;
+            assert_eq!(ctx.shop.attempt_statuses(&token), ["paid"]);
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn hosted_decline_then_pay_again_in_site() {
+    scenario(
+        "hosted_decline_then_insite",
+        |_| {},
+        async |ctx| {
+            let b = &ctx.browser;
+            add_to_cart(b, "gooseneck-kettle", 1).await;
+            let token = check_out(b, "hosted").await;
+            pay_on_hosted_page(b, &card(DECLINE, "4826")).await;
+            let reason = expect_back_on_payment(ctx, &token).await;
+            assert!(reason.contains("Decline"), "{reason}");
+            assert_eq!(ctx.shop.attempt_statuses(&token), ["failed"]);
+
+            pay_in_site(b, &card(SUCCESS, "5093")).await;
+            expect_paid(ctx, &token, "Paid", "Your payment went through.").await;
+            assert_eq!(ctx.shop.attempt_statuses(&token), ["failed", "paid"]);
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn in_site_three_d_secure_authenticated() {
+    scenario(
+        "insite_3ds_authenticate",
+        |_| {},
+        async |ctx| {
+            let b = &ctx.browser;
+            add_to_cart(b, "ceramic-mug", 1).await;
+            let token = check_out(b, "insite").await;
+            pay_in_site(b, &card(THREE_DS, "6154")).await;
+            answer_three_d_secure(b, "#authenticate-button").await;
+            expect_paid(ctx, &token, "Paid", "Your payment went through.").await;
+            assert_eq!(ctx.shop.attempt_statuses(&token), ["paid"]);
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn in_site_three_d_secure_failed() {
+    scenario(
+        "insite_3ds_fail",
+        |_| {},
+        async |ctx| {
+            let b = &ctx.browser;
+            add_to_cart(b, "ceramic-mug", 1).await;
+            let token = check_out(b, "insite").await;
+            pay_in_site(b, &card(THREE_DS, "8267")).await;
+            answer_three_d_secure(b, "#fail-button").await;
+            expect_back_on_payment(ctx, &token).await;
+            assert_eq!(ctx.shop.attempt_statuses(&token), ["failed"]);
+            // The card fields are offered again.
+            b.enter_frame("#asiabill-card-frame").await;
+            b.find("#ab-card-number").await;
+            b.leave_frame().await;
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn in_site_card_error_is_shown_next_to_the_fields() {
+    scenario(
+        "insite_card_error",
+        |_| {},
+        async |ctx| {
+            let b = &ctx.browser;
+            add_to_cart(b, "ceramic-mug", 1).await;
+            let token = check_out(b, "insite").await;
+            let pay_page = b.url().await;
+
+            pay_in_site(b, &card(MISTYPED, "9378")).await;
+            b.wait_for_text("#card-errors", "Enter a valid card number.")
+                .await;
+
+            let mut expired = card(SUCCESS, "9378");
+            expired.month = "01".into();
+            expired.year = (chrono::Utc::now().year() - 1).to_string();
+            pay_in_site(b, &expired).await;
+            b.wait_for_text("#card-errors", "must not be expired").await;
+
+            assert_eq!(b.url().await, pay_page, "still on the payment page");
+            assert!(
+                b.find("#insite-pay")
+                    .await
+                    .is_enabled()
+                    .await
+                    .expect("state"),
+                "Pay can be clicked again"
+            );
+            assert_eq!(ctx.shop.order_status(&token), "pending_payment");
+            assert!(
+                ctx.shop.attempt_statuses(&token).is_empty(),
+                "no payment attempted"
+            );
+            assert!(
+                ctx.shop.sandbox.transactions().is_empty(),
+                "nothing charged"
+            );
+            assert!(
+                ctx.shop.sandbox.payment_methods().is_empty(),
+                "the card never left the frame"
+            );
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_purchase_in_chinese() {
+    scenario(
+        "chinese_purchase",
+        |_| {},
+        async |ctx| {
+            let b = &ctx.browser;
+            b.open("/").await;
+            b.click(".lang-switch a[hreflang='zh-CN']").await;
+            b.find("html[lang='zh-CN']").await;
+            b.wait_for_text(".lang-switch [aria-current]", "中文").await;
+
+            b.open("/products/gooseneck-kettle").await;
+            b.wait_for_text("form.add-to-cart button", "加入购物车")
+                .await;
+            add_to_cart(b, "gooseneck-kettle", 1).await;
+            b.wait_for_text("h1", "购物车").await;
+            let token = check_out(b, "insite").await;
+            b.wait_for_text("h1", "付款").await;
+
+            b.enter_frame("#asiabill-card-frame").await;
+            let placeholder = b
+                .find("#ab-card-number")
+                .await
+                .attr("placeholder")
+                .await
+                .expect("placeholder");
+            assert_eq!(
+                placeholder.as_deref(),
+                Some("卡号"),
+                "the card frame speaks Chinese"
+            );
+            b.leave_frame().await;
+
+            pay_in_site(b, &card(SUCCESS, "3541")).await;
+            expect_paid(ctx, &token, "已付款", "谢谢！您的付款已成功。").await;
+            b.wait_for_text("h1", "订单").await;
+
+            use asiabill_shop::db::schema::orders;
+            use diesel::prelude::*;
+            let locale: String = orders::table
+                .filter(orders::access_token.eq(&token))
+                .select(orders::locale)
+                .first(&mut ctx.shop.db.get().expect("connection"))
+                .expect("order");
+            assert_eq!(locale, "zh-CN");
+        },
+    )
+    .await;
+}

@@ -90,6 +90,11 @@ fn completed_return(step: PaymentStep) -> String {
 /// Tokenises a card through `/payment_methods`, as the JS SDK's iframe does.
 pub async fn tokenise(app: &TestApp, number: &str) -> String {
     let client = asiabill_shop::payments::gateway::client(&app.settings).expect("client");
+    tokenise_with(&client, number).await
+}
+
+/// Tokenises a card with `client` (pointed at whichever simulator the test runs).
+pub async fn tokenise_with(client: &asiabill::Client, number: &str) -> String {
     let request = PaymentMethodRequest {
         billing_detail: ContactDetails {
             address: Address {
@@ -591,4 +596,25 @@ async fn two_concurrent_returns_for_one_attempt_apply_once() {
             .count(),
         1
     );
+}
+
+#[tokio::test]
+async fn hosted_three_d_secure_card_is_challenged_then_paid() {
+    let app = spawn_app().await;
+    let token = order(&app).await;
+    let page_url = start_hosted(&app, &token).await;
+    let challenge_id = match pay_on_hosted_page(&app, &page_url, THREE_DS).await {
+        PaymentStep::Challenge { challenge_id, .. } => challenge_id,
+        PaymentStep::Completed(_) => panic!("3155 must be challenged"),
+    };
+    let completion = app
+        .sandbox
+        .as_ref()
+        .expect("simulator")
+        .complete_challenge(&challenge_id, true)
+        .expect("challenge");
+    let r = follow_return(&app, &completion.return_url.expect("returnUrl")).await;
+    assert_eq!(location(&r), format!("/orders/{token}"));
+    assert_eq!(order_status(&app), "paid");
+    assert_eq!(attempt_statuses(&app), ["paid"]);
 }

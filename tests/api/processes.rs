@@ -9,16 +9,13 @@ use std::{
     time::Duration,
 };
 
-use asiabill::{
-    ClientConfig, Credentials, Environment,
-    types::{Address, Card, ContactDetails, PaymentMethodRequest},
-};
+use asiabill::{ClientConfig, Credentials, Environment};
 use asiabill_shop::{
     config::DatabaseUrl,
     db::schema::{jobs, orders, payment_attempts, payment_events},
 };
 use diesel::prelude::*;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 
 use crate::helpers::{TestDb, client, csrf_token, hidden_field, meta_csrf_token};
 
@@ -262,35 +259,7 @@ async fn tokenise(sandbox: &str) -> String {
         ClientConfig::default(),
     )
     .expect("client");
-    let request = PaymentMethodRequest {
-        billing_detail: ContactDetails {
-            address: Address {
-                line1: "2 Harbour Street".into(),
-                line2: None,
-                city: "Portland".into(),
-                country: "US".into(),
-                state: "OR".into(),
-                postal_code: "97201".into(),
-            },
-            email: Some("multi@example.com".into()),
-            first_name: "Multi".into(),
-            last_name: "Instance".into(),
-            phone: "5550100".into(),
-        },
-        card: Card {
-            card_no: SecretString::from("4242424242424242"),
-            card_expire_month: "12".into(),
-            card_expire_year: "2030".into(),
-            card_security_code: SecretString::from("123"),
-            issuing_bank: None,
-        },
-        customer_id: None,
-    };
-    client
-        .create_payment_method(&request)
-        .await
-        .expect("tokenised")
-        .customer_payment_method_id
+    crate::payments::tokenise_with(&client, crate::payments::SUCCESS).await
 }
 
 async fn wait_for(what: &str, mut check: impl FnMut() -> bool) {

@@ -179,3 +179,45 @@ async fn a_webhook_that_finds_the_database_locked_is_not_acknowledged_and_its_re
     holder.join().expect("holder");
     eventually("a retry applies it", || order_status(&app) == "paid").await;
 }
+
+#[tokio::test]
+async fn every_webhook_delivered_five_more_times_changes_nothing_more() {
+    let app = spawn_app().await;
+    let sandbox = app.sandbox.clone().expect("sim");
+    let token = order(&app).await;
+    let page_url = start_hosted(&app, &token).await;
+    crate::payments::pay_on_hosted_page(&app, &page_url, SUCCESS).await;
+    eventually("the webhook paid the order", || {
+        order_status(&app) == "paid"
+    })
+    .await;
+    let events = sandbox.webhook_events();
+    assert!(!events.is_empty());
+    for event in &events {
+        for _ in 0..5 {
+            sandbox.resend_webhook(event.id).expect("resend");
+        }
+    }
+    eventually("every resend acknowledged", || {
+        sandbox
+            .webhook_deliveries()
+            .iter()
+            .filter(|d| d.status == Some(200))
+            .count()
+            >= events.len() * 6
+    })
+    .await;
+    let mut conn = app.db.get().expect("conn");
+    let paid: i64 = payment_events::table
+        .filter(payment_events::kind.eq("payment_paid"))
+        .count()
+        .get_result(&mut conn)
+        .expect("count");
+    assert_eq!(paid, 1);
+    let emails: i64 = asiabill_shop::db::schema::email_outbox::table
+        .filter(asiabill_shop::db::schema::email_outbox::kind.eq("payment_succeeded"))
+        .count()
+        .get_result(&mut conn)
+        .expect("count");
+    assert_eq!(emails, 1);
+}

@@ -390,6 +390,11 @@ diesel::table! {
         created_at -> Timestamp,
         /// When the row was last changed (UTC).
         updated_at -> Timestamp,
+        /// The carrier's status as AsiaBill's logistics query last reported it
+        /// (`2026-11-25-000003_shipment_tracking`).
+        tracking_status -> Nullable<Text>,
+        /// When the logistics query was last asked.
+        tracking_checked_at -> Nullable<Timestamp>,
     }
 }
 

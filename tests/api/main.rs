@@ -1,6 +1,13 @@
 //! Integration tests: the shop over real HTTP, on a real database (SQLite by default,
 //! PostgreSQL when `TEST_DATABASE_URL` names one), with the simulator on its own port.
 
+mod admin_auth;
+mod admin_pages;
+mod admin_preauth;
+mod admin_records;
+mod admin_refunds;
+mod admin_shipping;
+mod admin_support;
 mod catalogue;
 mod checkout;
 mod cli;

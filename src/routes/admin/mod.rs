@@ -1,6 +1,75 @@
-//! The merchant's pages under `/admin`.
+//! The merchant's pages under `/admin`. Every page and action takes an
+//! [`crate::admin::auth::AdminUser`] or [`crate::admin::auth::AdminForm`], so anonymous requests
+//! are sent to the login page.
 
-use actix_web::web;
+pub mod chargebacks;
+pub mod dashboard;
+pub mod golive;
+pub mod login;
+pub mod order_actions;
+pub mod orders;
+pub mod outbox;
+pub mod products;
+pub mod refunds;
+pub mod transactions;
+pub mod view;
+pub mod webhooks;
+
+use actix_web::web::{self, get, post};
 
 /// Registers the admin routes.
-pub fn configure(_cfg: &mut web::ServiceConfig) {}
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/admin")
+            .route("", get().to(dashboard::show))
+            .route("/", get().to(dashboard::show))
+            .route("/login", get().to(login::page))
+            .route("/login", post().to(login::submit))
+            .route("/logout", post().to(login::logout))
+            .route("/orders", get().to(orders::index))
+            .route("/orders.csv", get().to(orders::export))
+            .route("/orders/{number}", get().to(orders::show))
+            .route("/orders/{number}/refunds", post().to(order_actions::refund))
+            .route(
+                "/orders/{number}/capture",
+                post().to(order_actions::capture),
+            )
+            .route("/orders/{number}/void", post().to(order_actions::void))
+            .route("/orders/{number}/sync", post().to(order_actions::sync))
+            .route("/orders/{number}/shipments", post().to(order_actions::ship))
+            .route(
+                "/orders/{number}/shipments/{id}/upload",
+                post().to(order_actions::retry_upload),
+            )
+            .route(
+                "/orders/{number}/shipments/{id}/status",
+                post().to(order_actions::tracking_status),
+            )
+            .route("/refunds", get().to(refunds::index))
+            .route("/refunds/{id}/query", post().to(refunds::query))
+            .route("/refunds/{id}/mark", post().to(refunds::mark))
+            .route("/transactions", get().to(transactions::index))
+            .route("/webhooks", get().to(webhooks::index))
+            .route("/webhooks/{id}", get().to(webhooks::show))
+            .route("/webhooks/{id}/reprocess", post().to(webhooks::reprocess))
+            .route("/chargebacks", get().to(chargebacks::index))
+            .route("/products", get().to(products::index))
+            .route("/products/new", get().to(products::new))
+            .service(
+                web::resource("/products")
+                    .app_data(web::PayloadConfig::new(products::BODY_LIMIT))
+                    .route(post().to(products::create)),
+            )
+            .route("/products/{id}", get().to(products::edit))
+            .service(
+                web::resource("/products/{id}")
+                    .app_data(web::PayloadConfig::new(products::BODY_LIMIT))
+                    .route(post().to(products::update)),
+            )
+            .route("/products/{id}/visibility", post().to(products::visibility))
+            .route("/outbox", get().to(outbox::index))
+            .route("/outbox/{id}", get().to(outbox::show))
+            .route("/outbox/{id}/html", get().to(outbox::html))
+            .route("/go-live", get().to(golive::show)),
+    );
+}

@@ -1,0 +1,2 @@
+ALTER TABLE shipments DROP COLUMN tracking_checked_at;
+ALTER TABLE shipments DROP COLUMN tracking_status;

@@ -1,0 +1,317 @@
+//! The go-live page's data: AsiaBill's integration checklist (the twelve items of `DESIGN.md`),
+//! each with what this shop shows about it right now.
+
+use diesel::{dsl::count_star, prelude::*};
+
+use crate::{
+    config::{GatewayMode, Settings},
+    db::{
+        DbConnection, DbError,
+        schema::{orders, payment_attempts, payment_events, refunds, shipments, webhook_events},
+    },
+    payments::gateway,
+};
+
+/// How an item stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Done, or shown to work.
+    Ok,
+    /// Not seen working yet, or set up in a way that needs a look.
+    Warn,
+    /// Must change before going live.
+    Todo,
+}
+
+impl State {
+    /// `ok`, `warn` or `todo`: CSS modifier and locale key.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Ok => "ok",
+            State::Warn => "warn",
+            State::Todo => "todo",
+        }
+    }
+}
+
+/// One checklist item.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// 1 to 12, as AsiaBill numbers them.
+    pub number: u8,
+    /// How it stands.
+    pub state: State,
+    /// Facts: a locale key naming the fact, and its value as shown.
+    pub facts: Vec<(&'static str, String)>,
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_owned()
+}
+
+fn count_attempts(
+    conn: &mut DbConnection,
+    statuses: &[&str],
+    mode: Option<&str>,
+) -> Result<i64, DbError> {
+    let mut q = payment_attempts::table
+        .filter(payment_attempts::status.eq_any(statuses.to_vec()))
+        .into_boxed();
+    if let Some(mode) = mode {
+        q = q.filter(payment_attempts::mode.eq(mode.to_owned()));
+    }
+    Ok(q.count().get_result(conn)?)
+}
+
+fn count_events(
+    conn: &mut DbConnection,
+    source: Option<&str>,
+    to_status: Option<&str>,
+    kind: Option<&str>,
+) -> Result<i64, DbError> {
+    let mut q = payment_events::table.into_boxed();
+    if let Some(source) = source {
+        q = q.filter(payment_events::source.eq(source.to_owned()));
+    }
+    if let Some(to) = to_status {
+        q = q.filter(payment_events::to_status.eq(to.to_owned()));
+    }
+    if let Some(kind) = kind {
+        q = q.filter(payment_events::kind.eq(kind.to_owned()));
+    }
+    Ok(q.count().get_result(conn)?)
+}
+
+fn ok_if(cond: bool) -> State {
+    if cond { State::Ok } else { State::Warn }
+}
+
+/// The checklist as of now. `api_payment_url` is the payment host the AsiaBill client calls.
+pub fn checklist(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    api_payment_url: &str,
+) -> Result<Vec<Item>, DbError> {
+    let g = &settings.gateway;
+    let live = g.mode == GatewayMode::Live;
+    let public_account = g.credentials.is_public_test_account();
+    let js_sdk = g.environment.js_sdk_url();
+    let sdk_matches =
+        js_sdk.starts_with(api_payment_url) && g.environment.payment_url() == api_payment_url;
+    let https = settings.public_url.starts_with("https://");
+
+    let succeeded = ["paid", "authorized"];
+    let insite_ok = count_attempts(conn, &succeeded, Some("insite"))?;
+    let hosted_ok = count_attempts(conn, &succeeded, Some("hosted"))?;
+    let paid = count_attempts(conn, &succeeded, None)?;
+    let failed = count_attempts(conn, &["failed"], None)?;
+    let three_ds = count_events(conn, None, Some("requires_action"), None)?;
+    let returns = count_events(conn, Some("return"), None, None)?;
+    let queries = count_events(conn, Some("query"), None, None)?;
+    let captures = payment_events::table
+        .filter(payment_events::from_status.eq("authorized"))
+        .filter(payment_events::to_status.eq("paid"))
+        .count()
+        .get_result::<i64>(conn)?;
+    let voids = count_attempts(conn, &["voided"], None)?;
+    let by_status: Vec<(String, i64)> = payment_attempts::table
+        .group_by(payment_attempts::status)
+        .select((payment_attempts::status, count_star()))
+        .order(payment_attempts::status)
+        .load(conn)?;
+
+    let shipped: Vec<i64> = orders::table
+        .filter(orders::fulfilment_status.eq("shipped"))
+        .select(orders::id)
+        .load(conn)?;
+    let uploaded: Vec<i64> = shipments::table
+        .filter(shipments::logistics_status.eq("uploaded"))
+        .select(shipments::order_id)
+        .load(conn)?;
+    let not_uploaded = shipped.iter().filter(|id| !uploaded.contains(id)).count();
+
+    let last_webhook: Option<(chrono::NaiveDateTime, Option<String>, bool, String)> =
+        webhook_events::table
+            .order(webhook_events::id.desc())
+            .select((
+                webhook_events::received_at,
+                webhook_events::event_type,
+                webhook_events::signature_valid,
+                webhook_events::status,
+            ))
+            .first(conn)
+            .optional()?;
+    let webhooks: i64 = webhook_events::table.count().get_result(conn)?;
+
+    let refunds_by_status: Vec<(String, i64)> = refunds::table
+        .group_by(refunds::status)
+        .select((refunds::status, count_star()))
+        .order(refunds::status)
+        .load(conn)?;
+    let refunded = refunds_by_status
+        .iter()
+        .find(|(s, _)| s == "succeeded")
+        .map_or(0, |(_, n)| *n);
+
+    let callback = gateway::callback_url(settings);
+    let return_url = gateway::return_url(settings);
+    let list = |rows: &[(String, i64)]| {
+        rows.iter()
+            .map(|(s, n)| format!("{s}: {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Ok(vec![
+        Item {
+            number: 1,
+            state: if live && public_account {
+                State::Todo
+            } else {
+                State::Ok
+            },
+            facts: vec![
+                ("admin.golive.fact.environment", g.mode.as_str().to_owned()),
+                (
+                    "admin.golive.fact.gateway_no",
+                    g.credentials.gateway_no().as_str().to_owned(),
+                ),
+                ("admin.golive.fact.public_account", yes_no(public_account)),
+                ("admin.golive.fact.payment_url", api_payment_url.to_owned()),
+                (
+                    "admin.golive.fact.openapi_url",
+                    g.environment.openapi_url().to_owned(),
+                ),
+            ],
+        },
+        Item {
+            number: 2,
+            state: ok_if(insite_ok > 0 && hosted_ok > 0),
+            facts: vec![
+                ("admin.golive.fact.insite_paid", insite_ok.to_string()),
+                ("admin.golive.fact.hosted_paid", hosted_ok.to_string()),
+                ("admin.golive.fact.js_sdk_url", js_sdk.clone()),
+            ],
+        },
+        Item {
+            number: 3,
+            state: ok_if(paid > 0 && failed > 0 && three_ds > 0),
+            facts: vec![
+                ("admin.golive.fact.success_seen", paid.to_string()),
+                ("admin.golive.fact.failure_seen", failed.to_string()),
+                ("admin.golive.fact.three_ds_seen", three_ds.to_string()),
+            ],
+        },
+        Item {
+            number: 4,
+            state: State::Ok,
+            facts: vec![
+                ("admin.golive.fact.callback_url", callback.clone()),
+                (
+                    "admin.golive.fact.always_sent",
+                    "callbackUrl, goodsDetails, customerIp".to_owned(),
+                ),
+            ],
+        },
+        Item {
+            number: 5,
+            state: State::Ok,
+            facts: vec![("admin.golive.fact.attempts_by_status", list(&by_status))],
+        },
+        Item {
+            number: 6,
+            state: ok_if(returns > 0),
+            facts: vec![
+                ("admin.golive.fact.return_url", return_url),
+                ("admin.golive.fact.returns_seen", returns.to_string()),
+            ],
+        },
+        Item {
+            number: 7,
+            state: ok_if(not_uploaded == 0),
+            facts: vec![
+                (
+                    "admin.golive.fact.shipped_orders",
+                    shipped.len().to_string(),
+                ),
+                ("admin.golive.fact.not_uploaded", not_uploaded.to_string()),
+            ],
+        },
+        Item {
+            number: 8,
+            state: ok_if(last_webhook.as_ref().is_some_and(|(_, _, valid, _)| *valid)),
+            facts: vec![
+                ("admin.golive.fact.callback_url", callback),
+                ("admin.golive.fact.webhooks_received", webhooks.to_string()),
+                (
+                    "admin.golive.fact.last_webhook",
+                    match &last_webhook {
+                        Some((at, kind, valid, status)) => format!(
+                            "{} · {} · {} · {status}",
+                            at.format("%Y-%m-%d %H:%M:%S UTC"),
+                            kind.as_deref().unwrap_or("?"),
+                            if *valid {
+                                "signature valid"
+                            } else {
+                                "signature INVALID"
+                            }
+                        ),
+                        None => "—".to_owned(),
+                    },
+                ),
+            ],
+        },
+        Item {
+            number: 9,
+            state: if live && sdk_matches && https && !public_account {
+                State::Ok
+            } else if live {
+                State::Todo
+            } else {
+                State::Warn
+            },
+            facts: vec![
+                ("admin.golive.fact.environment", g.mode.as_str().to_owned()),
+                ("admin.golive.fact.js_sdk_url", js_sdk),
+                ("admin.golive.fact.sdk_matches", yes_no(sdk_matches)),
+                ("admin.golive.fact.public_url", settings.public_url.clone()),
+                ("admin.golive.fact.https", yes_no(https)),
+                (
+                    "admin.golive.fact.live_credentials",
+                    yes_no(!public_account),
+                ),
+            ],
+        },
+        Item {
+            number: 10,
+            state: ok_if(!g.preauth || captures + voids > 0),
+            facts: vec![
+                ("admin.golive.fact.preauth", yes_no(g.preauth)),
+                (
+                    "admin.golive.fact.capture_days",
+                    (g.capture_window.as_secs() / 86_400).to_string(),
+                ),
+                ("admin.golive.fact.captures_seen", captures.to_string()),
+                ("admin.golive.fact.voids_seen", voids.to_string()),
+            ],
+        },
+        Item {
+            number: 11,
+            state: ok_if(queries > 0),
+            facts: vec![
+                ("admin.golive.fact.queries_seen", queries.to_string()),
+                (
+                    "admin.golive.fact.reconcile_after",
+                    format!("{} s", settings.reconcile_after.as_secs()),
+                ),
+            ],
+        },
+        Item {
+            number: 12,
+            state: ok_if(refunded > 0),
+            facts: vec![(
+                "admin.golive.fact.refunds_by_status",
+                list(&refunds_by_status),
+            )],
+        },
+    ])
+}

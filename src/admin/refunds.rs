@@ -1,0 +1,558 @@
+//! Refunds asked for by an admin.
+//!
+//! The amount is reserved first, in one transaction with the refund row: a conditional update
+//! (`refunded_minor + amount <= captured_minor`, see `CONTRACT.md`) that only one of several
+//! concurrent requests can win for the last part of a payment. Only then is AsiaBill asked. A
+//! refusal gives the amount back; a lost reply leaves the refund `unknown` (never retried, since
+//! AsiaBill may have acted), to be settled by the refund webhook, found by its fixed
+//! `merTrackNo`, or by an admin who checked with AsiaBill. An accepted refund is `requested`
+//! until the webhook or a refund query settles it.
+
+use asiabill::{
+    Currency, Money, RefundType,
+    types::{RefundRequest, RefundStatus},
+};
+use diesel::prelude::*;
+
+use super::{
+    audit::{self, Actor, Target},
+    timeline::{self, Note},
+};
+use crate::{
+    db::{
+        DbConnection, DbError,
+        models::{Order, PaymentAttempt, Refund},
+        now,
+        schema::{orders, payment_attempts, refunds},
+        write_transaction,
+    },
+    orders::status,
+    payments::{
+        Source,
+        refunds::{self as settle, RefundApplied, RefundNews},
+        start::effects,
+    },
+    web::AppState,
+};
+
+/// Why a refund was not even sent to AsiaBill.
+#[derive(Debug, thiserror::Error)]
+pub enum RefundError {
+    /// No order with that number.
+    #[error("no such order")]
+    NotFound,
+    /// The order has no captured payment to refund.
+    #[error("the order is {0}; only paid orders can be refunded")]
+    NotRefundable(String),
+    /// More than what is left to refund.
+    #[error("at most {refundable} minor units can still be refunded")]
+    Exceeds {
+        /// What is left, in minor units.
+        refundable: i64,
+    },
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for RefundError {
+    fn from(e: diesel::result::Error) -> Self {
+        RefundError::Db(e.into())
+    }
+}
+
+/// What AsiaBill said to a refund request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Requested {
+    /// Accepted; the outcome comes by webhook or refund query.
+    Accepted {
+        /// Our `merTrackNo`.
+        mer_track_no: String,
+    },
+    /// Refused; the amount is refundable again.
+    Refused {
+        /// Our `merTrackNo`.
+        mer_track_no: String,
+        /// AsiaBill's words.
+        message: String,
+    },
+    /// No usable reply: AsiaBill may or may not have taken it.
+    Unknown {
+        /// Our `merTrackNo`.
+        mer_track_no: String,
+    },
+}
+
+/// A refund row reserved and the values the request needs.
+struct Reserved {
+    refund: Refund,
+    trade_no: String,
+    captured_minor: i64,
+    number: String,
+}
+
+/// The paid attempt of an order, the one refunds go against.
+pub fn paid_attempt(
+    conn: &mut DbConnection,
+    order_id: i64,
+) -> Result<Option<PaymentAttempt>, DbError> {
+    Ok(payment_attempts::table
+        .filter(payment_attempts::order_id.eq(order_id))
+        .filter(payment_attempts::status.eq("paid"))
+        .filter(payment_attempts::trade_no.is_not_null())
+        .order(payment_attempts::sequence.desc())
+        .select(PaymentAttempt::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+fn reserve(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    number: &str,
+    amount: i64,
+    reason: &str,
+) -> Result<Reserved, RefundError> {
+    write_transaction(conn, |conn| {
+        let order: Order = orders::table
+            .filter(orders::number.eq(number))
+            .select(Order::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(RefundError::NotFound)?;
+        let refundable_status = [status::PAID, status::PARTIALLY_REFUNDED];
+        let attempt = match paid_attempt(conn, order.id)? {
+            Some(a) if refundable_status.contains(&order.status.as_str()) => a,
+            _ => return Err(RefundError::NotRefundable(order.status)),
+        };
+        let at = now();
+        let won = diesel::update(
+            orders::table
+                .filter(orders::id.eq(order.id))
+                .filter(orders::status.eq_any(refundable_status))
+                .filter((orders::refunded_minor + amount).le(orders::captured_minor)),
+        )
+        .set((
+            orders::refunded_minor.eq(orders::refunded_minor + amount),
+            orders::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+        if won != 1 {
+            let (captured, refunded): (i64, i64) = orders::table
+                .find(order.id)
+                .select((orders::captured_minor, orders::refunded_minor))
+                .first(conn)?;
+            return Err(RefundError::Exceeds {
+                refundable: (captured - refunded).max(0),
+            });
+        }
+        let sequences: Vec<i64> = refunds::table
+            .filter(refunds::order_id.eq(order.id))
+            .select(refunds::sequence)
+            .load(conn)?;
+        let sequence = sequences.into_iter().max().unwrap_or(0) + 1;
+        let mer_track_no = format!("{}-R{sequence}", order.number);
+        let id: i64 = diesel::insert_into(refunds::table)
+            .values((
+                refunds::order_id.eq(order.id),
+                refunds::attempt_id.eq(attempt.id),
+                refunds::sequence.eq(sequence),
+                refunds::mer_track_no.eq(&mer_track_no),
+                refunds::amount_minor.eq(amount),
+                refunds::currency.eq(&order.currency),
+                refunds::reason.eq(reason),
+                refunds::status.eq("reserved"),
+                refunds::requested_by.eq(actor.user_id),
+                refunds::created_at.eq(at),
+                refunds::updated_at.eq(at),
+            ))
+            .returning(refunds::id)
+            .get_result(conn)?;
+        let refund: Refund = refunds::table
+            .find(id)
+            .select(Refund::as_select())
+            .first(conn)?;
+        let shown = shown(amount, &order.currency);
+        timeline::write(
+            conn,
+            Note {
+                order_id: order.id,
+                attempt_id: Some(attempt.id),
+                refund_id: Some(id),
+                source: Source::Admin,
+                kind: "refund_reserved",
+                message: format!("Refund {mer_track_no} of {shown} asked for: {reason}"),
+                detail: None,
+                actor: &actor.email,
+            },
+        )?;
+        audit::record(
+            conn,
+            actor,
+            "refund.request",
+            Some(Target {
+                kind: "order",
+                id: &order.number,
+            }),
+            Some(serde_json::json!({
+                "merTrackNo": mer_track_no,
+                "amount_minor": amount,
+                "currency": order.currency,
+                "reason": reason,
+            })),
+        )?;
+        Ok(Reserved {
+            refund,
+            trade_no: attempt.trade_no.unwrap_or_default(),
+            captured_minor: order.captured_minor,
+            number: order.number,
+        })
+    })
+}
+
+fn shown(minor: i64, currency: &str) -> String {
+    match Currency::parse(currency) {
+        Ok(c) => format!("{} {currency}", Money::new(minor, c).to_gateway_string()),
+        Err(_) => format!("{minor} minor units of {currency}"),
+    }
+}
+
+/// Asks AsiaBill to refund `amount` minor units of order `number`.
+pub async fn request(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+    amount: i64,
+    reason: &str,
+) -> Result<Requested, RefundError> {
+    let reason = reason.trim().chars().take(500).collect::<String>();
+    let reason = if reason.is_empty() {
+        "Refund requested by the merchant".to_owned()
+    } else {
+        reason
+    };
+    let reserved = {
+        let (actor, number, reason) = (actor.clone(), number.to_owned(), reason.clone());
+        state
+            .db
+            .run(move |conn| reserve(conn, &actor, &number, amount, &reason))
+            .await?
+    };
+    let refund = &reserved.refund;
+    let currency = Currency::parse(&refund.currency).unwrap_or(state.settings.currency);
+    let request = RefundRequest {
+        trade_no: reserved.trade_no.clone(),
+        refund_type: if amount == reserved.captured_minor {
+            RefundType::Full
+        } else {
+            RefundType::Partial
+        },
+        refund_amount: Money::new(amount, currency),
+        refund_reason: reason,
+        mer_track_no: Some(refund.mer_track_no.clone()),
+        remark: Some(reserved.number.clone()),
+    };
+    let answer = state.gateway.refund(&request).await;
+    let (refund, email) = (refund.clone(), actor.email.clone());
+    let outcome = state
+        .db
+        .run(move |conn| record_answer(conn, &refund, answer, &email))
+        .await?;
+    Ok(outcome)
+}
+
+fn record_answer(
+    conn: &mut DbConnection,
+    refund: &Refund,
+    answer: Result<asiabill::types::RefundResponse, asiabill::Error>,
+    actor: &str,
+) -> Result<Requested, DbError> {
+    let mer_track_no = refund.mer_track_no.clone();
+    let note = |kind, message: String, detail| Note {
+        order_id: refund.order_id,
+        attempt_id: Some(refund.attempt_id),
+        refund_id: Some(refund.id),
+        source: Source::Api,
+        kind,
+        message,
+        detail,
+        actor,
+    };
+    let reserved = refunds::table
+        .filter(refunds::id.eq(refund.id))
+        .filter(refunds::status.eq("reserved"));
+    write_transaction(conn, |conn| match answer {
+        Ok(accepted) => {
+            // The webhook may have settled it already; the batch number is kept either way.
+            diesel::update(
+                refunds::table
+                    .filter(refunds::id.eq(refund.id))
+                    .filter(refunds::batch_no.is_null()),
+            )
+            .set(refunds::batch_no.eq(Some(&accepted.batch_no)))
+            .execute(conn)?;
+            diesel::update(reserved)
+                .set((
+                    refunds::status.eq("requested"),
+                    refunds::updated_at.eq(now()),
+                ))
+                .execute(conn)?;
+            timeline::write(
+                conn,
+                note(
+                    "refund_requested",
+                    format!(
+                        "AsiaBill accepted refund {mer_track_no} (batch {})",
+                        accepted.batch_no
+                    ),
+                    Some(serde_json::json!({ "batchNo": accepted.batch_no })),
+                ),
+            )?;
+            Ok(Requested::Accepted { mer_track_no })
+        }
+        Err(e) if e.outcome_unknown() => {
+            diesel::update(reserved)
+                .set((
+                    refunds::status.eq("unknown"),
+                    refunds::gateway_message.eq(Some(e.to_string())),
+                    refunds::updated_at.eq(now()),
+                ))
+                .execute(conn)?;
+            timeline::write(
+                conn,
+                note(
+                    "refund_unknown",
+                    format!(
+                        "No usable answer from AsiaBill for refund {mer_track_no} ({e}); it may \
+                         have been taken: wait for the webhook or check with AsiaBill"
+                    ),
+                    None,
+                ),
+            )?;
+            Ok(Requested::Unknown { mer_track_no })
+        }
+        Err(e) => {
+            let (code, message) = match e {
+                asiabill::Error::Business { code, message } => (Some(code), message),
+                other => (None, other.to_string()),
+            };
+            let at = now();
+            let moved = diesel::update(reserved)
+                .set((
+                    refunds::status.eq("failed"),
+                    refunds::gateway_code.eq(&code),
+                    refunds::gateway_message.eq(Some(&message)),
+                    refunds::updated_at.eq(at),
+                    refunds::settled_at.eq(Some(at)),
+                ))
+                .execute(conn)?;
+            if moved == 1 {
+                diesel::update(orders::table.find(refund.order_id))
+                    .set((
+                        orders::refunded_minor.eq(orders::refunded_minor - refund.amount_minor),
+                        orders::updated_at.eq(at),
+                    ))
+                    .execute(conn)?;
+            }
+            timeline::write(
+                conn,
+                note(
+                    "refund_refused",
+                    format!("AsiaBill refused refund {mer_track_no}: {message}"),
+                    Some(serde_json::json!({ "code": code, "message": message })),
+                ),
+            )?;
+            Ok(Requested::Refused {
+                mer_track_no,
+                message,
+            })
+        }
+    })
+}
+
+/// Why a refund could not be settled by hand or by query.
+#[derive(Debug, thiserror::Error)]
+pub enum SettleError {
+    /// No such refund.
+    #[error("no such refund")]
+    NotFound,
+    /// Only refunds whose outcome is unknown are settled by hand.
+    #[error("the refund is {0}")]
+    NotOpen(String),
+    /// The refund has no batch number to query.
+    #[error("the refund has no AsiaBill batch number")]
+    NoBatch,
+    /// AsiaBill could not be asked.
+    #[error("AsiaBill could not be asked: {0}")]
+    Gateway(String),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for SettleError {
+    fn from(e: diesel::result::Error) -> Self {
+        SettleError::Db(e.into())
+    }
+}
+
+fn news_for(
+    conn: &mut DbConnection,
+    refund: &Refund,
+    succeeded: bool,
+    currency: Currency,
+) -> Result<RefundNews, DbError> {
+    let trade_no: Option<String> = payment_attempts::table
+        .find(refund.attempt_id)
+        .select(payment_attempts::trade_no)
+        .first(conn)?;
+    Ok(RefundNews {
+        mer_track_no: Some(refund.mer_track_no.clone()),
+        trade_no: trade_no.unwrap_or_default(),
+        amount: Money::new(
+            refund.amount_minor,
+            Currency::parse(&refund.currency).unwrap_or(currency),
+        ),
+        batch_no: refund.batch_no.clone(),
+        succeeded,
+        message: None,
+    })
+}
+
+/// Settles a refund whose outcome is `unknown`, after the admin checked with AsiaBill.
+pub async fn mark(
+    state: &AppState,
+    actor: &Actor,
+    refund_id: i64,
+    succeeded: bool,
+) -> Result<Refund, SettleError> {
+    let effects = effects(state);
+    let currency = state.settings.currency;
+    let actor = actor.clone();
+    state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let refund: Refund = refunds::table
+                    .find(refund_id)
+                    .select(Refund::as_select())
+                    .first(conn)
+                    .optional()?
+                    .ok_or(SettleError::NotFound)?;
+                if refund.status != "unknown" {
+                    return Err(SettleError::NotOpen(refund.status));
+                }
+                let mut news = news_for(conn, &refund, succeeded, currency)?;
+                news.message = Some(format!("marked by {}", actor.email));
+                settle::apply(conn, &news, Source::Admin, &effects)?;
+                audit::record(
+                    conn,
+                    &actor,
+                    if succeeded {
+                        "refund.mark_succeeded"
+                    } else {
+                        "refund.mark_failed"
+                    },
+                    Some(Target {
+                        kind: "refund",
+                        id: &refund.mer_track_no,
+                    }),
+                    None,
+                )?;
+                Ok(refund)
+            })
+        })
+        .await
+}
+
+/// What a refund query found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Queried {
+    /// AsiaBill says it succeeded or failed; the refund is settled accordingly (if it was not).
+    Settled {
+        /// True for success.
+        succeeded: bool,
+    },
+    /// AsiaBill has not decided; its word for the state.
+    Pending(String),
+}
+
+/// Asks AsiaBill about a refund (`refund_query`) and settles it when AsiaBill has decided.
+pub async fn query(
+    state: &AppState,
+    actor: &Actor,
+    refund_id: i64,
+) -> Result<(Refund, Queried), SettleError> {
+    let refund: Refund = state
+        .db
+        .run(move |conn| {
+            refunds::table
+                .find(refund_id)
+                .select(Refund::as_select())
+                .first(conn)
+                .optional()
+                .map_err(DbError::from)
+        })
+        .await?
+        .ok_or(SettleError::NotFound)?;
+    let batch_no = refund.batch_no.clone().ok_or(SettleError::NoBatch)?;
+    let details = state
+        .gateway
+        .refund_query(&batch_no)
+        .await
+        .map_err(|e| SettleError::Gateway(e.to_string()))?;
+    let verdict = match &details.refund_status {
+        Some(RefundStatus::Success) => Queried::Settled { succeeded: true },
+        Some(RefundStatus::Fail) => Queried::Settled { succeeded: false },
+        Some(RefundStatus::Pending) => Queried::Pending("pending".into()),
+        Some(RefundStatus::Other(word)) => Queried::Pending(word.clone()),
+        None => Queried::Pending("?".into()),
+    };
+    let effects = effects(state);
+    let currency = state.settings.currency;
+    let (actor, settled_refund, found) = (actor.clone(), refund.clone(), verdict.clone());
+    let raw = details.raw.clone();
+    state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                if let Queried::Settled { succeeded } = found {
+                    let news = news_for(conn, &settled_refund, succeeded, currency)?;
+                    if settle::apply(conn, &news, Source::Query, &effects)?
+                        == RefundApplied::NotFound
+                    {
+                        tracing::warn!(refund = %settled_refund.mer_track_no, "queried refund not matched");
+                    }
+                }
+                timeline::write(
+                    conn,
+                    Note {
+                        order_id: settled_refund.order_id,
+                        attempt_id: Some(settled_refund.attempt_id),
+                        refund_id: Some(settled_refund.id),
+                        source: Source::Query,
+                        kind: "refund_queried",
+                        message: format!(
+                            "Refund query for {} (batch {batch_no})",
+                            settled_refund.mer_track_no
+                        ),
+                        detail: Some(raw),
+                        actor: &actor.email,
+                    },
+                )?;
+                audit::record(
+                    conn,
+                    &actor,
+                    "refund.query",
+                    Some(Target {
+                        kind: "refund",
+                        id: &settled_refund.mer_track_no,
+                    }),
+                    None,
+                )?;
+                Ok::<_, DbError>(())
+            })
+        })
+        .await?;
+    Ok((refund, verdict))
+}

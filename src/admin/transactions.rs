@@ -1,0 +1,368 @@
+//! AsiaBill's transaction list beside the shop's payment attempts, with the differences flagged,
+//! and "sync from AsiaBill" for one order.
+
+use asiabill::types::{Transaction, TransactionsQuery};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use diesel::prelude::*;
+
+use super::{
+    audit::{self, Actor, Target},
+    timeline::{self, Note},
+};
+use crate::{
+    db::{
+        DbConnection, DbError,
+        models::PaymentAttempt,
+        schema::{orders, payment_attempts},
+        write_transaction,
+    },
+    orders::view,
+    payments::{
+        AttemptStatus, Source,
+        returns::status_of,
+        start::effects,
+        transition::{self, Applied, Outcome},
+    },
+    web::AppState,
+};
+
+/// Rows asked of AsiaBill per page, and pages at most.
+const PAGE_SIZE: u32 = 200;
+const MAX_PAGES: u32 = 10;
+
+/// What the admin asked for.
+#[derive(Debug, Clone)]
+pub struct Search {
+    /// First day (UTC).
+    pub from: NaiveDate,
+    /// Last day (UTC), included.
+    pub to: NaiveDate,
+    /// Only this `tradeNo`.
+    pub trade_no: Option<String>,
+    /// Only this gateway `orderNo`.
+    pub order_no: Option<String>,
+}
+
+impl Search {
+    fn bounds(&self) -> (NaiveDateTime, NaiveDateTime) {
+        let last = NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN);
+        (self.from.and_time(NaiveTime::MIN), self.to.and_time(last))
+    }
+}
+
+/// A difference between AsiaBill and the shop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Difference {
+    /// AsiaBill has a transaction the shop has no attempt for.
+    UnknownToShop,
+    /// The shop's attempt has a trade number AsiaBill does not list in the window.
+    MissingAtAsiaBill,
+    /// The states disagree: what AsiaBill's implies, and the shop's.
+    Status {
+        /// The state AsiaBill's transaction implies.
+        asiabill: &'static str,
+        /// The shop's.
+        shop: String,
+    },
+    /// The amounts disagree (minor units).
+    Amount {
+        /// AsiaBill's.
+        asiabill: i64,
+        /// The shop's.
+        shop: i64,
+    },
+}
+
+/// One line of the comparison.
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// AsiaBill's transaction, when it lists one.
+    pub transaction: Option<Transaction>,
+    /// The shop's attempt, when there is one.
+    pub attempt: Option<PaymentAttempt>,
+    /// The order number of the attempt.
+    pub order_number: Option<String>,
+    /// What disagrees; empty when all agrees.
+    pub differences: Vec<Difference>,
+}
+
+/// Lists AsiaBill's transactions matching `search` (all pages, up to a limit).
+async fn fetch(state: &AppState, search: &Search) -> Result<Vec<Transaction>, asiabill::Error> {
+    let (start, end) = search.bounds();
+    let mut all = Vec::new();
+    for page_index in 1..=MAX_PAGES {
+        let mut query = TransactionsQuery::new(start, end);
+        query.trade_no.clone_from(&search.trade_no);
+        query.order_no.clone_from(&search.order_no);
+        query.page_index = Some(page_index);
+        query.page_size = Some(PAGE_SIZE);
+        let page = state.gateway.transactions(&query).await?;
+        let got = page.list.len();
+        all.extend(page.list);
+        if got < PAGE_SIZE as usize || all.len() as u64 >= page.page.total {
+            break;
+        }
+    }
+    Ok(all)
+}
+
+fn local(
+    conn: &mut DbConnection,
+    search: &Search,
+    trade_nos: &[String],
+    order_nos: &[String],
+) -> Result<Vec<(PaymentAttempt, String)>, DbError> {
+    let (start, end) = search.bounds();
+    let in_window = payment_attempts::table
+        .inner_join(orders::table)
+        .filter(payment_attempts::created_at.ge(start))
+        .filter(payment_attempts::created_at.le(end + chrono::Duration::seconds(1)))
+        .filter(payment_attempts::trade_no.is_not_null())
+        .select((PaymentAttempt::as_select(), orders::number))
+        .load::<(PaymentAttempt, String)>(conn)?;
+    let listed = payment_attempts::table
+        .inner_join(orders::table)
+        .filter(
+            payment_attempts::trade_no
+                .eq_any(trade_nos)
+                .or(payment_attempts::gateway_order_no.eq_any(order_nos)),
+        )
+        .select((PaymentAttempt::as_select(), orders::number))
+        .load::<(PaymentAttempt, String)>(conn)?;
+    let mut all = listed;
+    for row in in_window {
+        if !all.iter().any(|(a, _)| a.id == row.0.id) {
+            all.push(row);
+        }
+    }
+    all.retain(|(a, _)| {
+        search
+            .trade_no
+            .as_ref()
+            .is_none_or(|t| a.trade_no.as_ref() == Some(t))
+            && search
+                .order_no
+                .as_ref()
+                .is_none_or(|o| &a.gateway_order_no == o)
+    });
+    Ok(all)
+}
+
+/// The differences between AsiaBill's `tx` and the shop's `attempt`.
+pub fn differences(tx: &Transaction, attempt: &PaymentAttempt) -> Vec<Difference> {
+    let mut found = Vec::new();
+    let implied = status_of(attempt, tx);
+    if implied.as_str() != attempt.status {
+        found.push(Difference::Status {
+            asiabill: implied.as_str(),
+            shop: attempt.status.clone(),
+        });
+    }
+    if tx.trade_amount.minor() != attempt.amount_minor
+        || tx.trade_amount.currency().code() != attempt.currency
+    {
+        found.push(Difference::Amount {
+            asiabill: tx.trade_amount.minor(),
+            shop: attempt.amount_minor,
+        });
+    }
+    found
+}
+
+/// Compares AsiaBill's list with the shop's attempts.
+pub async fn compare(state: &AppState, search: Search) -> Result<Vec<Line>, String> {
+    let transactions = fetch(state, &search).await.map_err(|e| e.to_string())?;
+    let trade_nos: Vec<String> = transactions.iter().map(|t| t.trade_no.clone()).collect();
+    let order_nos: Vec<String> = transactions.iter().map(|t| t.order_no.clone()).collect();
+    let lookup = search.clone();
+    let mut attempts = state
+        .db
+        .run(move |conn| local(conn, &lookup, &trade_nos, &order_nos))
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut lines = Vec::new();
+    for tx in transactions {
+        let found = attempts.iter().position(|(a, _)| {
+            a.trade_no.as_deref() == Some(tx.trade_no.as_str()) || a.gateway_order_no == tx.order_no
+        });
+        let line = match found {
+            Some(i) => {
+                let (attempt, number) = attempts.swap_remove(i);
+                Line {
+                    differences: differences(&tx, &attempt),
+                    transaction: Some(tx),
+                    attempt: Some(attempt),
+                    order_number: Some(number),
+                }
+            }
+            None => Line {
+                transaction: Some(tx),
+                attempt: None,
+                order_number: None,
+                differences: vec![Difference::UnknownToShop],
+            },
+        };
+        lines.push(line);
+    }
+    attempts.sort_by_key(|(a, _)| a.id);
+    for (attempt, number) in attempts {
+        lines.push(Line {
+            transaction: None,
+            attempt: Some(attempt),
+            order_number: Some(number),
+            differences: vec![Difference::MissingAtAsiaBill],
+        });
+    }
+    Ok(lines)
+}
+
+/// What a sync did for each attempt asked about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Synced {
+    /// The attempt's gateway `orderNo`.
+    pub order_no: String,
+    /// What happened, in words.
+    pub result: String,
+}
+
+/// Asks AsiaBill about every attempt of order `number` it may know (`order_info` by trade
+/// number, else the list by `orderNo`) and applies the answers with source `query`. `None` when
+/// there is no such order.
+pub async fn sync(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+) -> Result<Option<Vec<Synced>>, DbError> {
+    let lookup = number.to_owned();
+    let Some(details) = state
+        .db
+        .run(move |conn| view::by_number(conn, &lookup))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let mut report = Vec::new();
+    for attempt in &details.attempts {
+        let open = AttemptStatus::parse(&attempt.status).is_some_and(AttemptStatus::is_open);
+        let answer = match &attempt.trade_no {
+            Some(trade_no) => state.gateway.order_info(trade_no).await.map(Some),
+            None if open => {
+                let day = attempt.created_at.date();
+                let mut q = TransactionsQuery::by_order_no(&attempt.gateway_order_no, day);
+                q.start_time = (day - chrono::Duration::days(1)).and_time(NaiveTime::MIN);
+                q.end_time = (day + chrono::Duration::days(2)).and_time(NaiveTime::MIN);
+                state.gateway.transactions(&q).await.map(|page| {
+                    page.list
+                        .into_iter()
+                        .find(|t| t.order_no == attempt.gateway_order_no)
+                })
+            }
+            None => continue,
+        };
+        let result = apply(state, actor, attempt, answer).await?;
+        report.push(Synced {
+            order_no: attempt.gateway_order_no.clone(),
+            result,
+        });
+    }
+    let (actor, number, detail) = (
+        actor.clone(),
+        details.order.number.clone(),
+        serde_json::json!(
+            report
+                .iter()
+                .map(|s| format!("{}: {}", s.order_no, s.result))
+                .collect::<Vec<_>>()
+        ),
+    );
+    state
+        .db
+        .run(move |conn| {
+            audit::record(
+                conn,
+                &actor,
+                "order.sync",
+                Some(Target {
+                    kind: "order",
+                    id: &number,
+                }),
+                Some(detail),
+            )
+        })
+        .await?;
+    Ok(Some(report))
+}
+
+async fn apply(
+    state: &AppState,
+    actor: &Actor,
+    attempt: &PaymentAttempt,
+    answer: Result<Option<Transaction>, asiabill::Error>,
+) -> Result<String, DbError> {
+    let effects = effects(state);
+    let (attempt, actor) = (attempt.clone(), actor.email.clone());
+    state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let note = |kind, message: String, detail| Note {
+                    order_id: attempt.order_id,
+                    attempt_id: Some(attempt.id),
+                    refund_id: None,
+                    source: Source::Query,
+                    kind,
+                    message,
+                    detail,
+                    actor: &actor,
+                };
+                let tx = match answer {
+                    Ok(Some(tx)) => tx,
+                    Ok(None) => {
+                        let message = "AsiaBill lists no transaction for it".to_owned();
+                        timeline::write(conn, note("sync", message.clone(), None))?;
+                        return Ok(message);
+                    }
+                    Err(e) => {
+                        let message = format!("AsiaBill could not be asked: {e}");
+                        timeline::write(conn, note("sync_failed", message.clone(), None))?;
+                        return Ok(message);
+                    }
+                };
+                let detail = serde_json::to_value(&tx).ok();
+                if tx.trade_amount.minor() != attempt.amount_minor
+                    || tx.trade_amount.currency().code() != attempt.currency
+                {
+                    let message = format!(
+                        "amount mismatch: AsiaBill lists {} {} for {}, which is {} minor units of {}",
+                        tx.trade_amount.to_gateway_string(),
+                        tx.trade_amount.currency().code(),
+                        attempt.gateway_order_no,
+                        attempt.amount_minor,
+                        attempt.currency
+                    );
+                    timeline::write(conn, note("amount_mismatch", message.clone(), detail))?;
+                    return Ok(message);
+                }
+                let outcome = Outcome {
+                    trade_no: Some(tx.trade_no.clone()),
+                    message: Some(format!("{} (synced from AsiaBill)", tx.trade_info)),
+                    detail,
+                    ..Outcome::to(status_of(&attempt, &tx))
+                };
+                let applied =
+                    transition::apply_in(conn, attempt.id, &outcome, Source::Query, &effects)?;
+                Ok(match applied {
+                    Applied::Changed { from, to } => {
+                        format!("{} → {}", from.as_str(), to.as_str())
+                    }
+                    Applied::Unchanged => format!("already {}", attempt.status),
+                    Applied::Refused { current, wanted } => format!(
+                        "AsiaBill says {}, the shop keeps {} (recorded on the timeline)",
+                        wanted.as_str(),
+                        current.as_str()
+                    ),
+                })
+            })
+        })
+        .await
+}

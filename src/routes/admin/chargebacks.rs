@@ -1,0 +1,64 @@
+//! `GET /admin/chargebacks`.
+
+use actix_web::{HttpResponse, Result, http::StatusCode, web};
+use askama::Template;
+
+use super::view::{Frame, frame, price, server_error, when};
+use crate::{
+    admin::{auth::AdminUser, chargebacks},
+    web::{AppState, Layout, render},
+};
+
+/// A chargeback as listed.
+pub struct Row {
+    order_number: Option<String>,
+    trade_no: String,
+    reference: String,
+    amount: String,
+    reason: String,
+    status: String,
+    detail: String,
+    received: String,
+}
+
+/// The chargebacks page.
+#[derive(Template)]
+#[template(path = "admin/chargebacks.html")]
+pub struct ChargebacksPage {
+    layout: Layout,
+    frame: Frame,
+    rows: Vec<Row>,
+}
+
+/// Lists chargebacks, newest first.
+pub async fn index(
+    mut layout: Layout,
+    admin: AdminUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse> {
+    let frame = frame(&mut layout, &admin, "chargebacks");
+    let shop = state.settings.currency;
+    let rows = state
+        .db
+        .run(|conn| chargebacks::latest(conn, 500))
+        .await
+        .map_err(server_error)?
+        .into_iter()
+        .map(|c| Row {
+            order_number: c.order_number,
+            trade_no: c.trade_no,
+            reference: c.reference,
+            amount: price(c.amount_minor, &c.currency, shop),
+            reason: c.reason.unwrap_or_default(),
+            status: c.status,
+            detail: c.detail.unwrap_or_default(),
+            received: when(c.received_at),
+        })
+        .collect();
+    let page = ChargebacksPage {
+        rows,
+        layout,
+        frame,
+    };
+    Ok(render::html(&page, StatusCode::OK))
+}

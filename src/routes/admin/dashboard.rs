@@ -1,0 +1,123 @@
+//! `GET /admin`: the dashboard.
+
+use actix_web::{HttpResponse, Result, http::StatusCode, web};
+use askama::Template;
+
+use super::view::{Frame, Tag, frame, server_error, tag, when};
+use crate::{
+    admin::{
+        auth::AdminUser,
+        dashboard::{self, Bar, CHART_HEIGHT, CHART_WIDTH, Item},
+    },
+    db::now,
+    money::format_price,
+    web::{AppState, Layout, render},
+};
+
+/// An attention item as listed.
+pub struct AttentionRow {
+    /// Link.
+    pub href: String,
+    /// What.
+    pub label: String,
+    /// Details.
+    pub note: String,
+    /// When.
+    pub at: String,
+}
+
+/// A group of attention items.
+pub struct AttentionGroup {
+    /// Locale key of the group's title.
+    pub title: &'static str,
+    /// Its items.
+    pub rows: Vec<AttentionRow>,
+}
+
+/// The dashboard page.
+#[derive(Template)]
+#[template(path = "admin/dashboard.html")]
+pub struct DashboardPage {
+    layout: Layout,
+    frame: Frame,
+    today_orders: i64,
+    today_revenue: String,
+    recent_orders: i64,
+    recent_revenue: String,
+    bars: Vec<Bar>,
+    chart_width: i64,
+    chart_height: i64,
+    payments: Vec<(Tag, i64)>,
+    attention: Vec<AttentionGroup>,
+    calm: bool,
+}
+
+fn rows(items: Vec<Item>) -> Vec<AttentionRow> {
+    items
+        .into_iter()
+        .map(|i| AttentionRow {
+            href: i.href,
+            label: i.label,
+            note: i.note,
+            at: when(i.at),
+        })
+        .collect()
+}
+
+/// Shows the dashboard.
+pub async fn show(
+    mut layout: Layout,
+    admin: AdminUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse> {
+    let frame = frame(&mut layout, &admin, "dashboard");
+    let d = state
+        .db
+        .run(|conn| dashboard::load(conn, now()))
+        .await
+        .map_err(server_error)?;
+    let currency = state.settings.currency;
+    let lang = layout.language;
+    let calm = d.attention.is_empty();
+    let a = d.attention;
+    let page = DashboardPage {
+        today_orders: d.today.orders,
+        today_revenue: format_price(d.today.revenue, currency),
+        recent_orders: d.recent.orders,
+        recent_revenue: format_price(d.recent.revenue, currency),
+        bars: dashboard::bars(&d.daily, |m| format_price(m, currency)),
+        chart_width: CHART_WIDTH,
+        chart_height: CHART_HEIGHT,
+        payments: d
+            .payments
+            .iter()
+            .map(|(status, n)| (tag(lang, status), *n))
+            .collect(),
+        attention: vec![
+            AttentionGroup {
+                title: "admin.dashboard.mismatches",
+                rows: rows(a.mismatches),
+            },
+            AttentionGroup {
+                title: "admin.dashboard.webhooks",
+                rows: rows(a.webhooks),
+            },
+            AttentionGroup {
+                title: "admin.dashboard.expiring",
+                rows: rows(a.expiring),
+            },
+            AttentionGroup {
+                title: "admin.dashboard.chargebacks",
+                rows: rows(a.chargebacks),
+            },
+            AttentionGroup {
+                title: "admin.dashboard.unknown_refunds",
+                rows: rows(a.unknown_refunds),
+            },
+        ],
+        calm,
+        layout,
+        frame,
+    };
+    Ok(render::html(&page, StatusCode::OK))
+}

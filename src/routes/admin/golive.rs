@@ -1,0 +1,70 @@
+//! `GET /admin/go-live`: AsiaBill's integration checklist with this shop's live state.
+
+use actix_web::{HttpResponse, Result, http::StatusCode, web};
+use askama::Template;
+
+use super::view::{Frame, Tag, frame, server_error, tag};
+use crate::{
+    admin::{auth::AdminUser, golive},
+    web::{AppState, Layout, render},
+};
+
+/// A checklist item as shown.
+pub struct ItemView {
+    number: u8,
+    state: Tag,
+    title: String,
+    place: String,
+    facts: Vec<(String, String)>,
+}
+
+/// The go-live page.
+#[derive(Template)]
+#[template(path = "admin/go_live.html")]
+pub struct GoLivePage {
+    layout: Layout,
+    frame: Frame,
+    items: Vec<ItemView>,
+    mode: String,
+}
+
+/// Shows the checklist.
+pub async fn show(
+    mut layout: Layout,
+    admin: AdminUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse> {
+    let frame = frame(&mut layout, &admin, "go-live");
+    let settings = state.settings.clone();
+    let api_url = state.gateway.environment().payment_url().to_owned();
+    let items = state
+        .db
+        .run(move |conn| golive::checklist(conn, &settings, &api_url))
+        .await
+        .map_err(server_error)?;
+    let lang = layout.language;
+    let page = GoLivePage {
+        items: items
+            .into_iter()
+            .map(|i| ItemView {
+                number: i.number,
+                state: tag(lang, i.state.as_str()),
+                title: lang
+                    .tr(&format!("admin.golive.item{}.title", i.number))
+                    .to_owned(),
+                place: lang
+                    .tr(&format!("admin.golive.item{}.place", i.number))
+                    .to_owned(),
+                facts: i
+                    .facts
+                    .into_iter()
+                    .map(|(k, v)| (lang.tr(k).to_owned(), v))
+                    .collect(),
+            })
+            .collect(),
+        mode: state.settings.gateway.mode.as_str().to_owned(),
+        layout,
+        frame,
+    };
+    Ok(render::html(&page, StatusCode::OK))
+}

@@ -1,0 +1,236 @@
+//! `GET /admin/login`, `POST /admin/login`, `POST /admin/logout`.
+//!
+//! The login form is protected by the shop's cookie-session CSRF token (there is no admin
+//! session yet); logout by the admin session's own token.
+
+use std::sync::LazyLock;
+
+use actix_web::{
+    HttpRequest, HttpResponse, Result,
+    http::{StatusCode, header},
+    web,
+};
+use askama::Template;
+use diesel::prelude::*;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::{
+    admin::{
+        audit::{self, Actor},
+        auth::{self, AdminForm, AdminUser},
+        sessions, throttle, users,
+    },
+    db::{DbError, now, schema::admin_users},
+    web::{AppState, Layout, client_ip::client_ip, forms::CsrfForm, render},
+};
+
+use super::view::server_error;
+
+/// The login page.
+#[derive(Template)]
+#[template(path = "admin/login.html")]
+pub struct LoginPage {
+    layout: Layout,
+    next: String,
+    email: String,
+    error: Option<String>,
+}
+
+/// `?next=` on the login page.
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+fn next_or_home(next: Option<&str>) -> String {
+    next.filter(|n| auth::safe_next(n))
+        .unwrap_or("/admin")
+        .to_owned()
+}
+
+/// Shows the login form, or goes to the admin area when already logged in.
+pub async fn page(
+    mut layout: Layout,
+    admin: Option<AdminUser>,
+    query: web::Query<NextQuery>,
+) -> HttpResponse {
+    let next = next_or_home(query.next.as_deref());
+    if admin.is_some() {
+        return render::see_other(&next);
+    }
+    layout.is_admin = true;
+    render::html(
+        &LoginPage {
+            layout,
+            next,
+            email: String::new(),
+            error: None,
+        },
+        StatusCode::OK,
+    )
+}
+
+/// The posted login form.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// A hash to verify against when the account does not exist, so that the answer takes as long
+/// as for a real account and does not tell which emails have one.
+static DECOY_HASH: LazyLock<String> =
+    LazyLock::new(|| users::hash_password(&users::generate_password()).unwrap_or_default());
+
+/// Checks the password; logs in, or counts the failure.
+pub async fn submit(
+    req: HttpRequest,
+    mut layout: Layout,
+    state: web::Data<AppState>,
+    form: CsrfForm<LoginForm>,
+) -> Result<HttpResponse> {
+    layout.is_admin = true;
+    let form = form.0;
+    let email: String = form.email.trim().to_lowercase().chars().take(200).collect();
+    let next = next_or_home(form.next.as_deref());
+    let ip = client_ip(&req, &state.settings.trusted_proxies);
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+
+    let (who, key_ip) = (email.clone(), ip.clone());
+    let (locked, account) = state
+        .db
+        .run(move |conn| {
+            let locked = throttle::locked_until(conn, &who, &key_ip, now())?;
+            let account: Option<(i64, String)> = admin_users::table
+                .filter(admin_users::email.eq(&who))
+                .filter(admin_users::disabled.eq(false))
+                .select((admin_users::id, admin_users::password_hash))
+                .first(conn)
+                .optional()?;
+            Ok::<_, DbError>((locked, account))
+        })
+        .await
+        .map_err(server_error)?;
+    if let Some(until) = locked {
+        return Ok(too_many(layout, next, email, until));
+    }
+
+    let password = SecretString::from(form.password);
+    let hash = account
+        .as_ref()
+        .map_or_else(|| DECOY_HASH.clone(), |(_, h)| h.clone());
+    let verified = web::block(move || users::verify_password(&password, &hash))
+        .await
+        .map_err(server_error)?;
+    let actor = Actor {
+        user_id: account.as_ref().map(|(id, _)| *id),
+        email: email.clone(),
+        ip: ip.clone(),
+    };
+
+    let Some((user_id, _)) = account.filter(|_| verified) else {
+        let (who, key_ip) = (email.clone(), ip.clone());
+        let locked = state
+            .db
+            .run(move |conn| {
+                let locked = throttle::record_failure(conn, &who, &key_ip, now())?;
+                audit::record(conn, &actor, "admin.login_failed", None, None)?;
+                Ok::<_, DbError>(locked)
+            })
+            .await
+            .map_err(server_error)?;
+        tracing::warn!(admin.email = %email, client.ip = %ip, "admin login failed");
+        if let Some(until) = locked {
+            return Ok(too_many(layout, next, email, until));
+        }
+        let error = Some(layout.tr("admin.login.wrong").to_owned());
+        return Ok(render::html(
+            &LoginPage {
+                layout,
+                next,
+                email,
+                error,
+            },
+            StatusCode::OK,
+        ));
+    };
+
+    let token = state
+        .db
+        .run(move |conn| {
+            throttle::clear_account(conn, &actor.email)?;
+            let token = sessions::create(conn, user_id, &actor.ip, user_agent.as_deref())?;
+            audit::record(conn, &actor, "admin.login", None, None)?;
+            Ok::<_, DbError>(token)
+        })
+        .await
+        .map_err(server_error)?;
+    tracing::info!(admin.email = %email, "admin logged in");
+    let secure = state.settings.public_url.starts_with("https://");
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, next))
+        .cookie(auth::session_cookie(token, secure))
+        .finish())
+}
+
+/// 429 with the time logins are allowed again, in words and in `Retry-After`.
+fn too_many(
+    layout: Layout,
+    next: String,
+    email: String,
+    until: chrono::NaiveDateTime,
+) -> HttpResponse {
+    let seconds = (until - now()).num_seconds().max(1);
+    let minutes = (seconds + 59) / 60;
+    let error = Some(
+        layout
+            .tr("admin.login.throttled")
+            .replace("{minutes}", &minutes.to_string())
+            .replace("{time}", &until.format("%H:%M UTC").to_string()),
+    );
+    let mut response = render::html(
+        &LoginPage {
+            layout,
+            next,
+            email,
+            error,
+        },
+        StatusCode::TOO_MANY_REQUESTS,
+    );
+    if let Ok(value) = header::HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+/// The logout form carries only the CSRF token.
+#[derive(Deserialize)]
+pub struct Empty {}
+
+/// Ends the session everywhere and goes back to the login page.
+pub async fn logout(state: web::Data<AppState>, form: AdminForm<Empty>) -> Result<HttpResponse> {
+    let admin = form.admin;
+    let actor = admin.actor();
+    state
+        .db
+        .run(move |conn| {
+            sessions::delete(conn, admin.session_id)?;
+            audit::record(conn, &actor, "admin.logout", None, None)
+        })
+        .await
+        .map_err(server_error)?;
+    let secure = state.settings.public_url.starts_with("https://");
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, "/admin/login"))
+        .cookie(auth::removal_cookie(secure))
+        .finish())
+}

@@ -1,0 +1,412 @@
+//! The actions of the order page: `POST /admin/orders/{number}/refunds`, `/capture`, `/void`,
+//! `/sync`, `/shipments`, and `/shipments/{id}/upload` and `/shipments/{id}/status`.
+//!
+//! Each answers with a 303 back to the order page and a flash message saying what AsiaBill did;
+//! a form with a wrong value is shown again with the error next to the field (422).
+
+use actix_session::Session;
+use actix_web::{HttpResponse, Result, http::StatusCode, web};
+use asiabill::Currency;
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use super::{
+    orders::{Forms, RefundForm, ShipForm, render_order},
+    view::server_error,
+};
+use crate::{
+    admin::{
+        amount::{self, AmountError},
+        audit::{self, Target},
+        auth::AdminForm,
+        capture::{self, CaptureError, Done, Operation},
+        refunds::{self, RefundError, Requested},
+        shipping::{self, ShipError, ShipmentInput, Upload},
+        transactions,
+    },
+    db::{
+        DbError,
+        schema::{orders, shipments},
+    },
+    money::format_price,
+    web::{AppState, Layout, flash, render::see_other},
+};
+
+fn order_url(number: &str) -> String {
+    format!("/admin/orders/{number}")
+}
+
+/// Forms that carry only the CSRF token.
+#[derive(Deserialize)]
+pub struct Empty {}
+
+/// The refund form.
+#[derive(Deserialize)]
+pub struct RefundPost {
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Refunds all or part of the payment.
+pub async fn refund(
+    layout: Layout,
+    session: Session,
+    state: web::Data<AppState>,
+    number: web::Path<String>,
+    post: AdminForm<RefundPost>,
+) -> Result<HttpResponse> {
+    let number = number.into_inner();
+    let AdminForm { admin, form } = post;
+    let lookup = number.clone();
+    let currency = state
+        .db
+        .run(move |conn| {
+            orders::table
+                .filter(orders::number.eq(lookup))
+                .select(orders::currency)
+                .first::<String>(conn)
+                .optional()
+                .map_err(DbError::from)
+        })
+        .await
+        .map_err(server_error)?;
+    let Some(currency) = currency else {
+        return Ok(HttpResponse::NotFound().finish());
+    };
+    let currency = Currency::parse(&currency).unwrap_or(state.settings.currency);
+    let again = |layout: Layout, error: String, status| {
+        let forms = Forms {
+            refund: Some(RefundForm {
+                amount: form.amount.clone(),
+                reason: form.reason.clone(),
+                amount_error: Some(error),
+            }),
+            ship: None,
+        };
+        render_order(layout, &admin, &state, number.clone(), forms, status)
+    };
+    let minor = match amount::parse(&form.amount, currency) {
+        Ok(m) => m,
+        Err(AmountError::Malformed) => {
+            let error = layout
+                .tr("admin.order.error_amount")
+                .replace("{decimals}", &currency.decimals().to_string());
+            return again(layout, error, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        Err(AmountError::Zero) => {
+            let error = layout.tr("admin.order.error_amount_zero").to_owned();
+            return again(layout, error, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    match refunds::request(&state, &admin.actor(), &number, minor, &form.reason).await {
+        Ok(Requested::Accepted { mer_track_no }) => flash::push(
+            &session,
+            "success",
+            layout
+                .tr("admin.order.refund_accepted")
+                .replace("{track}", &mer_track_no),
+        ),
+        Ok(Requested::Refused {
+            mer_track_no,
+            message,
+        }) => flash::push(
+            &session,
+            "error",
+            layout
+                .tr("admin.order.refund_refused")
+                .replace("{track}", &mer_track_no)
+                .replace("{message}", &message),
+        ),
+        Ok(Requested::Unknown { mer_track_no }) => flash::push(
+            &session,
+            "info",
+            layout
+                .tr("admin.order.refund_unknown")
+                .replace("{track}", &mer_track_no),
+        ),
+        Err(RefundError::NotFound) => return Ok(HttpResponse::NotFound().finish()),
+        Err(RefundError::NotRefundable(_)) => {
+            flash::push(&session, "error", layout.tr("admin.order.not_refundable"));
+        }
+        Err(RefundError::Exceeds { refundable }) => {
+            let error = layout
+                .tr("admin.order.error_exceeds")
+                .replace("{refundable}", &format_price(refundable, currency));
+            return again(layout, error, StatusCode::CONFLICT).await;
+        }
+        Err(RefundError::Db(e)) => return Err(server_error(e)),
+    }
+    Ok(see_other(&order_url(&number)))
+}
+
+async fn authorization(
+    layout: Layout,
+    session: Session,
+    state: web::Data<AppState>,
+    number: String,
+    post: AdminForm<Empty>,
+    operation: Operation,
+) -> Result<HttpResponse> {
+    let op = operation.as_str();
+    match capture::run(&state, &post.admin.actor(), &number, operation).await {
+        Ok(Done::Succeeded) => flash::push(
+            &session,
+            "success",
+            layout.tr(&format!("admin.order.{op}_done")),
+        ),
+        Ok(Done::Pending) => {
+            flash::push(&session, "info", layout.tr("admin.order.authorize_pending"))
+        }
+        Ok(Done::Refused(why)) => flash::push(
+            &session,
+            "error",
+            layout
+                .tr("admin.order.authorize_refused")
+                .replace("{message}", &why),
+        ),
+        Ok(Done::Unknown(_)) => {
+            flash::push(&session, "info", layout.tr("admin.order.authorize_unknown"));
+        }
+        Err(CaptureError::NotFound) => return Ok(HttpResponse::NotFound().finish()),
+        Err(CaptureError::Blocked(why)) => flash::push(&session, "error", layout.tr(why.key())),
+        Err(CaptureError::Db(e)) => return Err(server_error(e)),
+    }
+    Ok(see_other(&order_url(&number)))
+}
+
+/// Captures the authorized payment.
+pub async fn capture(
+    layout: Layout,
+    session: Session,
+    state: web::Data<AppState>,
+    number: web::Path<String>,
+    post: AdminForm<Empty>,
+) -> Result<HttpResponse> {
+    authorization(
+        layout,
+        session,
+        state,
+        number.into_inner(),
+        post,
+        Operation::Capture,
+    )
+    .await
+}
+
+/// Voids the authorized payment.
+pub async fn void(
+    layout: Layout,
+    session: Session,
+    state: web::Data<AppState>,
+    number: web::Path<String>,
+    post: AdminForm<Empty>,
+) -> Result<HttpResponse> {
+    authorization(
+        layout,
+        session,
+        state,
+        number.into_inner(),
+        post,
+        Operation::Void,
+    )
+    .await
+}
+
+/// Asks AsiaBill about the order's payments and applies what it says.
+pub async fn sync(
+    layout: Layout,
+    session: Session,
+    state: web::Data<AppState>,
+    number: web::Path<String>,
+    post: AdminForm<Empty>,
+) -> Result<HttpResponse> {
+    let number = number.into_inner();
+    let report = transactions::sync(&state, &post.admin.actor(), &number)
+        .await
+        .map_err(server_error)?;
+    let Some(report) = report else {
+        return Ok(HttpResponse::NotFound().finish());
+    };
+    let message = if report.is_empty() {
+        layout.tr("admin.order.sync_nothing").to_owned()
+    } else {
+        let lines: Vec<String> = report
+            .iter()
+            .map(|s| format!("{}: {}", s.order_no, s.result))
+            .collect();
+        format!("{} {}", layout.tr("admin.order.synced"), lines.join("; "))
+    };
+    flash::push(&session, "info", message);
+    Ok(see_other(&order_url(&number)))
+}
+
+/// The shipment form.
+#[derive(Deserialize)]
+pub struct ShipPost {
+    #[serde(default)]
+    lc_code: String,
+    #[serde(default)]
+    tracking_number: String,
+    #[serde(default)]
+    tracking_url: String,
+}
+
+/// Records a shipment, emails the shopper and uploads the tracking to AsiaBill.
+pub async fn ship(
+    layout: Layout,
+    session: Session,
+    state: web::Data<AppState>,
+    number: web::Path<String>,
+    post: AdminForm<ShipPost>,
+) -> Result<HttpResponse> {
+    let number = number.into_inner();
+    let AdminForm { admin, form } = post;
+    let input = ShipmentInput {
+        lc_code: form.lc_code.clone(),
+        tracking_number: form.tracking_number.clone(),
+        tracking_url: form.tracking_url.clone(),
+    };
+    let input = match input.validate() {
+        Ok(input) => input,
+        Err(errors) => {
+            let errors = errors
+                .into_iter()
+                .map(|(field, key)| (field, layout.tr(key).to_owned()))
+                .collect();
+            let forms = Forms {
+                refund: None,
+                ship: Some(ShipForm {
+                    lc_code: form.lc_code,
+                    tracking_number: form.tracking_number,
+                    tracking_url: form.tracking_url,
+                    errors,
+                }),
+            };
+            return render_order(
+                layout,
+                &admin,
+                &state,
+                number,
+                forms,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    match shipping::ship(&state, &admin.actor(), &number, input).await {
+        Ok((_, Upload::Uploaded)) => {
+            flash::push(&session, "success", layout.tr("admin.shipping.uploaded"));
+        }
+        Ok((_, Upload::Failed(why))) => flash::push(
+            &session,
+            "error",
+            layout
+                .tr("admin.shipping.upload_failed")
+                .replace("{message}", &why),
+        ),
+        Err(ShipError::NotFound) => return Ok(HttpResponse::NotFound().finish()),
+        Err(ShipError::NotShippable(_)) => {
+            flash::push(&session, "error", layout.tr("admin.order.not_shippable"));
+        }
+        Err(ShipError::Db(e)) => return Err(server_error(e)),
+    }
+    Ok(see_other(&order_url(&number)))
+}
+
+/// True when shipment `id` belongs to order `number`.
+async fn shipment_of(state: &AppState, number: &str, id: i64) -> Result<bool> {
+    let number = number.to_owned();
+    state
+        .db
+        .run(move |conn| {
+            shipments::table
+                .inner_join(orders::table)
+                .filter(shipments::id.eq(id))
+                .filter(orders::number.eq(number))
+                .count()
+                .get_result::<i64>(conn)
+                .map_err(DbError::from)
+        })
+        .await
+        .map(|n| n == 1)
+        .map_err(server_error)
+}
+
+/// Uploads a shipment's tracking again (after a failure).
+pub async fn retry_upload(
+    layout: Layout,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    post: AdminForm<Empty>,
+) -> Result<HttpResponse> {
+    let (number, id) = path.into_inner();
+    if !shipment_of(&state, &number, id).await? {
+        return Ok(HttpResponse::NotFound().finish());
+    }
+    let actor = post.admin.actor();
+    let result = shipping::upload(&state, id, &actor.email)
+        .await
+        .map_err(server_error)?;
+    let (recorded, target) = (format!("{result:?}"), number.clone());
+    state
+        .db
+        .run(move |conn| {
+            audit::record(
+                conn,
+                &actor,
+                "shipment.upload",
+                Some(Target {
+                    kind: "order",
+                    id: &target,
+                }),
+                Some(serde_json::json!({ "shipment": id, "result": recorded })),
+            )
+        })
+        .await
+        .map_err(server_error)?;
+    match result {
+        Upload::Uploaded => flash::push(&session, "success", layout.tr("admin.shipping.uploaded")),
+        Upload::Failed(why) => flash::push(
+            &session,
+            "error",
+            layout
+                .tr("admin.shipping.upload_failed")
+                .replace("{message}", &why),
+        ),
+    }
+    Ok(see_other(&order_url(&number)))
+}
+
+/// Asks AsiaBill for the carrier's status of a shipment.
+pub async fn tracking_status(
+    layout: Layout,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    post: AdminForm<Empty>,
+) -> Result<HttpResponse> {
+    let (number, id) = path.into_inner();
+    if !shipment_of(&state, &number, id).await? {
+        return Ok(HttpResponse::NotFound().finish());
+    }
+    match shipping::query_status(&state, &post.admin.actor(), id).await {
+        Ok(word) => flash::push(
+            &session,
+            "info",
+            layout
+                .tr("admin.shipping.status_is")
+                .replace("{status}", &word),
+        ),
+        Err(why) => flash::push(
+            &session,
+            "error",
+            layout
+                .tr("admin.shipping.status_failed")
+                .replace("{message}", &why),
+        ),
+    }
+    Ok(see_other(&order_url(&number)))
+}

@@ -1,0 +1,644 @@
+//! `GET /admin/orders` (with filters), `GET /admin/orders.csv`, `GET /admin/orders/{number}`.
+
+use actix_web::{HttpResponse, Result, http::StatusCode, http::header, web};
+use asiabill::Currency;
+use askama::Template;
+use serde::Deserialize;
+
+use super::view::{Frame, Pager, Tag, frame, pager, price, server_error, tag, when, when_opt};
+use crate::{
+    admin::{
+        amount,
+        audit::{self, Entry},
+        auth::AdminUser,
+        capture::{self, Operation},
+        orders::{self, EXPORT_LIMIT, Filters, ORDER_STATES, PAYMENT_STATES, PER_PAGE},
+    },
+    db::{
+        DbError,
+        models::{Order, PaymentEvent},
+        now,
+        schema::{payment_events, shipments},
+    },
+    i18n::Lang,
+    orders::view::{self, OrderDetails},
+    web::{AppState, Layout, render},
+};
+
+/// The list's query parameters.
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    status: Option<String>,
+    payment: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    q: Option<String>,
+    page: Option<i64>,
+}
+
+impl ListQuery {
+    fn filters(&self) -> Filters {
+        Filters::read(
+            self.status.as_deref(),
+            self.payment.as_deref(),
+            self.from.as_deref(),
+            self.to.as_deref(),
+            self.q.as_deref(),
+        )
+    }
+}
+
+/// An order in the list.
+pub struct OrderRow {
+    number: String,
+    placed: String,
+    email: String,
+    name: String,
+    status: Tag,
+    fulfilment: Tag,
+    total: String,
+    refunded: Option<String>,
+}
+
+/// A choice of a filter's list.
+pub struct Choice {
+    value: &'static str,
+    text: String,
+    selected: bool,
+}
+
+fn choices(lang: Lang, all: &[&'static str], current: Option<&str>) -> Vec<Choice> {
+    all.iter()
+        .map(|v| Choice {
+            value: v,
+            text: lang.tr(&format!("admin.state.{v}")).to_owned(),
+            selected: current == Some(*v),
+        })
+        .collect()
+}
+
+/// The orders list.
+#[derive(Template)]
+#[template(path = "admin/orders/index.html")]
+pub struct OrdersPage {
+    layout: Layout,
+    frame: Frame,
+    rows: Vec<OrderRow>,
+    total: i64,
+    statuses: Vec<Choice>,
+    payments: Vec<Choice>,
+    from: String,
+    to: String,
+    q: String,
+    export_href: String,
+    pager: Pager,
+}
+
+/// Lists orders.
+pub async fn index(
+    mut layout: Layout,
+    admin: AdminUser,
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse> {
+    let frame = frame(&mut layout, &admin, "orders");
+    let filters = query.filters();
+    let page = query.page.unwrap_or(1).max(1);
+    let lookup = filters.clone();
+    let (found, total) = state
+        .db
+        .run(move |conn| orders::page(conn, &lookup, page, PER_PAGE))
+        .await
+        .map_err(server_error)?;
+    let (lang, shop) = (layout.language, state.settings.currency);
+    let qs = filters.query_string();
+    let base = if qs.is_empty() {
+        "/admin/orders?".to_owned()
+    } else {
+        format!("/admin/orders?{qs}&")
+    };
+    let page = OrdersPage {
+        rows: found.iter().map(|o| order_row(lang, shop, o)).collect(),
+        total,
+        statuses: choices(lang, &ORDER_STATES, filters.status.as_deref()),
+        payments: choices(lang, &PAYMENT_STATES, filters.payment.as_deref()),
+        from: filters.from.map(|d| d.to_string()).unwrap_or_default(),
+        to: filters.to.map(|d| d.to_string()).unwrap_or_default(),
+        q: filters.search.clone().unwrap_or_default(),
+        export_href: if qs.is_empty() {
+            "/admin/orders.csv".to_owned()
+        } else {
+            format!("/admin/orders.csv?{qs}")
+        },
+        pager: pager(page, total, PER_PAGE, &base),
+        layout,
+        frame,
+    };
+    Ok(render::html(&page, StatusCode::OK))
+}
+
+fn order_row(lang: Lang, shop: Currency, o: &Order) -> OrderRow {
+    OrderRow {
+        number: o.number.clone(),
+        placed: when(o.created_at),
+        email: o.email.clone(),
+        name: format!("{} {}", o.billing_first_name, o.billing_last_name),
+        status: tag(lang, &o.status),
+        fulfilment: tag(lang, &o.fulfilment_status),
+        total: price(o.total_minor, &o.currency, shop),
+        refunded: (o.refunded_minor > 0).then(|| price(o.refunded_minor, &o.currency, shop)),
+    }
+}
+
+/// The orders matching the filters as CSV.
+pub async fn export(
+    admin: AdminUser,
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse> {
+    let filters = query.filters();
+    let actor = admin.actor();
+    let (found, _) = state
+        .db
+        .run(move |conn| {
+            let found = orders::page(conn, &filters, 1, EXPORT_LIMIT)?;
+            audit::record(
+                conn,
+                &actor,
+                "orders.export",
+                None,
+                Some(
+                    serde_json::json!({ "filters": filters.query_string(), "rows": found.0.len() }),
+                ),
+            )?;
+            Ok::<_, DbError>(found)
+        })
+        .await
+        .map_err(server_error)?;
+    let shop = state.settings.currency;
+    let body = orders::csv(&found, |minor, code| {
+        amount::input_value(minor, Currency::parse(code).unwrap_or(shop))
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"orders-{}.csv\"",
+                now().format("%Y%m%d-%H%M%S")
+            ),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body))
+}
+
+/// A payment attempt on the order page.
+pub struct AttemptView {
+    order_no: String,
+    mode: String,
+    kind: String,
+    status: Tag,
+    amount: String,
+    trade_no: String,
+    card: String,
+    gateway: String,
+    created: String,
+    decided: String,
+    deadline: Option<String>,
+}
+
+/// A refund on the order page.
+pub struct RefundView {
+    id: i64,
+    mer_track_no: String,
+    batch_no: String,
+    amount: String,
+    status: Tag,
+    reason: String,
+    message: String,
+    requested: String,
+    settled: String,
+    unknown: bool,
+}
+
+/// A shipment on the order page.
+pub struct ShipmentView {
+    id: i64,
+    carrier: String,
+    tracking_number: String,
+    tracking_url: String,
+    upload: Tag,
+    message: String,
+    uploaded: String,
+    tracking_status: Option<String>,
+    checked: String,
+    can_retry: bool,
+    can_query: bool,
+}
+
+/// One timeline entry.
+pub struct EventView {
+    at: String,
+    source: Tag,
+    kind: String,
+    change: String,
+    message: String,
+    actor: String,
+    detail: Option<String>,
+}
+
+/// An audit entry.
+pub struct AuditView {
+    at: String,
+    actor: String,
+    action: String,
+    detail: String,
+}
+
+/// What the refund form shows.
+#[derive(Default)]
+pub struct RefundForm {
+    /// The amount typed (or the default, what is left to refund).
+    pub amount: String,
+    /// The reason typed.
+    pub reason: String,
+    /// What is wrong with the amount.
+    pub amount_error: Option<String>,
+}
+
+/// What the shipment form shows.
+#[derive(Default)]
+pub struct ShipForm {
+    /// Carrier code typed.
+    pub lc_code: String,
+    /// Tracking number typed.
+    pub tracking_number: String,
+    /// Tracking website typed.
+    pub tracking_url: String,
+    /// Errors by field.
+    pub errors: Vec<(&'static str, String)>,
+}
+
+impl ShipForm {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+/// A capture or void button: enabled, or why not.
+pub struct ActionButton {
+    action: &'static str,
+    label: &'static str,
+    blocked: Option<&'static str>,
+}
+
+/// The order page.
+#[derive(Template)]
+#[template(path = "admin/orders/show.html")]
+pub struct OrderPage {
+    layout: Layout,
+    frame: Frame,
+    number: String,
+    placed: String,
+    status: Tag,
+    fulfilment: Tag,
+    email: String,
+    phone: String,
+    locale: String,
+    customer_ip: String,
+    lines: Vec<(String, String, i64, String, String)>,
+    subtotal: String,
+    shipping: String,
+    total: String,
+    captured: String,
+    refunded: String,
+    refundable: String,
+    billing: Vec<String>,
+    delivery: Vec<String>,
+    attempts: Vec<AttemptView>,
+    refunds: Vec<RefundView>,
+    shipments: Vec<ShipmentView>,
+    events: Vec<EventView>,
+    audit: Vec<AuditView>,
+    can_refund: bool,
+    refund_form: RefundForm,
+    preauthorized: bool,
+    buttons: Vec<ActionButton>,
+    can_ship: bool,
+    ship_form: ShipForm,
+    currency_code: String,
+}
+
+/// Forms to show filled in (after a refused post), or `None` for fresh ones.
+#[derive(Default)]
+pub struct Forms {
+    /// The refund form.
+    pub refund: Option<RefundForm>,
+    /// The shipment form.
+    pub ship: Option<ShipForm>,
+}
+
+fn address(
+    first: &str,
+    last: &str,
+    line: &str,
+    city: &str,
+    state: Option<&str>,
+    zip: &str,
+    country: &str,
+) -> Vec<String> {
+    vec![
+        format!("{first} {last}"),
+        line.to_owned(),
+        match state {
+            Some(s) => format!("{city}, {s} {zip}"),
+            None => format!("{city} {zip}"),
+        },
+        country.to_owned(),
+    ]
+}
+
+fn button(d: &OrderDetails, operation: Operation, at: chrono::NaiveDateTime) -> ActionButton {
+    ActionButton {
+        action: operation.as_str(),
+        label: match operation {
+            Operation::Capture => "admin.order.capture",
+            Operation::Void => "admin.order.void",
+        },
+        blocked: capture::allowed(&d.attempts, operation, at)
+            .err()
+            .map(capture::Blocked::key),
+    }
+}
+
+/// An order with everything its admin page shows.
+pub struct Loaded {
+    /// The order, its lines, attempts, refunds and shipments.
+    pub details: OrderDetails,
+    /// Its payment timeline, oldest first.
+    pub events: Vec<PaymentEvent>,
+    /// Admin actions on it, newest first.
+    pub audit: Vec<Entry>,
+    /// The carrier status of its shipments as last queried.
+    pub tracking: Vec<TrackingRow>,
+}
+
+/// Builds the order page.
+pub fn order_page(
+    mut layout: Layout,
+    admin: &AdminUser,
+    shop: Currency,
+    loaded: Loaded,
+    forms: Forms,
+) -> OrderPage {
+    let Loaded {
+        details: d,
+        events,
+        audit,
+        tracking,
+    } = loaded;
+    let frame = frame(&mut layout, admin, "orders");
+    let lang = layout.language;
+    let o = &d.order;
+    let currency = Currency::parse(&o.currency).unwrap_or(shop);
+    let money = |minor: i64| crate::money::format_price(minor, currency);
+    let left = (o.captured_minor - o.refunded_minor).max(0);
+    let can_refund = matches!(o.status.as_str(), "paid" | "partially_refunded") && left > 0;
+    let at = now();
+    let attempts = d
+        .attempts
+        .iter()
+        .map(|a| AttemptView {
+            order_no: a.gateway_order_no.clone(),
+            mode: a.mode.clone(),
+            kind: a.transaction_type.clone(),
+            status: tag(lang, &a.status),
+            amount: price(a.amount_minor, &a.currency, shop),
+            trade_no: a.trade_no.clone().unwrap_or_default(),
+            card: a.masked_card.clone().unwrap_or_default(),
+            gateway: [a.gateway_code.as_deref(), a.gateway_message.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+            created: when(a.created_at),
+            decided: when_opt(a.paid_at.or(a.voided_at).or(a.authorized_at)),
+            deadline: (a.status == "authorized").then(|| when_opt(a.capture_deadline)),
+        })
+        .collect();
+    let refunds = d
+        .refunds
+        .iter()
+        .map(|r| RefundView {
+            id: r.id,
+            mer_track_no: r.mer_track_no.clone(),
+            batch_no: r.batch_no.clone().unwrap_or_default(),
+            amount: price(r.amount_minor, &r.currency, shop),
+            status: tag(lang, &r.status),
+            reason: r.reason.clone(),
+            message: r.gateway_message.clone().unwrap_or_default(),
+            requested: when(r.created_at),
+            settled: when_opt(r.settled_at),
+            unknown: r.status == "unknown",
+        })
+        .collect();
+    let shipments = d
+        .shipments
+        .iter()
+        .map(|s| {
+            let (status, checked) = tracking
+                .iter()
+                .find(|(id, _, _)| *id == s.id)
+                .map_or((None, None), |(_, st, at)| (st.clone(), *at));
+            ShipmentView {
+                id: s.id,
+                carrier: s.carrier.clone(),
+                tracking_number: s.tracking_number.clone(),
+                tracking_url: s.tracking_url.clone().unwrap_or_default(),
+                upload: tag(lang, &s.logistics_status),
+                message: s.logistics_message.clone().unwrap_or_default(),
+                uploaded: when_opt(s.uploaded_at),
+                tracking_status: status,
+                checked: when_opt(checked),
+                can_retry: s.logistics_status != "uploaded",
+                can_query: s.logistics_status == "uploaded",
+            }
+        })
+        .collect();
+    let events = events
+        .into_iter()
+        .map(|e| EventView {
+            at: when(e.created_at),
+            source: tag(lang, &format!("source_{}", e.source)),
+            kind: e.kind,
+            change: match (&e.from_status, &e.to_status) {
+                (Some(f), Some(t)) => format!("{f} → {t}"),
+                (None, Some(t)) => format!("→ {t}"),
+                _ => String::new(),
+            },
+            message: e.message.unwrap_or_default(),
+            actor: e.actor.unwrap_or_default(),
+            detail: e.detail.map(|d| {
+                serde_json::from_str::<serde_json::Value>(&d)
+                    .ok()
+                    .and_then(|v| serde_json::to_string_pretty(&v).ok())
+                    .unwrap_or(d)
+            }),
+        })
+        .collect();
+    let audit = audit
+        .into_iter()
+        .map(|e| AuditView {
+            at: when(e.created_at),
+            actor: e.actor,
+            action: e.action,
+            detail: e.detail.unwrap_or_default(),
+        })
+        .collect();
+    OrderPage {
+        number: o.number.clone(),
+        placed: when(o.created_at),
+        status: tag(lang, &o.status),
+        fulfilment: tag(lang, &o.fulfilment_status),
+        email: o.email.clone(),
+        phone: o.phone.clone(),
+        locale: o.locale.clone(),
+        customer_ip: o.customer_ip.clone(),
+        lines: d
+            .lines
+            .iter()
+            .map(|l| {
+                (
+                    l.sku.clone(),
+                    l.name.clone(),
+                    l.quantity,
+                    money(l.unit_price_minor),
+                    money(l.line_total_minor),
+                )
+            })
+            .collect(),
+        subtotal: money(o.subtotal_minor),
+        shipping: money(o.shipping_minor),
+        total: money(o.total_minor),
+        captured: money(o.captured_minor),
+        refunded: money(o.refunded_minor),
+        refundable: money(left),
+        billing: address(
+            &o.billing_first_name,
+            &o.billing_last_name,
+            &o.billing_address,
+            &o.billing_city,
+            o.billing_state.as_deref(),
+            &o.billing_zip,
+            &o.billing_country,
+        ),
+        delivery: address(
+            &o.shipping_first_name,
+            &o.shipping_last_name,
+            &o.shipping_address,
+            &o.shipping_city,
+            o.shipping_state.as_deref(),
+            &o.shipping_zip,
+            &o.shipping_country,
+        ),
+        attempts,
+        refunds,
+        shipments,
+        events,
+        audit,
+        can_refund,
+        refund_form: forms.refund.unwrap_or_else(|| RefundForm {
+            amount: amount::input_value(left, currency),
+            ..RefundForm::default()
+        }),
+        preauthorized: d
+            .attempts
+            .iter()
+            .any(|a| a.transaction_type == "authorization" && a.trade_no.is_some()),
+        buttons: vec![
+            button(&d, Operation::Capture, at),
+            button(&d, Operation::Void, at),
+        ],
+        can_ship: matches!(
+            o.status.as_str(),
+            "paid" | "partially_refunded" | "authorized"
+        ),
+        ship_form: forms.ship.unwrap_or_default(),
+        currency_code: currency.code().to_owned(),
+        layout,
+        frame,
+    }
+}
+
+/// Loads order `number` with its timeline and audit entries; `None` when there is none.
+pub async fn load(state: &AppState, number: String) -> Result<Option<Loaded>, DbError> {
+    use diesel::prelude::*;
+    state
+        .db
+        .run(move |conn| {
+            let Some(d) = view::by_number(conn, &number)? else {
+                return Ok(None);
+            };
+            let events = payment_events::table
+                .filter(payment_events::order_id.eq(d.order.id))
+                .order(payment_events::id)
+                .select(PaymentEvent::as_select())
+                .load(conn)?;
+            let audit = audit::for_target(conn, "order", &d.order.number)?;
+            let tracking = shipments::table
+                .filter(shipments::order_id.eq(d.order.id))
+                .select((
+                    shipments::id,
+                    shipments::tracking_status,
+                    shipments::tracking_checked_at,
+                ))
+                .load(conn)?;
+            Ok(Some(Loaded {
+                details: d,
+                events,
+                audit,
+                tracking,
+            }))
+        })
+        .await
+}
+
+/// A shipment's carrier status as last queried: id, status, when.
+pub type TrackingRow = (i64, Option<String>, Option<chrono::NaiveDateTime>);
+
+/// Renders order `number` with `forms`, answering `status`; 404 when there is no such order.
+pub async fn render_order(
+    layout: Layout,
+    admin: &AdminUser,
+    state: &AppState,
+    number: String,
+    forms: Forms,
+    status: StatusCode,
+) -> Result<HttpResponse> {
+    let Some(loaded) = load(state, number).await.map_err(server_error)? else {
+        return Ok(HttpResponse::NotFound().finish());
+    };
+    let page = order_page(layout, admin, state.settings.currency, loaded, forms);
+    Ok(render::html(&page, status))
+}
+
+/// Shows one order.
+pub async fn show(
+    layout: Layout,
+    admin: AdminUser,
+    state: web::Data<AppState>,
+    number: web::Path<String>,
+) -> Result<HttpResponse> {
+    render_order(
+        layout,
+        &admin,
+        &state,
+        number.into_inner(),
+        Forms::default(),
+        StatusCode::OK,
+    )
+    .await
+}

@@ -1,0 +1,272 @@
+//! `GET /admin/refunds`, `POST /admin/refunds/{id}/query` ("query AsiaBill") and
+//! `POST /admin/refunds/{id}/mark` (settle a refund whose outcome is unknown).
+
+use actix_session::Session;
+use actix_web::{HttpResponse, Result, http::StatusCode, web};
+use askama::Template;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use super::view::{Frame, Pager, Tag, frame, pager, price, server_error, tag, when, when_opt};
+use crate::{
+    admin::{
+        auth::{AdminForm, AdminUser, safe_next},
+        refunds::{self, Queried, SettleError},
+    },
+    db::{
+        DbError,
+        schema::{orders, refunds as refunds_table},
+    },
+    web::{AppState, Layout, flash, render},
+};
+
+const PER_PAGE: i64 = 50;
+const STATES: [&str; 5] = ["reserved", "requested", "succeeded", "failed", "unknown"];
+
+/// A refund in the list.
+pub struct Row {
+    id: i64,
+    number: String,
+    mer_track_no: String,
+    batch_no: String,
+    amount: String,
+    status: Tag,
+    reason: String,
+    message: String,
+    requested: String,
+    settled: String,
+    can_query: bool,
+    unknown: bool,
+}
+
+/// A status filter link.
+pub struct Pill {
+    value: &'static str,
+    text: String,
+    active: bool,
+}
+
+/// The refunds page.
+#[derive(Template)]
+#[template(path = "admin/refunds.html")]
+pub struct RefundsPage {
+    layout: Layout,
+    frame: Frame,
+    rows: Vec<Row>,
+    pills: Vec<Pill>,
+    all_active: bool,
+    pager: Pager,
+}
+
+/// `?status=&page=`.
+#[derive(Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+    page: Option<i64>,
+}
+
+type Listed = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+);
+
+/// Lists every refund, newest first.
+pub async fn index(
+    mut layout: Layout,
+    admin: AdminUser,
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse> {
+    let frame = frame(&mut layout, &admin, "refunds");
+    let status = query
+        .status
+        .clone()
+        .filter(|s| STATES.contains(&s.as_str()));
+    let page = query.page.unwrap_or(1).max(1);
+    let filter = status.clone();
+    let (rows, total): (Vec<Listed>, i64) = state
+        .db
+        .run(move |conn| {
+            let filtered = || {
+                let mut q = refunds_table::table.inner_join(orders::table).into_boxed();
+                if let Some(s) = &filter {
+                    q = q.filter(refunds_table::status.eq(s.clone()));
+                }
+                q
+            };
+            let total = filtered().count().get_result(conn)?;
+            let rows = filtered()
+                .order(refunds_table::id.desc())
+                .limit(PER_PAGE)
+                .offset((page - 1).saturating_mul(PER_PAGE))
+                .select((
+                    refunds_table::id,
+                    orders::number,
+                    refunds_table::mer_track_no,
+                    refunds_table::batch_no,
+                    refunds_table::amount_minor,
+                    refunds_table::currency,
+                    refunds_table::status,
+                    refunds_table::reason,
+                    refunds_table::gateway_message,
+                    refunds_table::created_at,
+                    refunds_table::settled_at,
+                ))
+                .load(conn)?;
+            Ok::<_, DbError>((rows, total))
+        })
+        .await
+        .map_err(server_error)?;
+    let (lang, shop) = (layout.language, state.settings.currency);
+    let base = match &status {
+        Some(s) => format!("/admin/refunds?status={s}&"),
+        None => "/admin/refunds?".to_owned(),
+    };
+    let page = RefundsPage {
+        rows: rows
+            .into_iter()
+            .map(
+                |(id, number, track, batch, minor, currency, st, reason, message, at, settled)| {
+                    Row {
+                        id,
+                        number,
+                        mer_track_no: track,
+                        can_query: batch.is_some() && st != "reserved",
+                        batch_no: batch.unwrap_or_default(),
+                        amount: price(minor, &currency, shop),
+                        unknown: st == "unknown",
+                        status: tag(lang, &st),
+                        reason,
+                        message: message.unwrap_or_default(),
+                        requested: when(at),
+                        settled: when_opt(settled),
+                    }
+                },
+            )
+            .collect(),
+        pills: STATES
+            .iter()
+            .map(|s| Pill {
+                value: s,
+                text: lang.tr(&format!("admin.state.{s}")).to_owned(),
+                active: status.as_deref() == Some(*s),
+            })
+            .collect(),
+        all_active: status.is_none(),
+        pager: pager(page, total, PER_PAGE, &base),
+        layout,
+        frame,
+    };
+    Ok(render::html(&page, StatusCode::OK))
+}
+
+/// A refund action's form: where to go back to.
+#[derive(Deserialize)]
+pub struct ActionPost {
+    #[serde(default)]
+    back: Option<String>,
+    #[serde(default)]
+    outcome: Option<String>,
+}
+
+fn back(post: &ActionPost) -> String {
+    post.back
+        .clone()
+        .filter(|b| safe_next(b))
+        .unwrap_or_else(|| "/admin/refunds".to_owned())
+}
+
+fn settle_error(layout: &Layout, e: SettleError) -> Result<String> {
+    Ok(match e {
+        SettleError::NotFound => return Err(actix_web::error::ErrorNotFound("no such refund")),
+        SettleError::NotOpen(status) => layout
+            .tr("admin.refunds.not_open")
+            .replace("{status}", layout.tr(&format!("admin.state.{status}"))),
+        SettleError::NoBatch => layout.tr("admin.refunds.no_batch").to_owned(),
+        SettleError::Gateway(why) => layout
+            .tr("admin.refunds.query_failed")
+            .replace("{message}", &why),
+        SettleError::Db(e) => return Err(server_error(e)),
+    })
+}
+
+/// Asks AsiaBill about a refund and settles it when AsiaBill has decided.
+pub async fn query(
+    layout: Layout,
+    session: Session,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    post: AdminForm<ActionPost>,
+) -> Result<HttpResponse> {
+    let to = back(&post.form);
+    match refunds::query(&state, &post.admin.actor(), id.into_inner()).await {
+        Ok((refund, Queried::Settled { succeeded })) => flash::push(
+            &session,
+            if succeeded { "success" } else { "error" },
+            layout
+                .tr(if succeeded {
+                    "admin.refunds.query_succeeded"
+                } else {
+                    "admin.refunds.query_failed_refund"
+                })
+                .replace("{track}", &refund.mer_track_no),
+        ),
+        Ok((refund, Queried::Pending(word))) => flash::push(
+            &session,
+            "info",
+            layout
+                .tr("admin.refunds.query_pending")
+                .replace("{track}", &refund.mer_track_no)
+                .replace("{status}", &word),
+        ),
+        Err(e) => {
+            let message = settle_error(&layout, e)?;
+            flash::push(&session, "error", message);
+        }
+    }
+    Ok(render::see_other(&to))
+}
+
+/// Settles a refund whose outcome is unknown, as the admin found it at AsiaBill.
+pub async fn mark(
+    layout: Layout,
+    session: Session,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    post: AdminForm<ActionPost>,
+) -> Result<HttpResponse> {
+    let to = back(&post.form);
+    let succeeded = match post.form.outcome.as_deref() {
+        Some("succeeded") => true,
+        Some("failed") => false,
+        _ => {
+            return Err(actix_web::error::ErrorBadRequest(
+                "outcome must be succeeded or failed",
+            ));
+        }
+    };
+    match refunds::mark(&state, &post.admin.actor(), id.into_inner(), succeeded).await {
+        Ok(refund) => flash::push(
+            &session,
+            "success",
+            layout
+                .tr("admin.refunds.marked")
+                .replace("{track}", &refund.mer_track_no),
+        ),
+        Err(e) => {
+            let message = settle_error(&layout, e)?;
+            flash::push(&session, "error", message);
+        }
+    }
+    Ok(render::see_other(&to))
+}

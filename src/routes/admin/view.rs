@@ -1,0 +1,116 @@
+//! What every admin page shares: the frame around it, status tags, dates, money, paging.
+
+use std::fmt::Display;
+
+use actix_web::error::ErrorInternalServerError;
+use asiabill::Currency;
+use chrono::NaiveDateTime;
+
+use crate::{admin::auth::AdminUser, i18n::Lang, money::format_price, web::Layout};
+
+/// The admin frame: who is logged in and which section is open.
+pub struct Frame {
+    /// The admin's email.
+    pub email: String,
+    /// The open section of the sidebar (`dashboard`, `orders`, …).
+    pub section: &'static str,
+}
+
+/// Prepares `layout` for an admin page (its forms carry the admin session's CSRF token) and
+/// returns the frame.
+pub fn frame(layout: &mut Layout, admin: &AdminUser, section: &'static str) -> Frame {
+    layout.csrf_token.clone_from(&admin.csrf_token);
+    layout.is_admin = true;
+    Frame {
+        email: admin.email.clone(),
+        section,
+    }
+}
+
+/// A status word as a coloured tag.
+#[derive(Debug, Clone)]
+pub struct Tag {
+    /// The word as stored (`paid`, `flagged`…), for tests and data attributes.
+    pub word: String,
+    /// The word in the page's language.
+    pub text: String,
+    /// `success`, `error`, `info` or `neutral`.
+    pub tone: &'static str,
+}
+
+/// The tag of a status word.
+pub fn tag(lang: Lang, word: &str) -> Tag {
+    let tone = match word {
+        "paid" | "authorized" | "succeeded" | "applied" | "uploaded" | "sent" | "shipped"
+        | "ok" => "success",
+        "failed" | "cancelled" | "voided" | "flagged" | "unknown" | "todo" => "error",
+        "pending_payment" | "pending" | "requires_action" | "requested" | "reserved"
+        | "received" | "created" | "warn" => "info",
+        _ => "neutral",
+    };
+    Tag {
+        word: word.to_owned(),
+        text: lang.tr(&format!("admin.state.{word}")).to_owned(),
+        tone,
+    }
+}
+
+/// A time as the admin pages show it (UTC).
+pub fn when(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// An optional time, or a dash.
+pub fn when_opt(t: Option<NaiveDateTime>) -> String {
+    t.map_or_else(|| "—".to_owned(), when)
+}
+
+/// An amount of the currency named `code` (the shop's when the code is unknown).
+pub fn price(minor: i64, code: &str, shop: Currency) -> String {
+    format_price(minor, Currency::parse(code).unwrap_or(shop))
+}
+
+/// Logs an unexpected failure and answers 500 (dressed as an error page).
+pub fn server_error<E: Display>(e: E) -> actix_web::Error {
+    tracing::error!(error = %e, "admin request failed");
+    ErrorInternalServerError("admin request failed")
+}
+
+/// Links to the pages before and after the current one.
+pub struct Pager {
+    /// This page, from 1.
+    pub page: i64,
+    /// Pages in all (at least 1).
+    pub pages: i64,
+    /// The previous page's address.
+    pub prev: Option<String>,
+    /// The next page's address.
+    pub next: Option<String>,
+}
+
+/// A pager for `total` rows, `per_page` a page, whose pages are `base` + `page=N` (`base` ends
+/// with `?` or `&`).
+pub fn pager(page: i64, total: i64, per_page: i64, base: &str) -> Pager {
+    let pages = ((total + per_page - 1) / per_page).max(1);
+    let page = page.clamp(1, pages);
+    Pager {
+        page,
+        pages,
+        prev: (page > 1).then(|| format!("{base}page={}", page - 1)),
+        next: (page < pages).then(|| format!("{base}page={}", page + 1)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_link_both_ways() {
+        let p = pager(2, 120, 50, "/admin/orders?status=paid&");
+        assert_eq!(p.pages, 3);
+        assert_eq!(p.prev.as_deref(), Some("/admin/orders?status=paid&page=1"));
+        assert_eq!(p.next.as_deref(), Some("/admin/orders?status=paid&page=3"));
+        assert_eq!(pager(1, 0, 50, "?").pages, 1);
+    }
+}

@@ -1,0 +1,189 @@
+//! `GET /admin/webhooks`, `GET /admin/webhooks/{id}`, `POST /admin/webhooks/{id}/reprocess`.
+
+use actix_session::Session;
+use actix_web::{HttpResponse, Result, http::StatusCode, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::view::{Frame, Pager, Tag, frame, pager, server_error, tag, when, when_opt};
+use crate::{
+    admin::{
+        auth::{AdminForm, AdminUser},
+        webhook_log::{self, Delivery, PER_PAGE},
+    },
+    web::{AppState, Layout, flash, render},
+};
+
+const STATES: [&str; 5] = ["received", "applied", "ignored", "flagged", "failed"];
+
+/// A delivery in the list.
+pub struct Row {
+    id: i64,
+    received: String,
+    event_type: String,
+    order_no: String,
+    trade_no: String,
+    signature_valid: bool,
+    status: Tag,
+    error: String,
+}
+
+/// A status filter link.
+pub struct Pill {
+    value: &'static str,
+    text: String,
+    active: bool,
+}
+
+/// The webhook log.
+#[derive(Template)]
+#[template(path = "admin/webhooks/index.html")]
+pub struct WebhooksPage {
+    layout: Layout,
+    frame: Frame,
+    rows: Vec<Row>,
+    pills: Vec<Pill>,
+    all_active: bool,
+    pager: Pager,
+}
+
+/// `?status=&page=`.
+#[derive(Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+    page: Option<i64>,
+}
+
+/// Lists deliveries, newest first.
+pub async fn index(
+    mut layout: Layout,
+    admin: AdminUser,
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse> {
+    let frame = frame(&mut layout, &admin, "webhooks");
+    let status = query
+        .status
+        .clone()
+        .filter(|s| STATES.contains(&s.as_str()));
+    let page = query.page.unwrap_or(1).max(1);
+    let filter = status.clone();
+    let (rows, total) = state
+        .db
+        .run(move |conn| webhook_log::page(conn, filter.as_deref(), page))
+        .await
+        .map_err(server_error)?;
+    let lang = layout.language;
+    let base = match &status {
+        Some(s) => format!("/admin/webhooks?status={s}&"),
+        None => "/admin/webhooks?".to_owned(),
+    };
+    let page = WebhooksPage {
+        rows: rows
+            .into_iter()
+            .map(|d| Row {
+                id: d.id,
+                received: when(d.received_at),
+                event_type: d.event_type.unwrap_or_else(|| "—".into()),
+                order_no: d.gateway_order_no.unwrap_or_default(),
+                trade_no: d.trade_no.unwrap_or_default(),
+                signature_valid: d.signature_valid,
+                status: tag(lang, &d.status),
+                error: d.error.unwrap_or_default(),
+            })
+            .collect(),
+        pills: STATES
+            .iter()
+            .map(|s| Pill {
+                value: s,
+                text: lang.tr(&format!("admin.state.{s}")).to_owned(),
+                active: status.as_deref() == Some(*s),
+            })
+            .collect(),
+        all_active: status.is_none(),
+        pager: pager(page, total, PER_PAGE, &base),
+        layout,
+        frame,
+    };
+    Ok(render::html(&page, StatusCode::OK))
+}
+
+/// One delivery.
+#[derive(Template)]
+#[template(path = "admin/webhooks/show.html")]
+pub struct WebhookPage {
+    layout: Layout,
+    frame: Frame,
+    d: Delivery,
+    status: Tag,
+    received: String,
+    applied: String,
+    headers: Vec<(String, String)>,
+    body: String,
+    reprocessable: bool,
+}
+
+/// Shows one delivery with its headers and body.
+pub async fn show(
+    mut layout: Layout,
+    admin: AdminUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse> {
+    let frame = frame(&mut layout, &admin, "webhooks");
+    let id = id.into_inner();
+    let Some(d) = state
+        .db
+        .run(move |conn| webhook_log::one(conn, id))
+        .await
+        .map_err(server_error)?
+    else {
+        return Ok(HttpResponse::NotFound().finish());
+    };
+    let page = WebhookPage {
+        status: tag(layout.language, &d.status),
+        received: when(d.received_at),
+        applied: when_opt(d.applied_at),
+        headers: d.header_pairs(),
+        body: d.pretty_body(),
+        reprocessable: d.reprocessable(),
+        d,
+        layout,
+        frame,
+    };
+    Ok(render::html(&page, StatusCode::OK))
+}
+
+/// The reprocess form carries only the CSRF token.
+#[derive(Deserialize)]
+pub struct Empty {}
+
+/// Applies a delivery again.
+pub async fn reprocess(
+    layout: Layout,
+    session: Session,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    post: AdminForm<Empty>,
+) -> Result<HttpResponse> {
+    let id = id.into_inner();
+    let after = webhook_log::reprocess(&state, &post.admin.actor(), id)
+        .await
+        .map_err(server_error)?;
+    let Some(after) = after else {
+        return Ok(HttpResponse::NotFound().finish());
+    };
+    let word = layout.tr(&format!("admin.state.{}", after.status));
+    flash::push(
+        &session,
+        if after.status == "applied" {
+            "success"
+        } else {
+            "info"
+        },
+        layout
+            .tr("admin.webhooks.reprocessed")
+            .replace("{status}", word),
+    );
+    Ok(render::see_other(&format!("/admin/webhooks/{id}")))
+}

@@ -14,5 +14,6 @@
 //! scenario checks that neither the process's log output nor its shop's database holds any card
 //! number or CVV typed so far by any scenario of this run.
 
+mod admin;
 mod harness;
 mod shopper;

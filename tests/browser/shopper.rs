@@ -6,7 +6,7 @@ use chrono::Datelike;
 use crate::harness::{Browser, Ctx, remember_typed, scenario};
 
 /// The simulator's test cards, typed as a shopper types them.
-const SUCCESS: &str = "4242 4242 4242 4242";
+pub(crate) const SUCCESS: &str = "4242 4242 4242 4242";
 const DECLINE: &str = "4000 0000 0000 9995";
 const THREE_DS: &str = "4000 0025 0000 3155";
 /// Passes the length check but not Luhn's.
@@ -14,14 +14,14 @@ const MISTYPED: &str = "4242 4242 4242 4241";
 
 /// A card as typed into a form. Each scenario uses its own four-digit CVV, so that the leak
 /// check can look for it without mistaking an unrelated `123` for it.
-struct Card {
+pub(crate) struct Card {
     number: &'static str,
     month: String,
     year: String,
     cvv: &'static str,
 }
 
-fn card(number: &'static str, cvv: &'static str) -> Card {
+pub(crate) fn card(number: &'static str, cvv: &'static str) -> Card {
     Card {
         number,
         month: "12".into(),
@@ -34,7 +34,7 @@ fn card(number: &'static str, cvv: &'static str) -> Card {
 // Steps
 
 /// Product page → quantity → "Add to cart"; lands on the cart.
-async fn add_to_cart(b: &Browser, slug: &str, quantity: u32) {
+pub(crate) async fn add_to_cart(b: &Browser, slug: &str, quantity: u32) {
     b.open(&format!("/products/{slug}")).await;
     b.fill("#quantity", &quantity.to_string()).await;
     b.click("form.add-to-cart button[type=submit]").await;
@@ -45,7 +45,7 @@ async fn add_to_cart(b: &Browser, slug: &str, quantity: u32) {
 
 /// From the cart through the checkout form with `mode` (`hosted` or `insite`); answers the
 /// order's page token once the payment page shows.
-async fn check_out(b: &Browser, mode: &str) -> String {
+pub(crate) async fn check_out(b: &Browser, mode: &str) -> String {
     b.open("/cart").await;
     b.click("a[href='/checkout']").await;
     b.wait_for_shop_path("/checkout").await;
@@ -111,7 +111,7 @@ async fn pay_with_card_on_hosted_page(b: &Browser, card: &Card) {
 /// Types `card` into the simulator's card frame embedded in the payment page, and clicks
 /// "Pay". The frame is waited for until the SDK has styled it, which it does once the frame
 /// said it is ready, so "Pay" is never clicked before the SDK can answer.
-async fn pay_in_site(b: &Browser, card: &Card) {
+pub(crate) async fn pay_in_site(b: &Browser, card: &Card) {
     b.enter_frame("#asiabill-card-frame").await;
     b.find("#ab-card-number[style*='font-size']").await;
     remember_typed(card.number, card.cvv);
@@ -134,7 +134,7 @@ async fn answer_three_d_secure(b: &Browser, button: &str) {
 }
 
 /// Back on the order page, which says `paid` (in the page's language), as does the database.
-async fn expect_paid(ctx: &Ctx, token: &str, paid: &str, thanks: &str) {
+pub(crate) async fn expect_paid(ctx: &Ctx, token: &str, paid: &str, thanks: &str) {
     let b = &ctx.browser;
     b.wait_for_shop_path(&format!("/orders/{token}")).await;
     b.wait_for_text("[data-order-status]", paid).await;

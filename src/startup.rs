@@ -333,6 +333,9 @@ fn http_server(
     let secure = state.settings.public_url.starts_with("https://");
     let state_for_headers = state.clone();
     let data = web::Data::new(state);
+    // One cache of listing cards and one of product pages, shared by all workers.
+    let listings = web::Data::new(routes::catalogue::listing_cache());
+    let product_pages = web::Data::new(routes::products::product_cache());
     let static_root = static_dir();
     let server = HttpServer::new(move || {
         App::new()
@@ -350,6 +353,8 @@ fn http_server(
             .wrap(Compress::default())
             .wrap(TracingLogger::default())
             .app_data(data.clone())
+            .app_data(listings.clone())
+            .app_data(product_pages.clone())
             .service(Files::new("/static", static_root.clone()).prefer_utf8(true))
             .configure(routes::configure)
     })

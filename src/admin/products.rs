@@ -311,15 +311,18 @@ pub fn save(
             .execute(conn)
             .map_err(DbError::from)?;
     }
+    crate::catalogue::cache::changed();
     Ok(id)
 }
 
 /// Shows or hides product `id`; false when there is no such product.
 pub fn set_active(conn: &mut DbConnection, id: i64, active: bool) -> Result<bool, DbError> {
-    Ok(diesel::update(products::table.find(id))
+    let found = diesel::update(products::table.find(id))
         .set((products::active.eq(active), products::updated_at.eq(now())))
         .execute(conn)?
-        == 1)
+        == 1;
+    crate::catalogue::cache::changed();
+    Ok(found)
 }
 
 /// Image formats accepted, recognised by their first bytes (the declared type and the file

@@ -1,4 +1,5 @@
 //! The catalogue: categories and products, the demo seed, and the queries the shop pages use.
 
+pub mod cache;
 pub mod listing;
 pub mod seed;

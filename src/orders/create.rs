@@ -133,6 +133,7 @@ fn insert(
         )
         .set(products::stock.eq(products::stock - line.quantity))
         .execute(conn)?;
+        crate::catalogue::cache::changed();
         if reserved != 1 {
             return Err(PlaceError::NotEnoughStock(line.name(chinese).to_owned()));
         }

@@ -67,6 +67,7 @@ pub fn expire(conn: &mut DbConnection, order_id: i64) -> Result<Expiry, DbError>
                 diesel::update(products::table.find(product_id))
                     .set(products::stock.eq(products::stock + quantity))
                     .execute(conn)?;
+                crate::catalogue::cache::changed();
             }
         }
         diesel::insert_into(payment_events::table)

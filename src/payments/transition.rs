@@ -433,7 +433,8 @@ fn retake_stock(conn: &mut DbConnection, order_id: i64) -> Result<Vec<String>, D
                     .filter(products::stock.ge(quantity)),
             )
             .set(products::stock.eq(products::stock - quantity))
-            .execute(conn)?,
+            .execute(conn)
+            .inspect(|_| crate::catalogue::cache::changed())?,
             None => 0,
         };
         if taken != 1 {
@@ -454,6 +455,7 @@ pub fn release_stock(conn: &mut DbConnection, order_id: i64) -> Result<(), DbErr
             diesel::update(products::table.find(id))
                 .set(products::stock.eq(products::stock + quantity))
                 .execute(conn)?;
+            crate::catalogue::cache::changed();
         }
     }
     Ok(())

@@ -64,7 +64,7 @@ pub async fn show(
     let lines = match cart_id {
         Some(id) => state
             .db
-            .run(move |conn| cart::lines(conn, id))
+            .read(move |conn| cart::lines(conn, id))
             .await
             .map_err(ErrorInternalServerError)?,
         None => Vec::new(),

@@ -1,4 +1,7 @@
-//! `GET /`: the catalogue listing.
+//! `GET /`: the catalogue listing, the busiest page of the shop, its product cards served from
+//! a short-lived cache (`catalogue::cache`).
+
+use std::{sync::Arc, time::Instant};
 
 use actix_web::{Result, error::ErrorInternalServerError, web};
 use asiabill::Currency;
@@ -7,7 +10,10 @@ use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use crate::{
-    catalogue::listing::{self, ListingQuery, PER_PAGE},
+    catalogue::{
+        cache::{self, PageCache},
+        listing::{self, Listing, ListingQuery, PER_PAGE},
+    },
     i18n::Lang,
     money::format_price,
     web::{AppState, Layout},
@@ -47,13 +53,90 @@ pub struct ProductCard {
     pub in_stock: bool,
 }
 
+/// What a listing page shows in one language, ready to render.
+pub struct Cards {
+    /// The category pills.
+    pub categories: Vec<CategoryView>,
+    /// The product cards of this page.
+    pub products: Vec<ProductCard>,
+    /// Products matching, over all pages.
+    pub total: i64,
+}
+
+impl Cards {
+    fn new(found: Listing, query: &ListingQuery, lang: Lang, currency: Currency) -> Cards {
+        let zh = lang == Lang::ZhCn;
+        let pick = |en: String, zh_text: String| if zh { zh_text } else { en };
+        Cards {
+            categories: found
+                .categories
+                .into_iter()
+                .map(|c| CategoryView {
+                    active: query.category.as_deref() == Some(c.slug.as_str()),
+                    slug: c.slug,
+                    name: pick(c.name_en, c.name_zh),
+                })
+                .collect(),
+            products: found
+                .products
+                .into_iter()
+                .map(|p| ProductCard {
+                    id: p.id,
+                    // A product keeps the currency it was priced in, even if SHOP_CURRENCY
+                    // changed since.
+                    price: format_price(
+                        p.price_minor,
+                        Currency::parse(&p.currency).unwrap_or(currency),
+                    ),
+                    name: pick(p.name_en, p.name_zh),
+                    slug: p.slug,
+                    image_path: p.image_path,
+                    in_stock: p.stock > 0,
+                })
+                .collect(),
+            total: found.total,
+        }
+    }
+}
+
+/// Listing pages without a search, by category, page and language tag. Searches are not
+/// kept: their text is unbounded and rarely repeats.
+pub type ListingCache = PageCache<(Option<String>, i64, &'static str), Cards>;
+
+/// A listing cache as the shop runs it: [`cache::TTL`], 256 pages at most.
+pub fn listing_cache() -> ListingCache {
+    PageCache::new(cache::TTL, 256)
+}
+
+/// The cards for `query` in `lang`: a fresh cached copy, else loaded (and kept when the
+/// listing has no search).
+async fn cards(
+    listings: &ListingCache,
+    state: &AppState,
+    query: &ListingQuery,
+    lang: Lang,
+) -> Result<Arc<Cards>, crate::db::DbError> {
+    let keep = query.search.as_deref().is_none_or(|s| s.trim().is_empty());
+    let key = (query.category.clone(), query.page, lang.tag());
+    if keep && let Some(cards) = listings.get(&key) {
+        return Ok(cards);
+    }
+    let (loaded_at, generation) = (Instant::now(), cache::generation());
+    let q = query.clone();
+    let found = state.db.read(move |conn| listing::load(conn, &q)).await?;
+    let cards = Arc::new(Cards::new(found, query, lang, state.settings.currency));
+    if keep {
+        listings.insert(key, loaded_at, generation, cards.clone());
+    }
+    Ok(cards)
+}
+
 /// The catalogue page.
 #[derive(Template, WebTemplate)]
 #[template(path = "catalogue/index.html")]
 pub struct CataloguePage {
     layout: Layout,
-    categories: Vec<CategoryView>,
-    products: Vec<ProductCard>,
+    cards: Arc<Cards>,
     query: String,
     page: i64,
     total_pages: i64,
@@ -65,6 +148,7 @@ pub struct CataloguePage {
 pub async fn index(
     layout: Layout,
     state: web::Data<AppState>,
+    listings: web::Data<ListingCache>,
     params: web::Query<Params>,
 ) -> Result<CataloguePage> {
     let params = params.into_inner();
@@ -73,17 +157,11 @@ pub async fn index(
         search: params.q.clone(),
         page: params.page.unwrap_or(1).max(1),
     };
-    let q = query.clone();
-    let found = state
-        .db
-        .run(move |conn| listing::load(conn, &q))
+    let cards = cards(&listings, &state, &query, layout.language)
         .await
         .map_err(ErrorInternalServerError)?;
-    let currency = state.settings.currency;
-    let zh = layout.language == Lang::ZhCn;
-    let pick = |en: String, zh_text: String| if zh { zh_text } else { en };
 
-    let total_pages = ((found.total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let total_pages = ((cards.total + PER_PAGE - 1) / PER_PAGE).max(1);
     let href = |page: i64| {
         let mut parts = Vec::new();
         if let Some(c) = &query.category {
@@ -97,31 +175,7 @@ pub async fn index(
     };
     let page = query.page.min(total_pages);
     Ok(CataloguePage {
-        categories: found
-            .categories
-            .into_iter()
-            .map(|c| CategoryView {
-                active: query.category.as_deref() == Some(c.slug.as_str()),
-                slug: c.slug,
-                name: pick(c.name_en, c.name_zh),
-            })
-            .collect(),
-        products: found
-            .products
-            .into_iter()
-            .map(|p| ProductCard {
-                id: p.id,
-                // A product keeps the currency it was priced in, even if SHOP_CURRENCY changed since.
-                price: format_price(
-                    p.price_minor,
-                    Currency::parse(&p.currency).unwrap_or(currency),
-                ),
-                name: pick(p.name_en, p.name_zh),
-                slug: p.slug,
-                image_path: p.image_path,
-                in_stock: p.stock > 0,
-            })
-            .collect(),
+        cards,
         query: query.search.clone().unwrap_or_default(),
         page,
         total_pages,

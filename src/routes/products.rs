@@ -1,4 +1,6 @@
-//! `GET /products/{slug}`: one product.
+//! `GET /products/{slug}`: one product, served from a short-lived cache (`catalogue::cache`).
+
+use std::{sync::Arc, time::Instant};
 
 use actix_web::{HttpResponse, Result, error::ErrorInternalServerError, http::StatusCode, web};
 use asiabill::Currency;
@@ -7,6 +9,7 @@ use diesel::prelude::*;
 
 use crate::{
     cart::MAX_PER_LINE,
+    catalogue::cache::{self, PageCache},
     db::{
         DbError,
         schema::{categories, products},
@@ -16,11 +19,8 @@ use crate::{
     web::{AppState, Layout, render},
 };
 
-/// The product page.
-#[derive(Template)]
-#[template(path = "product/show.html")]
-pub struct ProductPage {
-    layout: Layout,
+/// What a product page shows in one language, ready to render.
+pub struct ProductView {
     id: i64,
     name: String,
     description: String,
@@ -30,6 +30,22 @@ pub struct ProductPage {
     image_path: String,
     stock: i64,
     max_quantity: i64,
+}
+
+/// Product pages by slug and language tag (only products that exist are kept).
+pub type ProductCache = PageCache<(String, &'static str), ProductView>;
+
+/// A product cache as the shop runs it: [`cache::TTL`], 1,024 pages at most.
+pub fn product_cache() -> ProductCache {
+    PageCache::new(cache::TTL, 1024)
+}
+
+/// The product page.
+#[derive(Template)]
+#[template(path = "product/show.html")]
+pub struct ProductPage {
+    layout: Layout,
+    product: Arc<ProductView>,
 }
 
 #[derive(Queryable)]
@@ -52,13 +68,22 @@ struct Row {
 pub async fn show(
     layout: Layout,
     state: web::Data<AppState>,
+    products_cache: web::Data<ProductCache>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse> {
-    let slug = slug.into_inner();
+    let key = (slug.into_inner(), layout.language.tag());
+    if let Some(product) = products_cache.get(&key) {
+        return Ok(render::html(
+            &ProductPage { layout, product },
+            StatusCode::OK,
+        ));
+    }
+    let (loaded_at, generation) = (Instant::now(), cache::generation());
+    let slug = key.0.clone();
     let row: Option<Row> = state
         .db
-        .run(move |conn| {
-            products::table
+        .read(move |conn| {
+            let query = products::table
                 .inner_join(categories::table)
                 .filter(products::slug.eq(&slug))
                 .filter(products::active.eq(true))
@@ -75,9 +100,11 @@ pub async fn show(
                     categories::slug,
                     categories::name_en,
                     categories::name_zh,
-                ))
-                .first(conn)
-                .optional()
+                ));
+            // The slug is unique, so no `LIMIT`: SQLite re-plans a statement whose `LIMIT` is
+            // a bound value every time it runs (diesel's `.first()` binds it).
+            crate::on_backend!(conn, |c| query.load::<Row>(c))
+                .map(|rows| rows.into_iter().next())
                 .map_err(DbError::from)
         })
         .await
@@ -88,7 +115,7 @@ pub async fn show(
     let zh = layout.language == Lang::ZhCn;
     let pick = |en: String, zh_text: String| if zh { zh_text } else { en };
     let currency = Currency::parse(&row.currency).unwrap_or(state.settings.currency);
-    let page = ProductPage {
+    let product = Arc::new(ProductView {
         id: row.id,
         name: pick(row.name_en, row.name_zh),
         description: pick(row.description_en, row.description_zh),
@@ -98,7 +125,8 @@ pub async fn show(
         image_path: row.image_path,
         stock: row.stock,
         max_quantity: row.stock.clamp(0, MAX_PER_LINE),
-        layout,
-    };
+    });
+    products_cache.insert(key, loaded_at, generation, product.clone());
+    let page = ProductPage { layout, product };
     Ok(render::html(&page, StatusCode::OK))
 }

@@ -28,6 +28,11 @@ pub fn push(session: &Session, kind: &str, message: impl Into<String>) {
 
 /// Takes the queued messages, so each is shown once.
 pub fn take(session: &Session) -> Vec<Flash> {
+    // Removing marks the session changed even when the key is absent, which would re-encrypt
+    // and re-send the session cookie on every page view; most pages have no message.
+    if !session.contains_key(KEY) {
+        return Vec::new();
+    }
     session
         .remove_as::<Vec<Flash>>(KEY)
         .and_then(Result::ok)

@@ -91,7 +91,7 @@ impl FromRequest for Layout {
             if let (Some(cart_id), Some(state)) = (cart_id, req.app_data::<web::Data<AppState>>()) {
                 layout.cart_count = state
                     .db
-                    .run(move |conn| {
+                    .read(move |conn| {
                         let quantities: Vec<i64> = cart_items::table
                             .filter(cart_items::cart_id.eq(cart_id))
                             .select(cart_items::quantity)

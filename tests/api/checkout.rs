@@ -209,6 +209,46 @@ async fn the_last_unit_cannot_be_sold_twice() {
     assert_eq!(order_count(&app), 1);
 }
 
+#[tokio::test]
+async fn pages_show_the_last_unit_sold_and_given_back_at_once() {
+    // The listing and the product page are served from a short-lived cache: a sale or a
+    // release in this shop must still show on the very next view.
+    let app = spawn_app().await;
+    let product = app.get_html("/products/decaf-swiss-water").await;
+    assert!(product.contains("In stock"), "cached while in stock");
+    let sold_out_cards = |html: &str| html.matches("is-sold-out").count();
+    let sold_out_before = sold_out_cards(&app.get_html("/").await);
+
+    app.add_to_cart("decaf-swiss-water", 3).await;
+    assert_eq!(app.checkout("hosted", &[]).await.status(), 303);
+    assert_eq!(app.stock("decaf-swiss-water"), 0);
+    let product = app.get_html("/products/decaf-swiss-water").await;
+    assert!(product.contains("Sold out"), "not the cached page");
+    assert_eq!(
+        sold_out_cards(&app.get_html("/").await),
+        sold_out_before + 1,
+        "the listing's card too"
+    );
+
+    let order_id: i64 = orders::table
+        .select(orders::id)
+        .first(&mut app.db.get().expect("conn"))
+        .expect("id");
+    let mut conn = app.db.get().expect("conn");
+    diesel::update(orders::table.find(order_id))
+        .set(orders::reservation_expires_at.eq(Some(
+            asiabill_shop::db::now() - chrono::Duration::seconds(1),
+        )))
+        .execute(&mut conn)
+        .expect("age the order");
+    assert_eq!(
+        expire::expire(&mut conn, order_id).expect("expire"),
+        Expiry::Cancelled
+    );
+    let product = app.get_html("/products/decaf-swiss-water").await;
+    assert!(product.contains("In stock"), "released stock shows at once");
+}
+
 fn spawn_other_client(app: &crate::helpers::TestApp) -> crate::helpers::TestApp {
     crate::helpers::TestApp {
         address: app.address.clone(),

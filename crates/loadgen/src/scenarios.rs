@@ -1,0 +1,632 @@
+//! The scenarios. Each virtual user is one browser (its own cookie session and keep-alive
+//! connection) looping until the window closes; what a user does before the window opens
+//! (getting a session, creating payment attempts) is not measured.
+
+use std::{
+    collections::HashSet,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, anyhow, bail};
+use asiabill::{
+    Credentials, Money, OrderStatus, RequestStamp,
+    webhook::{TransactionEvent, TransactionNotice, WebhookEvent, webhook_headers},
+};
+use asiabill_sandbox::{DeliveryOutcome, Sandbox};
+use tokio::sync::Barrier;
+
+use crate::{
+    html,
+    http::Browser,
+    stats::{Recorder, Summary},
+};
+
+/// A product of the seeded catalogue.
+#[derive(Debug, Clone)]
+pub struct Product {
+    /// Its slug.
+    pub slug: String,
+    /// Its id, when it can be added to the cart (in stock).
+    pub id: Option<String>,
+}
+
+/// What every scenario shares.
+pub struct Ctx {
+    /// The shop, `http://127.0.0.1:port`.
+    pub base: String,
+    /// `Accept-Encoding` to send, if any.
+    pub accept_encoding: Option<&'static str>,
+    /// The catalogue.
+    pub products: Vec<Product>,
+    /// The simulator the shop pays through, when it runs in this process.
+    pub sandbox: Option<Sandbox>,
+    /// Unique to this run, so that webhook bodies never repeat across runs.
+    pub run_id: String,
+}
+
+impl Ctx {
+    /// Reads the catalogue (slugs from `/`, ids from each product page).
+    pub async fn new(
+        base: &str,
+        accept_encoding: Option<&'static str>,
+        sandbox: Option<Sandbox>,
+    ) -> anyhow::Result<Ctx> {
+        let mut b = Browser::new(accept_encoding);
+        let home = b.get(&format!("{base}/")).await?;
+        home.expect(200, "GET /")?;
+        let mut products = Vec::new();
+        for slug in html::product_slugs(&home.text()) {
+            let page = b.get(&format!("{base}/products/{slug}")).await?;
+            page.expect(200, "GET product")?;
+            products.push(Product {
+                id: html::hidden_field(&page.text(), "product_id"),
+                slug,
+            });
+        }
+        if !products.iter().any(|p| p.id.is_some()) {
+            bail!("no product in stock on {base}/");
+        }
+        let run_id = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+            .to_string();
+        Ok(Ctx {
+            base: base.to_owned(),
+            accept_encoding,
+            products,
+            sandbox,
+            run_id,
+        })
+    }
+
+    /// `base + path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The ids of the products that can be added to a cart.
+    fn buyable(&self) -> Vec<String> {
+        self.products.iter().filter_map(|p| p.id.clone()).collect()
+    }
+}
+
+/// How long and how wide a scenario runs.
+#[derive(Debug, Clone, Copy)]
+pub struct Plan {
+    /// Virtual users.
+    pub users: usize,
+    /// Run but not measured, after every user is set up.
+    pub warmup: Duration,
+    /// Measured.
+    pub duration: Duration,
+}
+
+/// The start line: every user waits here once set up, then runs the same window.
+#[derive(Clone)]
+struct Gate {
+    barrier: Arc<Barrier>,
+    plan: Plan,
+}
+
+/// The measured window, as one user sees it.
+struct Window {
+    measure_from: Instant,
+    until: Instant,
+}
+
+impl Gate {
+    async fn open(&self) -> Window {
+        self.barrier.wait().await;
+        let measure_from = Instant::now() + self.plan.warmup;
+        Window {
+            measure_from,
+            until: measure_from + self.plan.duration,
+        }
+    }
+}
+
+impl Window {
+    fn running(&self) -> bool {
+        Instant::now() < self.until
+    }
+
+    fn counts(&self, started: Instant) -> bool {
+        started >= self.measure_from
+    }
+}
+
+/// Runs `users` copies of `user` through one window and merges what they recorded.
+async fn run_users<F, Fut>(plan: Plan, user: F) -> anyhow::Result<Recorder>
+where
+    F: Fn(usize, Gate) -> Fut,
+    Fut: Future<Output = Recorder> + Send + 'static,
+{
+    let gate = Gate {
+        barrier: Arc::new(Barrier::new(plan.users)),
+        plan,
+    };
+    let handles: Vec<_> = (0..plan.users)
+        .map(|i| tokio::spawn(user(i, gate.clone())))
+        .collect();
+    let mut all = Recorder::default();
+    for h in handles {
+        all.merge(h.await.context("a virtual user panicked")?);
+    }
+    Ok(all)
+}
+
+/// `GET` of `paths` in turn (each user starting at its own offset); each 200 counts.
+pub async fn pages(
+    ctx: &Arc<Ctx>,
+    name: &str,
+    paths: Vec<String>,
+    plan: Plan,
+) -> anyhow::Result<Summary> {
+    let paths = Arc::new(paths);
+    let rec = run_users(plan, |id, gate| {
+        let ctx = ctx.clone();
+        let paths = paths.clone();
+        async move {
+            let mut rec = Recorder::default();
+            let mut b = Browser::new(ctx.accept_encoding);
+            // A shopper who has been here before: the session cookie exists.
+            let setup = b.get(&ctx.url("/healthz")).await;
+            let first = b.get(&ctx.url(&paths[id % paths.len()])).await;
+            let w = gate.open().await;
+            if let Err(e) = setup.and(first) {
+                rec.error(&e);
+                return rec;
+            }
+            let mut i = id;
+            while w.running() {
+                let path = &paths[i % paths.len()];
+                i += 1;
+                let t = Instant::now();
+                let res = b.get(&ctx.url(path)).await;
+                if w.counts(t) {
+                    rec.requests += 1;
+                    match res.and_then(|r| r.expect(200, path)) {
+                        Ok(()) => rec.ok(t.elapsed()),
+                        Err(e) => rec.error(&e),
+                    }
+                }
+            }
+            rec
+        }
+    })
+    .await?;
+    Ok(Summary::new(
+        name,
+        "request",
+        plan.users,
+        rec,
+        plan.duration,
+    ))
+}
+
+/// Cart add + view: each user adds one unit of its product and views the cart, nine times;
+/// the tenth time it removes the line (quantity 0) and views the cart, so quantities stay
+/// between 0 and 9 (the shop allows 10 a line). Every request counts.
+pub async fn cart(ctx: &Arc<Ctx>, plan: Plan) -> anyhow::Result<Summary> {
+    let buyable = Arc::new(ctx.buyable());
+    let rec = run_users(plan, |id, gate| {
+        let ctx = ctx.clone();
+        let buyable = buyable.clone();
+        async move {
+            let mut rec = Recorder::default();
+            let mut b = Browser::new(ctx.accept_encoding);
+            let product = buyable[id % buyable.len()].clone();
+            let setup = async {
+                let home = b.get(&ctx.url("/")).await?;
+                home.expect(200, "GET /")?;
+                html::meta_csrf_token(&home.text()).ok_or_else(|| anyhow!("no CSRF token on /"))
+            }
+            .await;
+            let w = gate.open().await;
+            let csrf = match setup {
+                Ok(t) => t,
+                Err(e) => {
+                    rec.error(&e);
+                    return rec;
+                }
+            };
+            let mut quantity = 0;
+            let mut item: Option<String> = None;
+            while w.running() {
+                let t = Instant::now();
+                let write = match (&item, quantity) {
+                    (Some(item), 9) => {
+                        b.post_form(
+                            &ctx.url(&format!("/cart/items/{item}")),
+                            &[("csrf_token", &csrf), ("quantity", "0")],
+                        )
+                        .await
+                    }
+                    _ => {
+                        b.post_form(
+                            &ctx.url("/cart/items"),
+                            &[
+                                ("csrf_token", &csrf),
+                                ("product_id", &product),
+                                ("quantity", "1"),
+                            ],
+                        )
+                        .await
+                    }
+                };
+                let write = write.and_then(|r| {
+                    let to = r.redirect("cart write")?;
+                    if to.ends_with("/cart") {
+                        Ok(())
+                    } else {
+                        Err(anyhow!("cart write refused, sent to {to}"))
+                    }
+                });
+                if write.is_ok() {
+                    quantity = if quantity == 9 { 0 } else { quantity + 1 };
+                }
+                if w.counts(t) {
+                    rec.requests += 1;
+                    match write {
+                        Ok(()) => rec.ok(t.elapsed()),
+                        Err(e) => rec.error(&e),
+                    }
+                }
+                let t = Instant::now();
+                let view = b.get(&ctx.url("/cart")).await.and_then(|r| {
+                    r.expect(200, "GET /cart")?;
+                    if item.is_none() && quantity > 0 {
+                        item = html::cart_item_id(&r.text());
+                    }
+                    Ok(())
+                });
+                if w.counts(t) {
+                    rec.requests += 1;
+                    match view {
+                        Ok(()) => rec.ok(t.elapsed()),
+                        Err(e) => rec.error(&e),
+                    }
+                }
+            }
+            rec
+        }
+    })
+    .await?;
+    Ok(Summary::new(
+        "cart",
+        "request",
+        plan.users,
+        rec,
+        plan.duration,
+    ))
+}
+
+/// A shopper's order up to AsiaBill's hosted page: add to cart, view the checkout, place the
+/// order, view the payment page, choose the hosted page. Returns the order's token and the
+/// hosted page's URL.
+async fn order_to_hosted_page(
+    ctx: &Ctx,
+    b: &mut Browser,
+    csrf: &str,
+    product_id: &str,
+) -> anyhow::Result<(String, String)> {
+    let r = b
+        .post_form(
+            &ctx.url("/cart/items"),
+            &[
+                ("csrf_token", csrf),
+                ("product_id", product_id),
+                ("quantity", "1"),
+            ],
+        )
+        .await?;
+    r.redirect("add to cart")?;
+    let page = b.get(&ctx.url("/checkout")).await?;
+    page.expect(200, "GET /checkout")?;
+    let key = html::hidden_field(&page.text(), "idempotency_key")
+        .ok_or_else(|| anyhow!("no idempotency_key on /checkout"))?;
+    let r = b
+        .post_form(
+            &ctx.url("/checkout"),
+            &[
+                ("csrf_token", csrf),
+                ("idempotency_key", &key),
+                ("email", "bench@example.com"),
+                ("phone", "+1 503 555 0100"),
+                ("billing_first_name", "Bench"),
+                ("billing_last_name", "Mark"),
+                ("billing_address", "1 Harbour Street"),
+                ("billing_city", "Portland"),
+                ("billing_state", "OR"),
+                ("billing_zip", "97201"),
+                ("billing_country", "US"),
+                ("shipping_same", "on"),
+                ("payment_mode", "hosted"),
+            ],
+        )
+        .await?;
+    let pay_page = r.redirect("place order")?.to_owned();
+    let token = pay_page
+        .split("/orders/")
+        .nth(1)
+        .and_then(|t| t.split('/').next())
+        .ok_or_else(|| anyhow!("order placed, but sent to {pay_page}"))?
+        .to_owned();
+    let page = b.get(&pay_page).await?;
+    page.expect(200, "GET payment page")?;
+    let r = b
+        .post_form(
+            &ctx.url(&format!("/orders/{token}/pay")),
+            &[("csrf_token", csrf), ("mode", "hosted")],
+        )
+        .await?;
+    let hosted = r.redirect("start hosted payment")?.to_owned();
+    if !hosted.contains(asiabill_sandbox::HOSTED_PAGE_PREFIX) {
+        bail!("hosted payment sent to {hosted}, not AsiaBill's page");
+    }
+    Ok((token, hosted))
+}
+
+/// A fresh browser with a session and its CSRF token.
+async fn shopper(ctx: &Ctx) -> anyhow::Result<(Browser, String)> {
+    let mut b = Browser::new(ctx.accept_encoding);
+    let home = b.get(&ctx.url("/")).await?;
+    home.expect(200, "GET /")?;
+    let csrf = html::meta_csrf_token(&home.text()).ok_or_else(|| anyhow!("no CSRF token"))?;
+    Ok((b, csrf))
+}
+
+/// A real payment attempt the webhooks are about.
+#[derive(Clone)]
+struct Attempt {
+    order_no: String,
+    trade_no: String,
+    amount: Money,
+}
+
+/// Webhook intake: `transaction.pending` for real hosted attempts created first (orders placed
+/// and sent to the hosted page), signed with the gateway's key, each body made unique by its
+/// `remark`. The shop verifies, stores (deduplicating on the body), applies in a transaction
+/// and answers `success`; only a 200 `success` counts.
+pub async fn webhooks(ctx: &Arc<Ctx>, plan: Plan, attempts: usize) -> anyhow::Result<Summary> {
+    let sandbox = ctx
+        .sandbox
+        .clone()
+        .ok_or_else(|| anyhow!("webhooks need the simulator in this process"))?;
+    let buyable = ctx.buyable();
+    let mut made = Vec::new();
+    let (mut b, csrf) = shopper(ctx).await?;
+    for i in 0..attempts.max(1) {
+        let (_, hosted) = order_to_hosted_page(ctx, &mut b, &csrf, &buyable[i % buyable.len()])
+            .await
+            .context("creating a payment attempt")?;
+        let token = hosted
+            .rsplit('/')
+            .next()
+            .and_then(|t| t.split('?').next())
+            .unwrap_or_default();
+        let tx = sandbox
+            .hosted_session(token)
+            .ok_or_else(|| anyhow!("the simulator has no checkout {token}"))?;
+        made.push(Attempt {
+            order_no: tx.order_no,
+            trade_no: tx.trade_no,
+            amount: tx.amount,
+        });
+    }
+    let made = Arc::new(made);
+    let credentials = Credentials::public_test_account();
+    let rec = run_users(plan, |id, gate| {
+        let ctx = ctx.clone();
+        let made = made.clone();
+        let credentials = credentials.clone();
+        async move {
+            let mut rec = Recorder::default();
+            let mut b = Browser::new(None);
+            let url = ctx.url("/payment/asiabill/webhook");
+            let setup = b.get(&ctx.url("/healthz")).await;
+            let w = gate.open().await;
+            if let Err(e) = setup {
+                rec.error(&e);
+                return rec;
+            }
+            let mut seq = 0_u64;
+            while w.running() {
+                let a = &made[(id + seq as usize) % made.len()];
+                seq += 1;
+                let body = WebhookEvent::Transaction {
+                    event: TransactionEvent::Pending,
+                    data: TransactionNotice {
+                        transaction_type: "Sale".into(),
+                        order_amount: a.amount,
+                        order_no: a.order_no.clone(),
+                        trade_no: a.trade_no.clone(),
+                        order_info: "Pending".into(),
+                        order_status: OrderStatus::Pending,
+                        remark: format!("bench {} {id} {seq}", ctx.run_id),
+                    },
+                }
+                .to_body();
+                let t = Instant::now();
+                let headers = webhook_headers(&credentials, &RequestStamp::fresh(), &body);
+                let headers: Vec<(&str, &str)> =
+                    headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let res = b
+                    .send("POST", &url, Some(&body), &headers)
+                    .await
+                    .and_then(|r| {
+                        r.expect(200, "webhook")?;
+                        if r.body.as_ref() == b"success" {
+                            Ok(())
+                        } else {
+                            Err(anyhow!("webhook answered {:?}", r.text()))
+                        }
+                    });
+                if w.counts(t) {
+                    rec.requests += 1;
+                    match res {
+                        Ok(()) => rec.ok(t.elapsed()),
+                        Err(e) => rec.error(&e),
+                    }
+                }
+            }
+            rec
+        }
+    })
+    .await?;
+    let mut s = Summary::new("webhooks", "webhook", plan.users, rec, plan.duration);
+    s.note = format!("transaction.pending on {} attempts", made.len());
+    Ok(s)
+}
+
+/// Complete checkouts: add to cart, checkout page, place the order, payment page, hosted
+/// payment on the simulator's page over HTTP (page, card form), the browser's signed return,
+/// the order page showing it paid; then the simulator's `transaction.success` webhook must be
+/// acknowledged (applied) by the shop. The rate is checkouts whose webhook was acknowledged,
+/// over the time until the last of them was.
+pub async fn checkouts(ctx: &Arc<Ctx>, plan: Plan) -> anyhow::Result<Summary> {
+    let sandbox = ctx
+        .sandbox
+        .clone()
+        .ok_or_else(|| anyhow!("checkouts need the simulator in this process"))?;
+    let buyable = Arc::new(ctx.buyable());
+    let started = Instant::now();
+    let started_at = chrono::Utc::now();
+    let plan = Plan {
+        warmup: Duration::ZERO,
+        ..plan
+    };
+    let trades = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let rec = run_users(plan, |id, gate| {
+        let ctx = ctx.clone();
+        let buyable = buyable.clone();
+        let trades = trades.clone();
+        async move {
+            let mut rec = Recorder::default();
+            let setup = shopper(&ctx).await;
+            let w = gate.open().await;
+            let (mut b, csrf) = match setup {
+                Ok(s) => s,
+                Err(e) => {
+                    rec.error(&e);
+                    return rec;
+                }
+            };
+            let product = &buyable[id % buyable.len()];
+            while w.running() {
+                let t = Instant::now();
+                let sent = b.sent;
+                match checkout(&ctx, &mut b, &csrf, product).await {
+                    Ok(trade_no) => {
+                        rec.ok(t.elapsed());
+                        if let Ok(mut v) = trades.lock() {
+                            v.push(trade_no);
+                        }
+                    }
+                    Err(e) => rec.error(&e),
+                }
+                rec.requests += b.sent - sent;
+            }
+            rec
+        }
+    })
+    .await?;
+    let paid_by_browser = started.elapsed();
+    let trades: HashSet<String> = trades
+        .lock()
+        .map(|v| v.iter().cloned().collect())
+        .map_err(|_| anyhow!("a shopper panicked"))?;
+
+    // Every counted checkout's webhook must be acknowledged; wait for the stragglers.
+    let mut acked = HashSet::new();
+    let mut last_ack = started_at;
+    let give_up = Instant::now() + Duration::from_secs(30);
+    loop {
+        let events = sandbox.webhook_events();
+        let ours: std::collections::HashMap<u64, &str> = events
+            .iter()
+            .filter(|e| e.event_type == "transaction.success" && trades.contains(&e.trade_no))
+            .map(|e| (e.id, e.trade_no.as_str()))
+            .collect();
+        for d in sandbox.webhook_deliveries() {
+            if d.outcome == DeliveryOutcome::Acknowledged
+                && let Some(trade) = ours.get(&d.event_id)
+                && acked.insert((*trade).to_owned())
+                && d.at > last_ack
+            {
+                last_ack = d.at;
+            }
+        }
+        if acked.len() >= trades.len() || Instant::now() > give_up {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let until_last_ack = (last_ack - started_at).to_std().unwrap_or_default();
+    let elapsed = paid_by_browser.max(until_last_ack);
+    let missing = trades.len() - acked.len();
+    let mut s = Summary::new("checkouts", "checkout", plan.users, rec, elapsed);
+    // Only checkouts whose webhook was applied count.
+    s.ops = acked.len() as u64;
+    s.errors += missing as u64;
+    if missing > 0 && s.first_error.is_none() {
+        s.first_error = Some(format!("{missing} webhooks not acknowledged within 30 s"));
+    }
+    s.note = format!(
+        "{} paid, {} webhooks applied, last {} ms after the window",
+        trades.len(),
+        acked.len(),
+        until_last_ack.saturating_sub(paid_by_browser).as_millis()
+    );
+    Ok(s)
+}
+
+/// One complete checkout; returns AsiaBill's trade number.
+async fn checkout(
+    ctx: &Ctx,
+    b: &mut Browser,
+    csrf: &str,
+    product_id: &str,
+) -> anyhow::Result<String> {
+    let (token, hosted) = order_to_hosted_page(ctx, b, csrf, product_id).await?;
+    let page = b.get(&hosted).await?;
+    page.expect(200, "GET hosted page")?;
+    let action = html::first_post_action(&page.text())
+        .ok_or_else(|| anyhow!("no card form on the hosted page"))?;
+    let (authority_end, _) = hosted
+        .match_indices('/')
+        .nth(2)
+        .ok_or_else(|| anyhow!("hosted URL {hosted}"))?;
+    let action = format!("{}{action}", &hosted[..authority_end]);
+    let r = b
+        .post_form(
+            &action,
+            &[
+                ("cardNo", "4242 4242 4242 4242"),
+                ("cardExpireMonth", "12"),
+                ("cardExpireYear", "2030"),
+                ("cardSecurityCode", "123"),
+                ("cardHolderName", "Bench Mark"),
+            ],
+        )
+        .await?;
+    let return_url = r.redirect("pay on the hosted page")?.to_owned();
+    let trade_no = url::Url::parse(&return_url)?
+        .query_pairs()
+        .find(|(k, _)| k == "tradeNo")
+        .map(|(_, v)| v.into_owned())
+        .ok_or_else(|| anyhow!("return URL without tradeNo: {return_url}"))?;
+    let r = b.get(&return_url).await?;
+    let order_page = r.redirect("browser return")?.to_owned();
+    if !order_page.ends_with(&format!("/orders/{token}")) {
+        bail!("return sent the shopper to {order_page}");
+    }
+    let page = b.get(&order_page).await?;
+    page.expect(200, "GET order page")?;
+    if !page.text().contains("data-order-status=\"paid\"") {
+        bail!("order page does not show the order paid");
+    }
+    Ok(trade_no)
+}

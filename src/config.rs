@@ -35,6 +35,7 @@ pub const KEYS: &[&str] = &[
     "ASIABILL_GATEWAY_NO",
     "ASIABILL_SIGN_KEY",
     "ASIABILL_BASE_URL",
+    "ASIABILL_TIMEOUT_SECONDS",
     "ASIABILL_PREAUTH",
     "ASIABILL_CAPTURE_DAYS",
     "ASIABILL_WEBHOOK_TOLERANCE_SECONDS",
@@ -81,6 +82,8 @@ pub struct RawSettings {
     pub asiabill_sign_key: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
     pub asiabill_base_url: Option<String>,
+    #[serde(default, deserialize_with = "scalar")]
+    pub asiabill_timeout_seconds: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
     pub asiabill_preauth: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
@@ -206,6 +209,9 @@ pub struct GatewaySettings {
     pub environment: Environment,
     /// True when `serve` must start the simulator in-process on `sandbox_bind`.
     pub embedded_sandbox: bool,
+    /// `ASIABILL_TIMEOUT_SECONDS`: the longest wait for AsiaBill's answer to one API call. Past
+    /// it the outcome is unknown, not failed: AsiaBill may still carry the request out.
+    pub timeout: Duration,
     /// `ASIABILL_PREAUTH`: the gateway is configured for pre-authorization, so a successful
     /// payment is an authorization that the merchant captures or voids.
     pub preauth: bool,
@@ -406,6 +412,15 @@ impl RawSettings {
                     .map_err(|e| format!("is refused: {e}")),
             },
         );
+        let timeout = check(
+            &mut problems,
+            "ASIABILL_TIMEOUT_SECONDS",
+            seconds(
+                &self.asiabill_timeout_seconds,
+                Duration::from_secs(20),
+                600.0,
+            ),
+        );
         let preauth = check(
             &mut problems,
             "ASIABILL_PREAUTH",
@@ -483,6 +498,7 @@ impl RawSettings {
             Some(mode),
             Some(credentials),
             Some(base_url),
+            Some(timeout),
             Some(preauth),
             Some(capture_days),
             Some(tolerance),
@@ -503,6 +519,7 @@ impl RawSettings {
             mode,
             credentials,
             base_url,
+            timeout,
             preauth,
             capture_days,
             tolerance,
@@ -551,6 +568,7 @@ impl RawSettings {
                 credentials,
                 environment,
                 embedded_sandbox,
+                timeout,
                 preauth,
                 capture_window: Duration::from_secs(capture_days * 24 * 60 * 60),
                 webhook_tolerance: Duration::from_secs(tolerance),
@@ -615,6 +633,23 @@ fn bounded(value: &Option<String>, default: u64, min: u64, max: u64) -> Result<u
             "is `{value}`; it must be a whole number from {min} to {max}"
         )),
     }
+}
+
+/// A number of seconds, fractions allowed, above 0 and at most `max`.
+fn seconds(value: &Option<String>, default: Duration, max: f64) -> Result<Duration, String> {
+    let Some(value) = text(value) else {
+        return Ok(default);
+    };
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|s| *s > 0.0 && *s <= max)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        // A positive value too small for a nanosecond would make every call time out at once.
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            format!("is `{value}`; it must be a number of seconds above 0 and at most {max}, such as 20 or 0.5")
+        })
 }
 
 fn credentials(
@@ -713,6 +748,7 @@ mod tests {
                 "ASIABILL_GATEWAY_NO" => r.asiabill_gateway_no = v,
                 "ASIABILL_SIGN_KEY" => r.asiabill_sign_key = v,
                 "ASIABILL_BASE_URL" => r.asiabill_base_url = v,
+                "ASIABILL_TIMEOUT_SECONDS" => r.asiabill_timeout_seconds = v,
                 "SANDBOX_TIME_FACTOR" => r.sandbox_time_factor = v,
                 "SHOP_ADMIN_PASSWORD" => r.shop_admin_password = v,
                 other => panic!("test helper does not know {other}"),
@@ -741,6 +777,7 @@ mod tests {
         assert_eq!(s.gateway.environment.payment_url(), "http://127.0.0.1:8081");
         assert_eq!(s.gateway.credentials.gateway_no().as_str(), "12246002");
         assert_eq!(s.banner(), Some("local"));
+        assert_eq!(s.gateway.timeout, Duration::from_secs(20));
         assert!(matches!(s.database, DatabaseUrl::Sqlite(ref p) if p == Path::new("var/shop.db")));
     }
 
@@ -820,6 +857,7 @@ mod tests {
             ("SANDBOX_TIME_FACTOR", "-1"),
             ("DATABASE_URL", "mysql://x"),
             ("SHOP_ADMIN_PASSWORD", "short"),
+            ("ASIABILL_TIMEOUT_SECONDS", "soon"),
         ]);
         for name in [
             "SHOP_BIND",
@@ -828,13 +866,31 @@ mod tests {
             "SANDBOX_TIME_FACTOR",
             "DATABASE_URL",
             "SHOP_ADMIN_EMAIL/SHOP_ADMIN_PASSWORD",
+            "ASIABILL_TIMEOUT_SECONDS",
         ] {
             assert!(
                 p.iter().any(|m| m.starts_with(name)),
                 "{name} missing in {p:?}"
             );
         }
-        assert_eq!(p.len(), 6, "{p:?}");
+        assert_eq!(p.len(), 7, "{p:?}");
+    }
+
+    #[test]
+    fn the_gateway_timeout_takes_fractions_of_a_second_and_refuses_the_rest() {
+        let s = raw(&[("ASIABILL_TIMEOUT_SECONDS", "0.5")])
+            .validate()
+            .expect("valid");
+        assert_eq!(s.gateway.timeout, Duration::from_millis(500));
+        for bad in ["0", "-1", "soon", "NaN", "inf", "601", "1e-300"] {
+            let p = problems(&[("ASIABILL_TIMEOUT_SECONDS", bad)]);
+            assert_eq!(p.len(), 1, "{bad}: {p:?}");
+            assert!(
+                p[0].starts_with(&format!("ASIABILL_TIMEOUT_SECONDS is `{bad}`"))
+                    && p[0].contains("above 0"),
+                "{p:?}"
+            );
+        }
     }
 
     #[test]

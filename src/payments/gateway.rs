@@ -10,13 +10,14 @@ use crate::config::Settings;
 /// AsiaBill's `platform` field: at most 10 characters naming the integration.
 pub const PLATFORM: &str = "rust-shop";
 
-/// A client for the configured environment and account.
+/// A client for the configured environment and account, waiting at most
+/// `ASIABILL_TIMEOUT_SECONDS` for each answer.
 pub fn client(settings: &Settings) -> Result<Client, asiabill::Error> {
     Client::new(
         settings.gateway.environment.clone(),
         settings.gateway.credentials.clone(),
         ClientConfig {
-            timeout: Duration::from_secs(20),
+            timeout: settings.gateway.timeout,
             connect_timeout: Duration::from_secs(5),
             ..ClientConfig::default()
         },

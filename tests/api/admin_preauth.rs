@@ -1,5 +1,6 @@
 //! Capture and void on the simulator's pre-authorization gateway (12246004).
 
+use asiabill_sandbox::{AuthStatus, Faults};
 use asiabill_shop::db::{
     now,
     schema::{payment_attempts, payment_events, webhook_events},
@@ -7,7 +8,8 @@ use asiabill_shop::db::{
 use diesel::prelude::*;
 
 use crate::{
-    admin_support::{admin, order_by_number, paid_order, preauth_app},
+    admin_support::{admin, order_by_number, paid_order, preauth_app, preauth_app_with},
+    faults::{carried_out, impatient, slow_gateway},
     helpers::TestApp,
     payments::eventually,
 };
@@ -182,4 +184,111 @@ async fn past_the_capture_deadline_only_void_is_offered() {
         )
         .await;
     assert_eq!(order_by_number(&app, &number).status, "cancelled");
+}
+
+/// AsiaBill's `authStatus` for the order's payment, as the simulator holds it.
+fn auth_status_at_asiabill(app: &TestApp) -> AuthStatus {
+    let sandbox = app.sandbox.as_ref().expect("sim");
+    sandbox.transactions()[0].auth_status
+}
+
+#[tokio::test]
+async fn a_timed_out_capture_changes_nothing_until_a_sync_finds_it_done() {
+    let app = preauth_app_with(impatient).await;
+    let admin = admin(&app).await;
+    let number = paid_order(&app).await;
+    let sandbox = app.sandbox.as_ref().expect("sim");
+    // AsiaBill answers too late, and its webhook is lost: only a query can tell.
+    let lost_webhooks = Faults {
+        drop_webhook_rate: 1.0,
+        ..Faults::default()
+    };
+    sandbox.set_faults(Faults {
+        drop_webhook_rate: 1.0,
+        ..slow_gateway()
+    });
+    let page = admin
+        .post_then(
+            &format!("/admin/orders/{number}/capture"),
+            &[],
+            &format!("/admin/orders/{number}"),
+        )
+        .await;
+    assert!(page.contains("No usable answer from AsiaBill."), "flash");
+    let order = order_by_number(&app, &number);
+    assert_eq!(
+        (order.status.as_str(), order.captured_minor),
+        ("authorized", 0),
+        "nothing half-applied"
+    );
+    assert_eq!(attempt_status(&app, &number), "authorized");
+    // A sync while AsiaBill is still slow says so and changes nothing.
+    let page = admin
+        .post_then(
+            &format!("/admin/orders/{number}/sync"),
+            &[],
+            &format!("/admin/orders/{number}"),
+        )
+        .await;
+    assert!(
+        page.contains("AsiaBill could not be asked: AsiaBill did not answer within the timeout"),
+        "flash"
+    );
+    assert_eq!(attempt_status(&app, &number), "authorized");
+    sandbox.set_faults(lost_webhooks);
+
+    eventually("AsiaBill captures late", || {
+        carried_out(&app, "/AuthorizeInterface") == 1
+    })
+    .await;
+    assert_eq!(auth_status_at_asiabill(&app), AuthStatus::Capture);
+    assert_eq!(order_by_number(&app, &number).status, "authorized");
+    let page = admin
+        .post_then(
+            &format!("/admin/orders/{number}/sync"),
+            &[],
+            &format!("/admin/orders/{number}"),
+        )
+        .await;
+    assert!(page.contains("authorized → paid"), "flash");
+    let order = order_by_number(&app, &number);
+    assert_eq!(order.status, "paid");
+    assert_eq!(order.captured_minor, order.total_minor);
+    assert_eq!(authorize_calls(&app), 1, "the capture was sent once");
+}
+
+#[tokio::test]
+async fn a_timed_out_void_keeps_the_stock_until_its_late_webhook_releases_it() {
+    let app = preauth_app_with(impatient).await;
+    let admin = admin(&app).await;
+    let before = app.stock("gooseneck-kettle");
+    let number = paid_order(&app).await;
+    let sandbox = app.sandbox.as_ref().expect("sim");
+    sandbox.set_faults(slow_gateway());
+    let page = admin
+        .post_then(
+            &format!("/admin/orders/{number}/void"),
+            &[],
+            &format!("/admin/orders/{number}"),
+        )
+        .await;
+    sandbox.set_faults(Faults::default());
+    assert!(page.contains("No usable answer from AsiaBill."), "flash");
+    assert_eq!(order_by_number(&app, &number).status, "authorized");
+    assert_eq!(attempt_status(&app, &number), "authorized");
+    assert_eq!(
+        app.stock("gooseneck-kettle"),
+        before - 1,
+        "stock still held"
+    );
+
+    eventually(
+        "AsiaBill voids late and its webhook cancels the order",
+        || order_by_number(&app, &number).status == "cancelled",
+    )
+    .await;
+    assert_eq!(auth_status_at_asiabill(&app), AuthStatus::Void);
+    assert_eq!(attempt_status(&app, &number), "voided");
+    assert_eq!(app.stock("gooseneck-kettle"), before, "stock released");
+    assert_eq!(authorize_calls(&app), 1, "the void was sent once");
 }

@@ -11,7 +11,8 @@ use diesel::prelude::*;
 
 use crate::{
     admin_support::{Admin, admin, order_by_number, order_by_token, paid_order},
-    helpers::{TestApp, spawn_app},
+    faults::{impatient, slow_gateway},
+    helpers::{TestApp, spawn_app, spawn_app_with},
     payments::{
         SUCCESS, eventually, order, pay_on_hosted_page, signed_webhook, start_hosted, tokenise,
     },
@@ -98,6 +99,28 @@ async fn transactions_are_compared_and_an_order_is_synced_from_asiabill() {
         .html("/admin/transactions?from=2020-01-01&to=2020-01-02")
         .await;
     assert!(quiet.contains("Nothing here yet.") && !quiet.contains("could not be asked"));
+}
+
+#[tokio::test]
+async fn the_transactions_page_says_when_asiabill_times_out() {
+    let app = spawn_app_with(impatient).await;
+    let admin = admin(&app).await;
+    let number = paid_order(&app).await;
+    let sandbox = app.sandbox.as_ref().expect("sim");
+    sandbox.set_faults(slow_gateway());
+    let page = admin.html("/admin/transactions").await;
+    sandbox.set_faults(Faults::default());
+    assert!(
+        page.contains("AsiaBill could not be asked: AsiaBill did not answer within the timeout"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("Not listed by AsiaBill"),
+        "no difference made up from a missing answer"
+    );
+    assert_eq!(order_by_number(&app, &number).status, "paid");
+    let page = admin.html("/admin/transactions").await;
+    assert!(page.contains("Agree") && !page.contains("could not be asked"));
 }
 
 fn decimal(minor: i64) -> String {

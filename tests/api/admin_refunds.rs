@@ -10,7 +10,8 @@ use diesel::prelude::*;
 
 use crate::{
     admin_support::{Admin, admin, order_by_number, paid_order},
-    helpers::{TestApp, location, spawn_app},
+    faults::{carried_out, impatient, reconcile_pass, slow_gateway},
+    helpers::{TestApp, location, spawn_app, spawn_app_with},
     payments::eventually,
 };
 
@@ -318,6 +319,94 @@ async fn a_lost_reply_leaves_the_refund_unknown_until_an_admin_settles_it() {
         (order.status.as_str(), order.refunded_minor),
         ("partially_refunded", 700)
     );
+}
+
+#[tokio::test]
+async fn a_timed_out_refund_is_unknown_never_sent_again_and_settled_by_its_late_webhook() {
+    let app = spawn_app_with(|s| {
+        impatient(s);
+        s.reconcile_after_seconds = Some("1".into());
+    })
+    .await;
+    let admin = admin(&app).await;
+    let number = paid_order(&app).await;
+    let captured = order_by_number(&app, &number).captured_minor;
+    let sandbox = app.sandbox.as_ref().expect("sim");
+    // AsiaBill answers too late, and its refund webhook is lost for now.
+    let lost_webhooks = Faults {
+        drop_webhook_rate: 1.0,
+        ..Faults::default()
+    };
+    sandbox.set_faults(Faults {
+        drop_webhook_rate: 1.0,
+        ..slow_gateway()
+    });
+    let r = refund(&admin, &number, &decimal(captured), "Timed out").await;
+    assert_eq!(location(&r), format!("/admin/orders/{number}"));
+    sandbox.set_faults(lost_webhooks);
+    let page = admin.html(&format!("/admin/orders/{number}")).await;
+    assert!(page.contains("It is marked unknown"), "flash");
+    let first = refund_rows(&app).remove(0);
+    assert_eq!(first.status, "unknown");
+    let order = order_by_number(&app, &number);
+    assert_eq!(
+        (order.status.as_str(), order.refunded_minor),
+        ("paid", captured),
+        "still paid, the amount reserved"
+    );
+    // Asking again is refused while the first one may have been taken.
+    let again = refund(&admin, &number, &decimal(captured), "Timed out").await;
+    assert_eq!(again.status(), 409);
+    assert_eq!(refund_rows(&app).len(), 1);
+
+    eventually("AsiaBill takes the refund late", || {
+        sandbox.refunds().len() == 1
+    })
+    .await;
+    eventually("and settles it, its webhook lost", || {
+        sandbox
+            .webhook_events()
+            .iter()
+            .any(|e| e.event_type == "refund.success")
+    })
+    .await;
+    // The reconciler has no batch number to ask about and never sends a refund.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let report = reconcile_pass(&app).await;
+    assert_eq!(report.refunds_checked, 0, "{report:?}");
+    assert_eq!(refund_rows(&app)[0].status, "unknown");
+    assert_eq!(sandbox.refunds().len(), 1);
+    let sent = sandbox
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/refund"))
+        .count();
+    assert_eq!(sent, 1, "sent to AsiaBill once");
+
+    // AsiaBill delivers the webhook after all: it settles the refund by its merTrackNo.
+    sandbox.set_faults(Faults::default());
+    let event = sandbox
+        .webhook_events()
+        .into_iter()
+        .find(|e| e.event_type == "refund.success")
+        .expect("the refund's event");
+    sandbox.resend_webhook(event.id).expect("resend");
+    eventually("the late webhook settles the refund", || {
+        refund_rows(&app)[0].status == "succeeded"
+    })
+    .await;
+    let settled = refund_rows(&app).remove(0);
+    assert_eq!(settled.mer_track_no, format!("{number}-R1"));
+    assert_eq!(
+        settled.batch_no.as_deref(),
+        Some(sandbox.refunds()[0].batch_no.as_str())
+    );
+    let order = order_by_number(&app, &number);
+    assert_eq!(
+        (order.status.as_str(), order.refunded_minor),
+        ("refunded", captured)
+    );
+    assert_eq!(carried_out(&app, "/refund"), 1, "refunded once");
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use asiabill_shop::{
     admin::sessions,
+    config::RawSettings,
     db::{
         models::Order,
         schema::{admin_users, orders},
@@ -136,10 +137,16 @@ pub async fn paid_order(app: &TestApp) -> String {
 /// A shop on the simulator's pre-authorization gateway: payments are authorized, to be
 /// captured or voided.
 pub async fn preauth_app() -> TestApp {
+    preauth_app_with(|_| {}).await
+}
+
+/// [`preauth_app`] with further settings adjusted by `adjust`.
+pub async fn preauth_app_with(adjust: impl FnOnce(&mut RawSettings)) -> TestApp {
     spawn_app_with(|s| {
         s.asiabill_gateway_no = Some("12246004".into());
         s.asiabill_sign_key = Some("12H4567r".into());
         s.asiabill_preauth = Some("true".into());
+        adjust(s);
     })
     .await
 }

@@ -83,11 +83,13 @@ fn bad_settings_stop_the_shop_with_one_message_each() {
             ("ASIABILL_GATEWAY_NO", "12246002"),
             ("ASIABILL_SIGN_KEY", "12H4567r"),
             ("SHOP_PUBLIC_URL", "http://shop.example.com"),
+            ("ASIABILL_TIMEOUT_SECONDS", "0"),
         ],
         None,
     );
     assert!(!out.status.success());
     let err = text(&out.stderr);
+    assert!(err.contains("ASIABILL_TIMEOUT_SECONDS is `0`"), "{err}");
     assert!(
         err.contains("SHOP_CURRENCY") && err.contains("KWD has 3 decimals"),
         "{err}"

@@ -1,15 +1,21 @@
-//! Faults: the gateway failing, the same webhook arriving fifty times at once, the database
-//! refusing a webhook.
+//! Faults: the gateway failing or answering too late, the same webhook arriving fifty times at
+//! once, the database refusing a webhook.
 
-use asiabill_sandbox::Faults;
-use asiabill_shop::db::schema::{payment_attempts, payment_events, webhook_events};
+use std::time::Duration;
+
+use asiabill_sandbox::{Faults, OrderStatus, Verdict};
+use asiabill_shop::{
+    config::RawSettings,
+    db::schema::{payment_attempts, payment_events, webhook_events},
+    payments::reconcile,
+};
 use diesel::prelude::*;
 
 use crate::{
-    helpers::{location, spawn_app},
+    helpers::{TestApp, location, spawn_app, spawn_app_with},
     payments::{
-        SUCCESS, attempt_statuses, eventually, order, order_status, pay_insite, signed_webhook,
-        start_hosted,
+        SUCCESS, attempt_statuses, completed_return, eventually, follow_return, order,
+        order_status, pay_insite, pay_on_hosted_page, signed_webhook, start_hosted,
     },
 };
 
@@ -18,6 +24,53 @@ fn failing_gateway() -> Faults {
         server_error_rate: 1.0,
         ..Faults::default()
     }
+}
+
+/// Settings of a shop that gives up on AsiaBill after half a second, well before a
+/// [`slow_gateway`] answers.
+pub fn impatient(settings: &mut RawSettings) {
+    settings.asiabill_timeout_seconds = Some("0.5".into());
+}
+
+/// A gateway that answers every API call two seconds late. It still carries each call out once
+/// the delay has passed, after an [`impatient`] shop gave up, as AsiaBill itself would.
+pub fn slow_gateway() -> Faults {
+    Faults {
+        api_latency: Duration::from_secs(2),
+        ..Faults::default()
+    }
+}
+
+/// How many calls to a path ending in `path` the simulator has carried out.
+pub fn carried_out(app: &TestApp, path: &str) -> usize {
+    app.sandbox
+        .as_ref()
+        .expect("sim")
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with(path) && matches!(r.verdict, Verdict::Accepted { .. }))
+        .count()
+}
+
+/// One reconciliation pass, as `shop reconcile` runs it.
+pub async fn reconcile_pass(app: &TestApp) -> reconcile::Report {
+    let state = asiabill_shop::startup::command_state(app.settings.clone())
+        .await
+        .expect("state");
+    reconcile::pass(&state).await.expect("pass")
+}
+
+/// Runs reconciliation passes until `done` holds (the shop's own passes run too: whichever
+/// pass settles it, the result is the same).
+pub async fn reconciled(app: &TestApp, what: &str, done: impl Fn() -> bool) {
+    for _ in 0..40 {
+        reconcile_pass(app).await;
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("not reconciled: {what}");
 }
 
 #[tokio::test]
@@ -95,6 +148,166 @@ async fn a_gateway_5xx_on_confirm_charge_leaves_the_attempt_for_the_reconciler()
     );
     let page = app.get_html(&format!("/orders/{token}")).await;
     assert!(page.contains("waiting for the payment result"));
+}
+
+#[tokio::test]
+async fn a_gateway_timeout_on_hosted_checkout_says_so_and_the_late_page_charges_nothing() {
+    let app = spawn_app_with(impatient).await;
+    let sandbox = app.sandbox.as_ref().expect("sim");
+    let token = order(&app).await;
+    let pay = format!("/orders/{token}/pay");
+    sandbox.set_faults(slow_gateway());
+    let page = app.get_html(&pay).await;
+    assert!(
+        page.contains("card fields are unavailable"),
+        "the session token timed out too"
+    );
+    let csrf = crate::helpers::csrf_token(&page).expect("csrf");
+    let r = app
+        .post_form(&pay, &[("csrf_token", &csrf), ("mode", "hosted")])
+        .await;
+    assert_eq!(location(&r), pay);
+    sandbox.set_faults(Faults::default());
+    let page = app.get_html(&pay).await;
+    assert!(
+        page.contains("could not reach the payment provider. Nothing was charged"),
+        "clear message"
+    );
+    assert_eq!(attempt_statuses(&app), ["cancelled"]);
+    // AsiaBill opened the page after all; nobody was sent to it, so nothing can be paid on it.
+    eventually("AsiaBill opens the late page", || {
+        carried_out(&app, "/checkout/payment") == 1
+    })
+    .await;
+    assert_eq!(
+        (attempt_statuses(&app), order_status(&app)),
+        (vec!["cancelled".to_owned()], "pending_payment".to_owned()),
+        "nothing half-applied"
+    );
+    let url = start_hosted(&app, &token).await;
+    let return_url = completed_return(pay_on_hosted_page(&app, &url, SUCCESS).await);
+    follow_return(&app, &return_url).await;
+    assert_eq!(order_status(&app), "paid", "works once AsiaBill is back");
+    assert_eq!(attempt_statuses(&app), ["cancelled", "paid"]);
+    let charged = sandbox
+        .transactions()
+        .iter()
+        .filter(|t| t.status == OrderStatus::Success)
+        .count();
+    assert_eq!(charged, 1, "only the second page took money");
+}
+
+#[tokio::test]
+async fn a_gateway_timeout_on_confirm_charge_is_settled_by_the_reconciler_without_charging_twice() {
+    let app = spawn_app_with(|s| {
+        impatient(s);
+        s.reconcile_after_seconds = Some("1".into());
+    })
+    .await;
+    let sandbox = app.sandbox.as_ref().expect("sim");
+    let token = order(&app).await;
+    let pm = crate::payments::tokenise(&app, SUCCESS).await;
+    let page = app.get_html(&format!("/orders/{token}/pay")).await;
+    let csrf = crate::helpers::csrf_token(&page).expect("csrf");
+    // The late charge's webhook is lost as well: only a query can tell what happened.
+    let lost_webhooks = Faults {
+        drop_webhook_rate: 1.0,
+        ..Faults::default()
+    };
+    sandbox.set_faults(Faults {
+        drop_webhook_rate: 1.0,
+        ..slow_gateway()
+    });
+    let r = app
+        .post_form(
+            &format!("/orders/{token}/pay"),
+            &[
+                ("csrf_token", &csrf),
+                ("mode", "insite"),
+                ("customerPaymentMethodId", &pm),
+            ],
+        )
+        .await;
+    sandbox.set_faults(lost_webhooks);
+    assert_eq!(
+        location(&r),
+        format!("/orders/{token}"),
+        "the order page waits"
+    );
+    assert_eq!(
+        (attempt_statuses(&app), order_status(&app)),
+        (vec!["pending".to_owned()], "pending_payment".to_owned()),
+        "charged or not: only a query can tell"
+    );
+    let page = app.get_html(&format!("/orders/{token}")).await;
+    assert!(page.contains("waiting for the payment result"));
+    eventually("AsiaBill charges the card late", || {
+        carried_out(&app, "/confirmCharge") == 1
+    })
+    .await;
+    reconciled(&app, "the late charge is found", || {
+        order_status(&app) == "paid"
+    })
+    .await;
+    let source: String = payment_events::table
+        .filter(payment_events::kind.eq("payment_paid"))
+        .select(payment_events::source)
+        .first(&mut app.db.get().expect("conn"))
+        .expect("event");
+    assert_eq!(source, "query");
+    assert_eq!(attempt_statuses(&app), ["paid"]);
+    let charges = sandbox
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/confirmCharge"))
+        .count();
+    assert_eq!(charges, 1, "the charge was never sent again");
+}
+
+#[tokio::test]
+async fn a_gateway_timeout_on_the_return_query_waits_and_the_reconciler_settles_it() {
+    let app = spawn_app_with(|s| {
+        impatient(s);
+        s.reconcile_after_seconds = Some("1".into());
+    })
+    .await;
+    let sandbox = app.sandbox.as_ref().expect("sim");
+    let lost_webhooks = Faults {
+        drop_webhook_rate: 1.0,
+        ..Faults::default()
+    };
+    sandbox.set_faults(lost_webhooks.clone());
+    let token = order(&app).await;
+    let url = start_hosted(&app, &token).await;
+    let return_url = completed_return(pay_on_hosted_page(&app, &url, SUCCESS).await);
+    sandbox.set_faults(Faults {
+        drop_webhook_rate: 1.0,
+        ..slow_gateway()
+    });
+    let r = follow_return(&app, &return_url).await;
+    assert_eq!(
+        location(&r),
+        format!("/orders/{token}"),
+        "the order page waits"
+    );
+    assert_eq!(
+        (attempt_statuses(&app), order_status(&app)),
+        (vec!["pending".to_owned()], "pending_payment".to_owned()),
+        "a signed success is not believed without its query"
+    );
+    let page = app.get_html(&format!("/orders/{token}")).await;
+    assert!(page.contains("waiting for the payment result"));
+    // Due for the reconciler, whose queries time out too: nothing changes, nothing fails.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let report = reconcile_pass(&app).await;
+    assert_eq!(report.attempts_settled, 0, "{report:?}");
+    assert_eq!(attempt_statuses(&app), ["pending"]);
+    sandbox.set_faults(lost_webhooks);
+    reconciled(&app, "the payment is confirmed", || {
+        order_status(&app) == "paid"
+    })
+    .await;
+    assert_eq!(attempt_statuses(&app), ["paid"]);
 }
 
 #[tokio::test]

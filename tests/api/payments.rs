@@ -80,7 +80,8 @@ pub async fn follow_return(app: &TestApp, return_url: &str) -> reqwest::Response
     app.client.get(return_url).send().await.expect("return")
 }
 
-fn completed_return(step: PaymentStep) -> String {
+/// The return URL of a completed payment.
+pub fn completed_return(step: PaymentStep) -> String {
     match step {
         PaymentStep::Completed(c) => c.return_url.expect("a returnUrl was sent"),
         PaymentStep::Challenge { .. } => panic!("unexpected 3-D Secure challenge"),

@@ -75,9 +75,14 @@ impl ManageConnection for Manager {
         match &self.url {
             DatabaseUrl::Postgres(url) => {
                 use secrecy::ExposeSecret;
-                PgConnection::establish(url.expose_secret())
-                    .map(DbConnection::Pg)
-                    .map_err(r2d2::Error::ConnectionError)
+                let mut conn = PgConnection::establish(url.expose_secret())
+                    .map_err(r2d2::Error::ConnectionError)?;
+                // As SQLite's busy timeout: a statement that waits this long for a lock fails
+                // instead of holding its request (and a pooled connection) indefinitely. The
+                // webhook then answers 503 and AsiaBill delivers it again.
+                conn.batch_execute("SET lock_timeout = '5s'")
+                    .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Pg(conn))
             }
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())

@@ -4,7 +4,7 @@
 //! English one, and a missing key shows itself, so a gap is visible on the page rather than
 //! silently empty.
 
-use std::{collections::HashMap, sync::LazyLock};
+use std::{collections::HashMap, hash::BuildHasherDefault, sync::LazyLock};
 
 /// A language the shop is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -93,7 +93,33 @@ fn merged(sources: &[&'static str]) -> HashMap<String, &'static str> {
     sources.iter().flat_map(|s| flatten(s)).collect()
 }
 
-static TEXT: LazyLock<HashMap<String, (&'static str, &'static str)>> = LazyLock::new(|| {
+/// FNV-1a: every page looks up dozens of texts, and SipHash (the default, which resists keys
+/// chosen to collide) cost more than the rest of the lookup. These keys are written by us, in
+/// templates and code, never by a visitor.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type TextTable = HashMap<String, (&'static str, &'static str), BuildHasherDefault<Fnv>>;
+
+static TEXT: LazyLock<TextTable> = LazyLock::new(|| {
     let en = merged(&EN_SOURCES);
     let zh = merged(&ZH_SOURCES);
     en.into_iter()

@@ -53,21 +53,61 @@ pub struct ProductCard {
     pub in_stock: bool,
 }
 
+/// The product cards of a listing page, rendered once for every shopper who sees them until
+/// the cache entry holding them goes (escaping a dozen cards was the largest part of the page).
+#[derive(Template)]
+#[template(path = "catalogue/grid.html")]
+struct Grid<'a> {
+    products: &'a [ProductCard],
+    in_stock: &'static str,
+    sold_out: &'static str,
+}
+
 /// What a listing page shows in one language, ready to render.
 pub struct Cards {
     /// The category pills.
     pub categories: Vec<CategoryView>,
-    /// The product cards of this page.
-    pub products: Vec<ProductCard>,
+    /// The product cards of this page as HTML, escaped when it was rendered.
+    pub grid_html: String,
+    /// True when this page has no product.
+    pub empty: bool,
     /// Products matching, over all pages.
     pub total: i64,
 }
 
 impl Cards {
-    fn new(found: Listing, query: &ListingQuery, lang: Lang, currency: Currency) -> Cards {
+    fn new(
+        found: Listing,
+        query: &ListingQuery,
+        lang: Lang,
+        currency: Currency,
+    ) -> Result<Cards, askama::Error> {
         let zh = lang == Lang::ZhCn;
         let pick = |en: String, zh_text: String| if zh { zh_text } else { en };
-        Cards {
+        let products: Vec<ProductCard> = found
+            .products
+            .into_iter()
+            .map(|p| ProductCard {
+                id: p.id,
+                // A product keeps the currency it was priced in, even if SHOP_CURRENCY
+                // changed since.
+                price: format_price(
+                    p.price_minor,
+                    Currency::parse(&p.currency).unwrap_or(currency),
+                ),
+                name: pick(p.name_en, p.name_zh),
+                slug: p.slug,
+                image_path: p.image_path,
+                in_stock: p.stock > 0,
+            })
+            .collect();
+        let grid_html = Grid {
+            products: &products,
+            in_stock: lang.tr("product.in_stock"),
+            sold_out: lang.tr("product.sold_out"),
+        }
+        .render()?;
+        Ok(Cards {
             categories: found
                 .categories
                 .into_iter()
@@ -77,25 +117,10 @@ impl Cards {
                     name: pick(c.name_en, c.name_zh),
                 })
                 .collect(),
-            products: found
-                .products
-                .into_iter()
-                .map(|p| ProductCard {
-                    id: p.id,
-                    // A product keeps the currency it was priced in, even if SHOP_CURRENCY
-                    // changed since.
-                    price: format_price(
-                        p.price_minor,
-                        Currency::parse(&p.currency).unwrap_or(currency),
-                    ),
-                    name: pick(p.name_en, p.name_zh),
-                    slug: p.slug,
-                    image_path: p.image_path,
-                    in_stock: p.stock > 0,
-                })
-                .collect(),
+            grid_html,
+            empty: products.is_empty(),
             total: found.total,
-        }
+        })
     }
 }
 
@@ -115,7 +140,7 @@ async fn cards(
     state: &AppState,
     query: &ListingQuery,
     lang: Lang,
-) -> Result<Arc<Cards>, crate::db::DbError> {
+) -> actix_web::Result<Arc<Cards>> {
     let keep = query.search.as_deref().is_none_or(|s| s.trim().is_empty());
     let key = (query.category.clone(), query.page, lang.tag());
     if keep && let Some(cards) = listings.get(&key) {
@@ -123,8 +148,14 @@ async fn cards(
     }
     let (loaded_at, generation) = (Instant::now(), cache::generation());
     let q = query.clone();
-    let found = state.db.read(move |conn| listing::load(conn, &q)).await?;
-    let cards = Arc::new(Cards::new(found, query, lang, state.settings.currency));
+    let found = state
+        .db
+        .read(move |conn| listing::load(conn, &q))
+        .await
+        .map_err(ErrorInternalServerError)?;
+    let cards = Cards::new(found, query, lang, state.settings.currency)
+        .map_err(ErrorInternalServerError)?;
+    let cards = Arc::new(cards);
     if keep {
         listings.insert(key, loaded_at, generation, cards.clone());
     }
@@ -157,9 +188,7 @@ pub async fn index(
         search: params.q.clone(),
         page: params.page.unwrap_or(1).max(1),
     };
-    let cards = cards(&listings, &state, &query, layout.language)
-        .await
-        .map_err(ErrorInternalServerError)?;
+    let cards = cards(&listings, &state, &query, layout.language).await?;
 
     let total_pages = ((cards.total + PER_PAGE - 1) / PER_PAGE).max(1);
     let href = |page: i64| {

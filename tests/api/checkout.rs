@@ -8,6 +8,16 @@ use diesel::prelude::*;
 
 use crate::helpers::{location, spawn_app, spawn_app_with};
 
+/// Moves an order's reservation into the past rather than waiting for it.
+fn age_reservation(conn: &mut asiabill_shop::db::DbConnection, order_id: i64) {
+    diesel::update(orders::table.find(order_id))
+        .set(orders::reservation_expires_at.eq(Some(
+            asiabill_shop::db::now() - chrono::Duration::seconds(1),
+        )))
+        .execute(conn)
+        .expect("age the order");
+}
+
 fn order_count(app: &crate::helpers::TestApp) -> i64 {
     orders::table
         .count()
@@ -235,12 +245,7 @@ async fn pages_show_the_last_unit_sold_and_given_back_at_once() {
         .first(&mut app.db.get().expect("conn"))
         .expect("id");
     let mut conn = app.db.get().expect("conn");
-    diesel::update(orders::table.find(order_id))
-        .set(orders::reservation_expires_at.eq(Some(
-            asiabill_shop::db::now() - chrono::Duration::seconds(1),
-        )))
-        .execute(&mut conn)
-        .expect("age the order");
+    age_reservation(&mut conn, order_id);
     assert_eq!(
         expire::expire(&mut conn, order_id).expect("expire"),
         Expiry::Cancelled
@@ -326,13 +331,7 @@ async fn an_unpaid_order_expires_releases_its_stock_and_can_go_back_in_the_cart(
         Expiry::Nothing,
         "not due yet"
     );
-    // Move the reservation into the past rather than waiting a minute.
-    diesel::update(orders::table.find(order_id))
-        .set(orders::reservation_expires_at.eq(Some(
-            asiabill_shop::db::now() - chrono::Duration::seconds(1),
-        )))
-        .execute(&mut conn)
-        .expect("age the order");
+    age_reservation(&mut conn, order_id);
     assert_eq!(
         expire::expire(&mut conn, order_id).expect("expire"),
         Expiry::Cancelled

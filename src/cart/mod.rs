@@ -163,61 +163,72 @@ pub fn add(
     currency: Currency,
 ) -> Result<i64, CartError> {
     write_transaction(conn, |conn| {
-        let (stock, active, product_currency): (i64, bool, String) = products::table
-            .find(product_id)
-            .select((products::stock, products::active, products::currency))
-            .first(conn)
-            .optional()?
-            .ok_or(CartError::UnknownProduct)?;
-        if !active {
-            return Err(CartError::UnknownProduct);
-        }
-        if product_currency != currency.code() {
-            return Err(CartError::CurrencyMismatch);
-        }
-        let cart_id = match cart_id {
-            Some(id) if carts::table.find(id).count().get_result::<i64>(conn)? == 1 => id,
-            _ => create_cart(conn, currency)?,
-        };
-        let existing: Option<(i64, i64)> = cart_items::table
-            .filter(cart_items::cart_id.eq(cart_id))
-            .filter(cart_items::product_id.eq(product_id))
-            .select((cart_items::id, cart_items::quantity))
-            .first(conn)
-            .optional()?;
-        let wanted = existing
-            .map_or(0, |(_, q)| q)
-            .checked_add(quantity)
-            .ok_or(CartError::TooMany { max: MAX_PER_LINE })?;
-        if quantity < 1 {
-            return Err(CartError::BadQuantity);
-        }
-        check_quantity(wanted, stock)?;
-        let at = now();
-        match existing {
-            Some((item_id, _)) => {
-                diesel::update(cart_items::table.find(item_id))
-                    .set((
-                        cart_items::quantity.eq(wanted),
-                        cart_items::updated_at.eq(at),
-                    ))
-                    .execute(conn)?;
-            }
-            None => {
-                diesel::insert_into(cart_items::table)
-                    .values((
-                        cart_items::cart_id.eq(cart_id),
-                        cart_items::product_id.eq(product_id),
-                        cart_items::quantity.eq(wanted),
-                        cart_items::created_at.eq(at),
-                        cart_items::updated_at.eq(at),
-                    ))
-                    .execute(conn)?;
-            }
-        }
-        touch(conn, cart_id)?;
-        Ok(cart_id)
+        add_in_transaction(conn, cart_id, product_id, quantity, currency)
     })
+}
+
+/// [`add`]'s work, for a caller that opened the write transaction (`Db::write`).
+pub fn add_in_transaction(
+    conn: &mut DbConnection,
+    cart_id: Option<i64>,
+    product_id: i64,
+    quantity: i64,
+    currency: Currency,
+) -> Result<i64, CartError> {
+    let (stock, active, product_currency): (i64, bool, String) = products::table
+        .find(product_id)
+        .select((products::stock, products::active, products::currency))
+        .first(conn)
+        .optional()?
+        .ok_or(CartError::UnknownProduct)?;
+    if !active {
+        return Err(CartError::UnknownProduct);
+    }
+    if product_currency != currency.code() {
+        return Err(CartError::CurrencyMismatch);
+    }
+    let cart_id = match cart_id {
+        Some(id) if carts::table.find(id).count().get_result::<i64>(conn)? == 1 => id,
+        _ => create_cart(conn, currency)?,
+    };
+    let existing: Option<(i64, i64)> = cart_items::table
+        .filter(cart_items::cart_id.eq(cart_id))
+        .filter(cart_items::product_id.eq(product_id))
+        .select((cart_items::id, cart_items::quantity))
+        .first(conn)
+        .optional()?;
+    let wanted = existing
+        .map_or(0, |(_, q)| q)
+        .checked_add(quantity)
+        .ok_or(CartError::TooMany { max: MAX_PER_LINE })?;
+    if quantity < 1 {
+        return Err(CartError::BadQuantity);
+    }
+    check_quantity(wanted, stock)?;
+    let at = now();
+    match existing {
+        Some((item_id, _)) => {
+            diesel::update(cart_items::table.find(item_id))
+                .set((
+                    cart_items::quantity.eq(wanted),
+                    cart_items::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+        }
+        None => {
+            diesel::insert_into(cart_items::table)
+                .values((
+                    cart_items::cart_id.eq(cart_id),
+                    cart_items::product_id.eq(product_id),
+                    cart_items::quantity.eq(wanted),
+                    cart_items::created_at.eq(at),
+                    cart_items::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+        }
+    }
+    touch(conn, cart_id)?;
+    Ok(cart_id)
 }
 
 /// Sets a line's quantity; zero removes it.
@@ -228,28 +239,38 @@ pub fn set_quantity(
     quantity: i64,
 ) -> Result<(), CartError> {
     write_transaction(conn, |conn| {
-        let line: Option<i64> = cart_items::table
-            .inner_join(products::table)
-            .filter(cart_items::id.eq(item_id))
-            .filter(cart_items::cart_id.eq(cart_id))
-            .select(products::stock)
-            .first(conn)
-            .optional()?;
-        let stock = line.ok_or(CartError::UnknownLine)?;
-        if quantity == 0 {
-            diesel::delete(cart_items::table.find(item_id)).execute(conn)?;
-        } else {
-            check_quantity(quantity, stock)?;
-            diesel::update(cart_items::table.find(item_id))
-                .set((
-                    cart_items::quantity.eq(quantity),
-                    cart_items::updated_at.eq(now()),
-                ))
-                .execute(conn)?;
-        }
-        touch(conn, cart_id)?;
-        Ok(())
+        set_quantity_in_transaction(conn, cart_id, item_id, quantity)
     })
+}
+
+/// [`set_quantity`]'s work, for a caller that opened the write transaction (`Db::write`).
+pub fn set_quantity_in_transaction(
+    conn: &mut DbConnection,
+    cart_id: i64,
+    item_id: i64,
+    quantity: i64,
+) -> Result<(), CartError> {
+    let line: Option<i64> = cart_items::table
+        .inner_join(products::table)
+        .filter(cart_items::id.eq(item_id))
+        .filter(cart_items::cart_id.eq(cart_id))
+        .select(products::stock)
+        .first(conn)
+        .optional()?;
+    let stock = line.ok_or(CartError::UnknownLine)?;
+    if quantity == 0 {
+        diesel::delete(cart_items::table.find(item_id)).execute(conn)?;
+    } else {
+        check_quantity(quantity, stock)?;
+        diesel::update(cart_items::table.find(item_id))
+            .set((
+                cart_items::quantity.eq(quantity),
+                cart_items::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+    }
+    touch(conn, cart_id)?;
+    Ok(())
 }
 
 /// Empties a cart (after its order was placed).

@@ -7,7 +7,7 @@ pub mod models;
 pub mod schema;
 pub mod secrets;
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use diesel::{
     connection::{AnsiTransactionManager, SimpleConnection, TransactionManager},
@@ -123,6 +123,23 @@ impl ManageConnection for Manager {
 pub struct Db {
     pool: r2d2::Pool<Manager>,
     postgres: bool,
+    /// SQLite only: one connection that never waits for the write lock, for [`Db::write`].
+    quick_writer: Option<r2d2::Pool<Manager>>,
+    /// Taken by [`Db::write`] for its whole transaction: its writers queue here, in order and
+    /// without waking, rather than in SQLite's busy handler, which polls with sleeps of up to
+    /// 100 ms (shared by the clones of this handle).
+    writers: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// Makes a connection give up at once when another connection holds SQLite's write lock.
+#[derive(Debug)]
+struct NoWait;
+
+impl r2d2::CustomizeConnection<DbConnection, r2d2::Error> for NoWait {
+    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("PRAGMA busy_timeout = 0")
+            .map_err(r2d2::Error::QueryError)
+    }
 }
 
 impl Db {
@@ -145,9 +162,25 @@ impl Db {
             .connection_timeout(Duration::from_secs(5))
             .test_on_check_out(false)
             .build(Manager { url: url.clone() })?;
+        // Kept open (`min_idle` 1): `try_get` never opens a connection, only hands out an idle
+        // one. (The crash at exit noted above is libpq's; this pool is SQLite's only.)
+        let quick_writer = match url {
+            DatabaseUrl::Sqlite(_) => Some(
+                r2d2::Pool::builder()
+                    .max_size(1)
+                    .min_idle(Some(1))
+                    .connection_timeout(Duration::from_secs(5))
+                    .test_on_check_out(false)
+                    .connection_customizer(Box::new(NoWait))
+                    .build(Manager { url: url.clone() })?,
+            ),
+            DatabaseUrl::Postgres(_) => None,
+        };
         Ok(Db {
             pool,
             postgres: url.is_postgres(),
+            quick_writer,
+            writers: Arc::default(),
         })
     }
 
@@ -200,6 +233,37 @@ impl Db {
     }
 }
 
+impl Db {
+    /// Runs `body` in a write transaction (as [`write_transaction`] does): on SQLite, on the
+    /// calling thread when the write lock is free at once; otherwise (PostgreSQL, another
+    /// writer holding the lock, the quick connection in use) on the blocking pool, waiting for
+    /// the lock there.
+    ///
+    /// Once `BEGIN IMMEDIATE` has the lock, nothing in a WAL-mode transaction waits for another
+    /// connection (readers never block a writer, and a commit's checkpoint skips pages readers
+    /// still need), so the request's thread is never held up; what it saves is the two thread
+    /// switches of [`Db::run`]. Only for short writes on the request path (the cart).
+    pub async fn write<T, E, F>(&self, body: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + From<diesel::result::Error> + Send + 'static,
+    {
+        if self.postgres {
+            return self.run(move |conn| write_transaction(conn, body)).await;
+        }
+        let _turn = self.writers.lock().await;
+        if let Some(mut conn) = self.quick_writer.as_ref().and_then(|q| q.try_get())
+            && let DbConnection::Sqlite(inner) = &mut *conn
+            && AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE").is_ok()
+        {
+            return finish_transaction(&mut conn, body);
+        }
+        // Another writer of this process (a webhook, a job) or of another holds the lock.
+        self.run(move |conn| write_transaction(conn, body)).await
+    }
+}
+
 /// Runs `$body` with `$c` bound to the backend's own connection (`SqliteConnection` or
 /// `PgConnection`), so that a query written once is compiled for each backend.
 ///
@@ -234,6 +298,15 @@ where
         }
         DbConnection::Pg(inner) => AnsiTransactionManager::begin_transaction(inner)?,
     }
+    finish_transaction(conn, f)
+}
+
+/// Runs `f` in the transaction just begun on `conn`, then commits, or rolls back on an error.
+fn finish_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
     type Manager = <DbConnection as Connection>::TransactionManager;
     match f(conn) {
         Ok(value) => {

@@ -140,7 +140,7 @@ pub async fn add(
     let currency = state.settings.currency;
     let added = state
         .db
-        .run(move |conn| cart::add(conn, cart_id, product_id, quantity, currency))
+        .write(move |conn| cart::add_in_transaction(conn, cart_id, product_id, quantity, currency))
         .await;
     match added {
         Ok(cart_id) => {
@@ -178,7 +178,7 @@ pub async fn update(
     let quantity = form.0.quantity;
     let updated = state
         .db
-        .run(move |conn| cart::set_quantity(conn, cart_id, item_id, quantity))
+        .write(move |conn| cart::set_quantity_in_transaction(conn, cart_id, item_id, quantity))
         .await;
     match updated {
         Ok(()) => {

@@ -171,3 +171,47 @@ pub fn first_item_id(cart_html: &str) -> String {
     let at = cart_html.find("data-item-id=\"").expect("a cart line") + "data-item-id=\"".len();
     cart_html[at..at + cart_html[at..].find('"').expect("quote")].to_owned()
 }
+
+#[tokio::test]
+async fn adding_to_the_cart_waits_for_another_writer_instead_of_failing() {
+    // Cart writes run on the request's thread when SQLite's write lock is free at once, and
+    // wait on the blocking pool when it is not: here a transaction of another connection holds
+    // it (on PostgreSQL, a lock on the cart tables) for a moment.
+    use asiabill_shop::db::DbConnection;
+    use diesel::RunQueryDsl;
+    let app = spawn_app().await;
+    let db = app.db.clone();
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    let holder = std::thread::spawn(move || {
+        let mut conn = db.get().expect("conn");
+        let lock: &[&str] = match &mut *conn {
+            DbConnection::Sqlite(_) => &["BEGIN IMMEDIATE"],
+            DbConnection::Pg(_) => &["BEGIN", "LOCK TABLE cart_items IN EXCLUSIVE MODE"],
+        };
+        for statement in lock {
+            diesel::sql_query(*statement)
+                .execute(&mut *conn)
+                .expect("lock");
+        }
+        locked_tx.send(()).expect("signal");
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        diesel::sql_query("COMMIT")
+            .execute(&mut *conn)
+            .expect("unlock");
+    });
+    locked_rx.recv().expect("locked");
+    let started = std::time::Instant::now();
+    app.add_to_cart("gooseneck-kettle", 2).await;
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(300),
+        "the add waited for the lock: {:?}",
+        started.elapsed()
+    );
+    holder.join().expect("holder");
+    let cart = app.get_html("/cart").await;
+    assert!(cart.contains("Gooseneck"), "the line is there: {cart}");
+    // And with the lock free again, the next add takes the quick path.
+    app.add_to_cart("gooseneck-kettle", 1).await;
+    let cart = app.get_html("/cart").await;
+    assert!(cart.contains("value=\"3\""), "3 units: {cart}");
+}

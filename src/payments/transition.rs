@@ -121,10 +121,13 @@ pub fn apply_in(
     // Take the attempt's row lock before reading it: on PostgreSQL a no-op update does what
     // `SELECT … FOR UPDATE` would (the multi-backend connection has no row-lock DSL), so a
     // webhook and a browser return for the same attempt queue up here instead of both reading
-    // the old state. SQLite's `BEGIN IMMEDIATE` already serialises writers.
-    diesel::update(payment_attempts::table.find(attempt_id))
-        .set(payment_attempts::id.eq(payment_attempts::id))
-        .execute(conn)?;
+    // the old state. SQLite's `BEGIN IMMEDIATE` already serialises writers, so there it is
+    // skipped (diesel prepares every UPDATE afresh, which costs more than running it).
+    if let DbConnection::Pg(_) = conn {
+        diesel::update(payment_attempts::table.find(attempt_id))
+            .set(payment_attempts::id.eq(payment_attempts::id))
+            .execute(conn)?;
+    }
     let attempt: PaymentAttempt = payment_attempts::table
         .find(attempt_id)
         .select(PaymentAttempt::as_select())
@@ -217,6 +220,15 @@ fn fill_details(
         .clone()
         .filter(|r| !r.is_empty())
         .or_else(|| attempt.redirect_url.clone());
+    // A repeated webhook usually brings nothing new: then nothing is written.
+    if trade_no == attempt.trade_no
+        && masked == attempt.masked_card
+        && code == attempt.gateway_code
+        && message == attempt.gateway_message
+        && redirect == attempt.redirect_url
+    {
+        return Ok(());
+    }
     diesel::update(payment_attempts::table.find(attempt.id))
         .set((
             payment_attempts::trade_no.eq(trade_no),

@@ -5,7 +5,9 @@ use asiabill::Currency;
 use askama::Template;
 use serde::Deserialize;
 
-use super::view::{Frame, Pager, Tag, frame, pager, price, server_error, tag, when, when_opt};
+use super::view::{
+    Choice, Frame, Pager, Tag, choices, frame, pager, price, server_error, tag, when, when_opt,
+};
 use crate::{
     admin::{
         amount,
@@ -58,23 +60,6 @@ pub struct OrderRow {
     fulfilment: Tag,
     total: String,
     refunded: Option<String>,
-}
-
-/// A choice of a filter's list.
-pub struct Choice {
-    value: &'static str,
-    text: String,
-    selected: bool,
-}
-
-fn choices(lang: Lang, all: &[&'static str], current: Option<&str>) -> Vec<Choice> {
-    all.iter()
-        .map(|v| Choice {
-            value: v,
-            text: lang.tr(&format!("admin.state.{v}")).to_owned(),
-            selected: current == Some(*v),
-        })
-        .collect()
 }
 
 /// The orders list.

@@ -8,7 +8,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use super::view::{Frame, Pager, Tag, frame, pager, price, server_error, tag, when, when_opt};
+use super::view::{
+    Choice, Frame, Pager, Tag, choices, frame, pager, price, server_error, tag, when, when_opt,
+};
 use crate::{
     admin::{
         auth::{AdminForm, AdminUser, safe_next},
@@ -40,13 +42,6 @@ pub struct Row {
     unknown: bool,
 }
 
-/// A status filter link.
-pub struct Pill {
-    value: &'static str,
-    text: String,
-    active: bool,
-}
-
 /// The refunds page.
 #[derive(Template)]
 #[template(path = "admin/refunds.html")]
@@ -54,7 +49,7 @@ pub struct RefundsPage {
     layout: Layout,
     frame: Frame,
     rows: Vec<Row>,
-    pills: Vec<Pill>,
+    pills: Vec<Choice>,
     all_active: bool,
     pager: Pager,
 }
@@ -154,14 +149,7 @@ pub async fn index(
                 },
             )
             .collect(),
-        pills: STATES
-            .iter()
-            .map(|s| Pill {
-                value: s,
-                text: lang.tr(&format!("admin.state.{s}")).to_owned(),
-                active: status.as_deref() == Some(*s),
-            })
-            .collect(),
+        pills: choices(lang, &STATES, status.as_deref()),
         all_active: status.is_none(),
         pager: pager(page, total, PER_PAGE, &base),
         layout,

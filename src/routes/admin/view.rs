@@ -1,4 +1,5 @@
-//! What every admin page shares: the frame around it, status tags, dates, money, paging.
+//! What every admin page shares: the frame around it, status tags, status filters, dates,
+//! money, paging.
 
 use std::fmt::Display;
 
@@ -53,6 +54,27 @@ pub fn tag(lang: Lang, word: &str) -> Tag {
         text: lang.tr(&format!("admin.state.{word}")).to_owned(),
         tone,
     }
+}
+
+/// One status of a filter (a select option or a pill), in the admin's language.
+pub struct Choice {
+    /// The status word sent back in the query string.
+    pub value: &'static str,
+    /// Its translation.
+    pub text: String,
+    /// True when it is the filter in force.
+    pub selected: bool,
+}
+
+/// The filter choices for `all` statuses, `current` marked selected.
+pub fn choices(lang: Lang, all: &[&'static str], current: Option<&str>) -> Vec<Choice> {
+    all.iter()
+        .map(|v| Choice {
+            value: v,
+            text: lang.tr(&format!("admin.state.{v}")).to_owned(),
+            selected: current == Some(*v),
+        })
+        .collect()
 }
 
 /// A time as the admin pages show it (UTC).

@@ -5,7 +5,9 @@ use actix_web::{HttpResponse, Result, http::StatusCode, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::view::{Frame, Pager, Tag, frame, pager, server_error, tag, when, when_opt};
+use super::view::{
+    Choice, Frame, Pager, Tag, choices, frame, pager, server_error, tag, when, when_opt,
+};
 use crate::{
     admin::{
         auth::{AdminForm, AdminUser},
@@ -28,13 +30,6 @@ pub struct Row {
     error: String,
 }
 
-/// A status filter link.
-pub struct Pill {
-    value: &'static str,
-    text: String,
-    active: bool,
-}
-
 /// The webhook log.
 #[derive(Template)]
 #[template(path = "admin/webhooks/index.html")]
@@ -42,7 +37,7 @@ pub struct WebhooksPage {
     layout: Layout,
     frame: Frame,
     rows: Vec<Row>,
-    pills: Vec<Pill>,
+    pills: Vec<Choice>,
     all_active: bool,
     pager: Pager,
 }
@@ -92,14 +87,7 @@ pub async fn index(
                 error: d.error.unwrap_or_default(),
             })
             .collect(),
-        pills: STATES
-            .iter()
-            .map(|s| Pill {
-                value: s,
-                text: lang.tr(&format!("admin.state.{s}")).to_owned(),
-                active: status.as_deref() == Some(*s),
-            })
-            .collect(),
+        pills: choices(lang, &STATES, status.as_deref()),
         all_active: status.is_none(),
         pager: pager(page, total, PER_PAGE, &base),
         layout,

@@ -231,9 +231,7 @@ impl Db {
         }
         self.run(f).await
     }
-}
 
-impl Db {
     /// Runs `body` in a write transaction (as [`write_transaction`] does): on SQLite, on the
     /// calling thread when the write lock is free at once; otherwise (PostgreSQL, another
     /// writer holding the lock, the quick connection in use) on the blocking pool, waiting for

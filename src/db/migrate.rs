@@ -13,13 +13,19 @@ const MIGRATION_LOCK: i64 = 0x5348_4f50; // "SHOP"
 
 /// Applies every pending migration and returns how many ran.
 ///
-/// On PostgreSQL an advisory lock serialises instances that start at the same moment, so two
-/// `shop serve` processes never apply the same migration twice. SQLite's own write lock does
-/// the same for a file.
+/// Instances that start at the same moment must not both apply a migration: on PostgreSQL an
+/// advisory lock serialises them; on SQLite the whole run is one `BEGIN IMMEDIATE` transaction
+/// (diesel turns each migration's own transaction into a savepoint), because with a deferred
+/// one both processes read "nothing applied" before either commits, and the second then fails
+/// with "table already exists".
 pub fn run_pending(conn: &mut DbConnection) -> Result<usize, DbError> {
     let failed = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migration(e.to_string());
     match conn {
-        DbConnection::Sqlite(c) => Ok(c.run_pending_migrations(SQLITE).map_err(failed)?.len()),
+        DbConnection::Sqlite(c) => c.immediate_transaction(|c| {
+            c.run_pending_migrations(SQLITE)
+                .map(|v| v.len())
+                .map_err(failed)
+        }),
         DbConnection::Pg(c) => {
             sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})")).execute(c)?;
             let applied = c.run_pending_migrations(POSTGRES).map(|v| v.len());

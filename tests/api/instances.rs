@@ -105,3 +105,39 @@ async fn instances_on_one_database_share_the_session_key() {
         "another database, another key"
     );
 }
+
+/// Two `shop serve` processes started together on a new SQLite file both find no migration
+/// applied; only one may apply them (CI once failed with "table admin_users already exists").
+/// Each thread has its own pool, so they race exactly as separate processes do.
+#[test]
+fn instances_migrating_one_new_sqlite_file_at_once_apply_each_migration_once() {
+    use asiabill_shop::db::{Db, migrate};
+    let alone = TestDb::sqlite();
+    let db = Db::connect(&alone.url).expect("connect");
+    let all = migrate::run_pending(&mut db.get().expect("conn")).expect("migrations");
+    for _ in 0..10 {
+        let test_db = TestDb::sqlite();
+        let start = Arc::new(std::sync::Barrier::new(4));
+        let runs: Vec<_> = (0..4)
+            .map(|_| {
+                let (url, start) = (test_db.url.clone(), start.clone());
+                std::thread::spawn(move || {
+                    let db = Db::connect(&url).expect("connect");
+                    let mut conn = db.get().expect("conn");
+                    start.wait();
+                    migrate::run_pending(&mut conn)
+                })
+            })
+            .collect();
+        let applied: Vec<usize> = runs
+            .into_iter()
+            .map(|r| r.join().expect("thread").expect("migrations"))
+            .collect();
+        assert_eq!(
+            applied.iter().sum::<usize>(),
+            all,
+            "each applied once: {applied:?}"
+        );
+        assert_eq!(applied.iter().filter(|&&n| n > 0).count(), 1, "{applied:?}");
+    }
+}

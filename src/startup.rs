@@ -34,7 +34,7 @@ use crate::{
     },
     payments::{self, reconcile, webhooks},
     routes,
-    web::{AppState, errors, state::static_dir},
+    web::{AppState, errors, request_span::RequestSpan, state::static_dir},
 };
 
 /// A shop ready to run: its listeners are bound, so its ports are known.
@@ -351,7 +351,7 @@ fn http_server(
             )
             .wrap(security_headers(&state_for_headers))
             .wrap(Compress::default())
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<RequestSpan>::new())
             .app_data(data.clone())
             .app_data(listings.clone())
             .app_data(product_pages.clone())

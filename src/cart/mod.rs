@@ -2,7 +2,14 @@
 //! priced from the catalogue each time they are shown, never from anything the browser sent.
 
 use asiabill::Currency;
-use diesel::prelude::*;
+use chrono::{NaiveDateTime, TimeDelta};
+use diesel::{
+    backend::Backend,
+    prelude::*,
+    query_builder::{AstPass, QueryFragment, QueryId},
+    serialize::ToSql,
+    sql_types::{BigInt, Timestamp},
+};
 use rand::RngCore;
 
 use crate::db::{
@@ -108,7 +115,7 @@ impl CartError {
 
 /// The lines of a cart, oldest first, with current prices.
 pub fn lines(conn: &mut DbConnection, cart_id: i64) -> Result<Vec<CartLine>, DbError> {
-    Ok(cart_items::table
+    let query = cart_items::table
         .inner_join(products::table)
         .filter(cart_items::cart_id.eq(cart_id))
         .order(cart_items::id.asc())
@@ -124,8 +131,8 @@ pub fn lines(conn: &mut DbConnection, cart_id: i64) -> Result<Vec<CartLine>, DbE
             cart_items::quantity,
             products::stock,
             products::active,
-        ))
-        .load(conn)?)
+        ));
+    Ok(crate::on_backend!(conn, |c| query.load(c))?)
 }
 
 /// Sum of the lines' totals.
@@ -175,28 +182,36 @@ pub fn add_in_transaction(
     quantity: i64,
     currency: Currency,
 ) -> Result<i64, CartError> {
-    let (stock, active, product_currency): (i64, bool, String) = products::table
-        .find(product_id)
-        .select((products::stock, products::active, products::currency))
-        .first(conn)
-        .optional()?
-        .ok_or(CartError::UnknownProduct)?;
+    let product = products::table.find(product_id).select((
+        products::stock,
+        products::active,
+        products::currency,
+    ));
+    let (stock, active, product_currency): (i64, bool, String) =
+        crate::on_backend!(conn, |c| product.first(c).optional())?
+            .ok_or(CartError::UnknownProduct)?;
     if !active {
         return Err(CartError::UnknownProduct);
     }
     if product_currency != currency.code() {
         return Err(CartError::CurrencyMismatch);
     }
-    let cart_id = match cart_id {
-        Some(id) if carts::table.find(id).count().get_result::<i64>(conn)? == 1 => id,
-        _ => create_cart(conn, currency)?,
+    let cart = match cart_id {
+        Some(id) => {
+            let cart = carts::table.find(id).select((carts::id, carts::updated_at));
+            crate::on_backend!(conn, |c| cart.first::<(i64, NaiveDateTime)>(c).optional())?
+        }
+        None => None,
     };
-    let existing: Option<(i64, i64)> = cart_items::table
+    let (cart_id, last_touched) = match cart {
+        Some((id, updated_at)) => (id, Some(updated_at)),
+        None => (create_cart(conn, currency)?, None),
+    };
+    let line = cart_items::table
         .filter(cart_items::cart_id.eq(cart_id))
         .filter(cart_items::product_id.eq(product_id))
-        .select((cart_items::id, cart_items::quantity))
-        .first(conn)
-        .optional()?;
+        .select((cart_items::id, cart_items::quantity));
+    let existing: Option<(i64, i64)> = crate::on_backend!(conn, |c| line.first(c).optional())?;
     let wanted = existing
         .map_or(0, |(_, q)| q)
         .checked_add(quantity)
@@ -208,12 +223,7 @@ pub fn add_in_transaction(
     let at = now();
     match existing {
         Some((item_id, _)) => {
-            diesel::update(cart_items::table.find(item_id))
-                .set((
-                    cart_items::quantity.eq(wanted),
-                    cart_items::updated_at.eq(at),
-                ))
-                .execute(conn)?;
+            SetLineQuantity::new(item_id, wanted, at).run(conn)?;
         }
         None => {
             diesel::insert_into(cart_items::table)
@@ -227,7 +237,9 @@ pub fn add_in_transaction(
                 .execute(conn)?;
         }
     }
-    touch(conn, cart_id)?;
+    if let Some(updated_at) = last_touched {
+        touch_if_stale(conn, cart_id, updated_at, at)?;
+    }
     Ok(cart_id)
 }
 
@@ -250,26 +262,24 @@ pub fn set_quantity_in_transaction(
     item_id: i64,
     quantity: i64,
 ) -> Result<(), CartError> {
-    let line: Option<i64> = cart_items::table
+    let query = cart_items::table
         .inner_join(products::table)
+        .inner_join(carts::table)
         .filter(cart_items::id.eq(item_id))
         .filter(cart_items::cart_id.eq(cart_id))
-        .select(products::stock)
-        .first(conn)
-        .optional()?;
-    let stock = line.ok_or(CartError::UnknownLine)?;
+        .select((products::stock, carts::updated_at));
+    let line: Option<(i64, NaiveDateTime)> =
+        crate::on_backend!(conn, |c| query.first(c).optional())?;
+    let (stock, updated_at) = line.ok_or(CartError::UnknownLine)?;
+    let at = now();
     if quantity == 0 {
-        diesel::delete(cart_items::table.find(item_id)).execute(conn)?;
+        let line = cart_items::table.find(item_id);
+        crate::on_backend!(conn, |c| diesel::delete(line).execute(c))?;
     } else {
         check_quantity(quantity, stock)?;
-        diesel::update(cart_items::table.find(item_id))
-            .set((
-                cart_items::quantity.eq(quantity),
-                cart_items::updated_at.eq(now()),
-            ))
-            .execute(conn)?;
+        SetLineQuantity::new(item_id, quantity, at).run(conn)?;
     }
-    touch(conn, cart_id)?;
+    touch_if_stale(conn, cart_id, updated_at, at)?;
     Ok(())
 }
 
@@ -294,10 +304,73 @@ fn create_cart(conn: &mut DbConnection, currency: Currency) -> Result<i64, DbErr
         .get_result(conn)?)
 }
 
-fn touch(conn: &mut DbConnection, cart_id: i64) -> Result<(), DbError> {
-    diesel::update(carts::table.find(cart_id))
-        .set(carts::updated_at.eq(now()))
-        .execute(conn)?;
+/// `UPDATE cart_items SET quantity = …, updated_at = … WHERE id = …`, written out so that diesel
+/// keeps the statement prepared. Diesel prepares every `diesel::update` afresh (a changeset may
+/// leave fields out, so it never caches one), and on the cart that parsing was a large part of
+/// an add.
+struct SetLineQuantity {
+    item_id: i64,
+    quantity: i64,
+    at: NaiveDateTime,
+}
+
+impl SetLineQuantity {
+    fn new(item_id: i64, quantity: i64, at: NaiveDateTime) -> Self {
+        SetLineQuantity {
+            item_id,
+            quantity,
+            at,
+        }
+    }
+
+    fn run(self, conn: &mut DbConnection) -> Result<(), DbError> {
+        crate::on_backend!(conn, |c| self.execute(c))?;
+        Ok(())
+    }
+}
+
+impl QueryId for SetLineQuantity {
+    type QueryId = SetLineQuantity;
+    // One SQL text whatever the values: diesel may cache it by this type alone.
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<DB> QueryFragment<DB> for SetLineQuantity
+where
+    DB: Backend,
+    i64: ToSql<BigInt, DB>,
+    NaiveDateTime: ToSql<Timestamp, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("UPDATE cart_items SET quantity = ");
+        out.push_bind_param::<BigInt, _>(&self.quantity)?;
+        out.push_sql(", updated_at = ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<BigInt, _>(&self.item_id)?;
+        Ok(())
+    }
+}
+
+impl<C> RunQueryDsl<C> for SetLineQuantity {}
+
+/// How old a cart's `updated_at` may get before a change to the cart rewrites it. It marks the
+/// cart's last activity, which only matters in days (an abandoned cart); rewriting an indexed
+/// column on every click cost an UPDATE per add.
+const TOUCH_AFTER: TimeDelta = TimeDelta::hours(1);
+
+/// Records activity on the cart, unless it was recorded within [`TOUCH_AFTER`].
+fn touch_if_stale(
+    conn: &mut DbConnection,
+    cart_id: i64,
+    updated_at: NaiveDateTime,
+    at: NaiveDateTime,
+) -> Result<(), DbError> {
+    if at.signed_duration_since(updated_at) >= TOUCH_AFTER {
+        diesel::update(carts::table.find(cart_id))
+            .set(carts::updated_at.eq(at))
+            .execute(conn)?;
+    }
     Ok(())
 }
 

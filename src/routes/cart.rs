@@ -56,10 +56,11 @@ pub struct CartPage {
 
 /// Shows the cart.
 pub async fn show(
-    layout: Layout,
+    req: HttpRequest,
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse> {
+    let mut layout = Layout::without_cart_count(&req);
     let cart_id = session.get::<i64>(CART_ID).ok().flatten();
     let lines = match cart_id {
         Some(id) => state
@@ -69,6 +70,7 @@ pub async fn show(
             .map_err(ErrorInternalServerError)?,
         None => Vec::new(),
     };
+    layout.cart_count = lines.iter().map(|l| l.quantity).sum();
     let currency = state.settings.currency;
     let subtotal = cart::subtotal(&lines);
     let views: Vec<LineView> = lines

@@ -8,6 +8,7 @@ pub mod flash;
 pub mod forms;
 pub mod layout;
 pub mod render;
+pub mod request_span;
 pub mod state;
 
 pub use layout::Layout;

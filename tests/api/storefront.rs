@@ -215,3 +215,53 @@ async fn adding_to_the_cart_waits_for_another_writer_instead_of_failing() {
     let cart = app.get_html("/cart").await;
     assert!(cart.contains("value=\"3\""), "3 units: {cart}");
 }
+
+/// `carts.updated_at` marks a cart's last activity to within the hour: an add rewrites it only
+/// when it is older than that (rewriting it on every click cost an UPDATE per add).
+#[tokio::test]
+async fn a_cart_records_its_last_activity_to_within_the_hour() {
+    use asiabill_shop::db::schema::carts;
+    use chrono::{Duration, NaiveDateTime, Utc};
+    use diesel::prelude::*;
+
+    let app = spawn_app().await;
+    app.add_to_cart("ceramic-mug", 1).await;
+    let updated_at = || -> NaiveDateTime {
+        carts::table
+            .select(carts::updated_at)
+            .first(&mut app.db.get().expect("conn"))
+            .expect("one cart")
+    };
+    let set = |at: NaiveDateTime| {
+        diesel::update(carts::table)
+            .set(carts::updated_at.eq(at))
+            .execute(&mut app.db.get().expect("conn"))
+            .expect("update");
+    };
+    // Whole seconds, which both databases store exactly.
+    let ago = |d: Duration| {
+        chrono::DateTime::from_timestamp((Utc::now() - d).timestamp(), 0)
+            .expect("a time")
+            .naive_utc()
+    };
+    let recent = ago(Duration::minutes(30));
+    set(recent);
+    app.add_to_cart("ceramic-mug", 1).await;
+    assert_eq!(updated_at(), recent, "touched half an hour ago: left alone");
+
+    let stale = ago(Duration::hours(3));
+    set(stale);
+    app.add_to_cart("ceramic-mug", 1).await;
+    let after_add = updated_at();
+    assert!(after_add > recent, "three hours old: rewritten by an add");
+
+    set(stale);
+    let item = first_item_id(&app.get_html("/cart").await);
+    let token = app.csrf().await;
+    app.post_form(
+        &format!("/cart/items/{item}"),
+        &[("csrf_token", &token), ("quantity", "1")],
+    )
+    .await;
+    assert!(updated_at() > recent, "and by a quantity change");
+}

@@ -49,6 +49,15 @@ pub fn cart_item_id(html: &str) -> Option<String> {
     (!id.is_empty()).then_some(id)
 }
 
+/// The number in the header's cart badge (`<span class="cart-badge…">N</span>`).
+pub fn cart_count(html: &str) -> Option<i64> {
+    let at = html.find("class=\"cart-badge")?;
+    let rest = &html[at..];
+    let start = rest.find('>')? + 1;
+    let end = start + rest[start..].find('<')?;
+    rest[start..end].trim().parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,11 +67,15 @@ mod tests {
         let html = r#"<meta name="csrf-token" content="tok">
             <a href="/products/mug">Mug</a><a href="/products/kettle"></a><a href="/products/mug">
             <form method="post" action="/cart/items/42"><input type="hidden" name="csrf_token" value="t2">
-            <input type="hidden" name="product_id" value="7"></form>"#;
+            <input type="hidden" name="product_id" value="7"></form>
+            <span class="cart-badge">3</span>"#;
         assert_eq!(meta_csrf_token(html).as_deref(), Some("tok"));
         assert_eq!(hidden_field(html, "product_id").as_deref(), Some("7"));
         assert_eq!(product_slugs(html), vec!["mug", "kettle"]);
         assert_eq!(cart_item_id(html).as_deref(), Some("42"));
         assert_eq!(first_post_action(html).as_deref(), Some("/cart/items/42"));
+        assert_eq!(cart_count(html), Some(3));
+        let empty = r#"<span class="cart-badge cart-badge--empty">0</span>"#;
+        assert_eq!(cart_count(empty), Some(0));
     }
 }

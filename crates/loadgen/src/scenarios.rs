@@ -208,7 +208,9 @@ pub async fn pages(
 
 /// Cart add + view: each user adds one unit of its product and views the cart, nine times;
 /// the tenth time it removes the line (quantity 0) and views the cart, so quantities stay
-/// between 0 and 9 (the shop allows 10 a line). Every request counts.
+/// between 0 and 9 (the shop allows 10 a line). Every request counts, and every view must show
+/// the quantity the writes should have left: a refused write redirects to the cart too, so
+/// only the page tells a refusal from a success.
 pub async fn cart(ctx: &Arc<Ctx>, plan: Plan) -> anyhow::Result<Summary> {
     let buyable = Arc::new(ctx.buyable());
     let rec = run_users(plan, |id, gate| {
@@ -236,8 +238,9 @@ pub async fn cart(ctx: &Arc<Ctx>, plan: Plan) -> anyhow::Result<Summary> {
             let mut item: Option<String> = None;
             while w.running() {
                 let t = Instant::now();
-                let write = match (&item, quantity) {
-                    (Some(item), 9) => {
+                let removing = quantity >= 9;
+                let write = match &item {
+                    Some(item) if removing => {
                         b.post_form(
                             &ctx.url(&format!("/cart/items/{item}")),
                             &[("csrf_token", &csrf), ("quantity", "0")],
@@ -265,7 +268,13 @@ pub async fn cart(ctx: &Arc<Ctx>, plan: Plan) -> anyhow::Result<Summary> {
                     }
                 });
                 if write.is_ok() {
-                    quantity = if quantity == 9 { 0 } else { quantity + 1 };
+                    if removing && item.is_some() {
+                        // A new line (and id) is made by the next add.
+                        quantity = 0;
+                        item = None;
+                    } else {
+                        quantity += 1;
+                    }
                 }
                 if w.counts(t) {
                     rec.requests += 1;
@@ -277,8 +286,17 @@ pub async fn cart(ctx: &Arc<Ctx>, plan: Plan) -> anyhow::Result<Summary> {
                 let t = Instant::now();
                 let view = b.get(&ctx.url("/cart")).await.and_then(|r| {
                     r.expect(200, "GET /cart")?;
+                    let page = r.text();
+                    let shown = html::cart_count(&page);
+                    if shown != Some(quantity) {
+                        let expected = quantity;
+                        // Go on from what the shop has, so one refusal is one error.
+                        quantity = shown.unwrap_or(0);
+                        item = None;
+                        bail!("the cart shows {shown:?} items, {expected} expected");
+                    }
                     if item.is_none() && quantity > 0 {
-                        item = html::cart_item_id(&r.text());
+                        item = html::cart_item_id(&page);
                     }
                     Ok(())
                 });

@@ -2,6 +2,7 @@
 //! helpers that make transactions behave the same on both.
 
 mod connection;
+mod group_commit;
 pub mod migrate;
 pub mod models;
 pub mod schema;
@@ -41,6 +42,13 @@ pub enum DbError {
     /// The blocking task running the query panicked or was cancelled.
     #[error("database task did not complete: {0}")]
     Task(#[from] tokio::task::JoinError),
+    /// A write was dropped before it ran: the process is stopping, or a write committed with
+    /// it panicked.
+    #[error("the write was abandoned before it ran")]
+    Abandoned,
+    /// The transaction that carried a write (with others, see [`Db::write`]) failed to commit.
+    #[error("the transaction could not be committed: {0}")]
+    Commit(String),
 }
 
 impl DbError {
@@ -125,10 +133,10 @@ pub struct Db {
     postgres: bool,
     /// SQLite only: one connection that never waits for the write lock, for [`Db::write`].
     quick_writer: Option<r2d2::Pool<Manager>>,
-    /// Taken by [`Db::write`] for its whole transaction: its writers queue here, in order and
-    /// without waking, rather than in SQLite's busy handler, which polls with sleeps of up to
-    /// 100 ms (shared by the clones of this handle).
-    writers: Arc<tokio::sync::Mutex<()>>,
+    /// [`Db::write`]'s writes waiting to be committed together (shared by the clones of this
+    /// handle). They queue here, in order and without waking, rather than in SQLite's busy
+    /// handler, which polls with sleeps of up to 100 ms.
+    writes: Arc<group_commit::WriteQueue>,
 }
 
 /// Makes a connection give up at once when another connection holds SQLite's write lock.
@@ -180,7 +188,7 @@ impl Db {
             pool,
             postgres: url.is_postgres(),
             quick_writer,
-            writers: Arc::default(),
+            writes: Arc::default(),
         })
     }
 
@@ -232,15 +240,16 @@ impl Db {
         self.run(f).await
     }
 
-    /// Runs `body` in a write transaction (as [`write_transaction`] does): on SQLite, on the
-    /// calling thread when the write lock is free at once; otherwise (PostgreSQL, another
-    /// writer holding the lock, the quick connection in use) on the blocking pool, waiting for
-    /// the lock there.
+    /// Runs `body` in a write transaction, as [`write_transaction`] does, and answers once it
+    /// is committed. Only for short writes on the request path (the cart).
     ///
-    /// Once `BEGIN IMMEDIATE` has the lock, nothing in a WAL-mode transaction waits for another
-    /// connection (readers never block a writer, and a commit's checkpoint skips pages readers
-    /// still need), so the request's thread is never held up; what it saves is the two thread
-    /// switches of [`Db::run`]. Only for short writes on the request path (the cart).
+    /// On SQLite, writes that arrive together share one transaction, each in a savepoint of
+    /// its own, and one commit (the `group_commit` module says why and how). That transaction runs on a
+    /// worker thread when the write lock is free at once: once `BEGIN IMMEDIATE` has the lock,
+    /// nothing in a WAL-mode transaction waits for another connection (readers never block a
+    /// writer, and a commit's checkpoint skips pages readers still need), and it saves the two
+    /// thread switches of [`Db::run`]. When another connection holds the lock it waits on the
+    /// blocking pool. PostgreSQL writes always run there, one transaction each.
     pub async fn write<T, E, F>(&self, body: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
@@ -250,15 +259,14 @@ impl Db {
         if self.postgres {
             return self.run(move |conn| write_transaction(conn, body)).await;
         }
-        let _turn = self.writers.lock().await;
-        if let Some(mut conn) = self.quick_writer.as_ref().and_then(|q| q.try_get())
-            && let DbConnection::Sqlite(inner) = &mut *conn
-            && AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE").is_ok()
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        if self
+            .writes
+            .push(Box::new(group_commit::Pending::new(body, reply)))
         {
-            return finish_transaction(&mut conn, body);
+            tokio::spawn(group_commit::flush(self.clone()));
         }
-        // Another writer of this process (a webhook, a job) or of another holds the lock.
-        self.run(move |conn| write_transaction(conn, body)).await
+        answer.await.unwrap_or(Err(E::from(DbError::Abandoned)))
     }
 }
 

@@ -265,3 +265,96 @@ async fn a_cart_records_its_last_activity_to_within_the_hour() {
     .await;
     assert!(updated_at() > recent, "and by a quantity change");
 }
+
+/// Cart writes that arrive together share one transaction on SQLite, each in a savepoint: the
+/// refused ones leave nothing behind (not even the cart their add created before the refusal),
+/// the others all land, and each caller hears its own outcome. On PostgreSQL each is a
+/// transaction of its own; the outcome must be the same.
+#[tokio::test]
+async fn cart_writes_committed_together_keep_their_own_outcomes() {
+    use asiabill::Currency;
+    use asiabill_shop::{
+        cart::{self, CartError},
+        db::schema::{cart_items, carts, products},
+    };
+    use diesel::prelude::*;
+
+    let app = spawn_app().await;
+    let product: i64 = products::table
+        .filter(products::slug.eq("ceramic-mug"))
+        .select(products::id)
+        .first(&mut app.db.get().expect("conn"))
+        .expect("the mug");
+    let usd = Currency::parse("USD").expect("USD");
+    // Joined, the twelve writes are queued before any of them runs: one batch on SQLite.
+    let writes = (0..12_i64).map(|i| {
+        let db = app.db.clone();
+        // Every third asks for more than a line may hold, after its cart is made.
+        let quantity = if i % 3 == 0 { 11 } else { 1 };
+        async move {
+            db.write(move |conn| cart::add_in_transaction(conn, None, product, quantity, usd))
+                .await
+        }
+    });
+    let outcomes = futures_util::future::join_all(writes).await;
+    for (i, outcome) in outcomes.iter().enumerate() {
+        if i % 3 == 0 {
+            assert!(
+                matches!(outcome, Err(CartError::TooMany { max: 10 })),
+                "write {i}: {outcome:?}"
+            );
+        } else {
+            assert!(outcome.is_ok(), "write {i}: {outcome:?}");
+        }
+    }
+    let mut conn = app.db.get().expect("conn");
+    let carts: Vec<i64> = carts::table
+        .select(carts::id)
+        .order(carts::id)
+        .load(&mut conn)
+        .expect("carts");
+    let mut answered: Vec<i64> = outcomes.into_iter().filter_map(Result::ok).collect();
+    answered.sort_unstable();
+    assert_eq!(carts, answered, "exactly the carts of the accepted adds");
+    let units: Vec<i64> = cart_items::table
+        .select(cart_items::quantity)
+        .load(&mut conn)
+        .expect("lines");
+    assert_eq!(units, vec![1; 8]);
+}
+
+/// A write that panics is answered with an error, and the writes after it still go through.
+#[tokio::test]
+async fn a_cart_write_that_panics_does_not_stop_the_ones_after_it() {
+    use asiabill::Currency;
+    use asiabill_shop::{
+        cart::{self, CartError},
+        db::{DbError, schema::products},
+    };
+    use diesel::prelude::*;
+
+    let app = spawn_app().await;
+    let product: i64 = products::table
+        .filter(products::slug.eq("ceramic-mug"))
+        .select(products::id)
+        .first(&mut app.db.get().expect("conn"))
+        .expect("the mug");
+    let usd = Currency::parse("USD").expect("USD");
+    let panicked = app
+        .db
+        .write(|_| -> Result<(), CartError> { panic!("a bug in a write") })
+        .await;
+    assert!(
+        // SQLite's group commit abandons it; PostgreSQL's blocking task reports the panic.
+        matches!(
+            panicked,
+            Err(CartError::Db(DbError::Abandoned | DbError::Task(_)))
+        ),
+        "{panicked:?}"
+    );
+    let added = app
+        .db
+        .write(move |conn| cart::add_in_transaction(conn, None, product, 1, usd))
+        .await;
+    assert!(added.is_ok(), "{added:?}");
+}

@@ -244,12 +244,12 @@ impl Db {
     /// is committed. Only for short writes on the request path (the cart).
     ///
     /// On SQLite, writes that arrive together share one transaction, each in a savepoint of
-    /// its own, and one commit (the `group_commit` module says why and how). That transaction runs on a
-    /// worker thread when the write lock is free at once: once `BEGIN IMMEDIATE` has the lock,
-    /// nothing in a WAL-mode transaction waits for another connection (readers never block a
-    /// writer, and a commit's checkpoint skips pages readers still need), and it saves the two
-    /// thread switches of [`Db::run`]. When another connection holds the lock it waits on the
-    /// blocking pool. PostgreSQL writes always run there, one transaction each.
+    /// its own, and one commit (the `group_commit` module says why and how). That transaction
+    /// runs on a worker thread when the write lock is free at once: once `BEGIN IMMEDIATE` has
+    /// the lock, nothing in a WAL-mode transaction waits for another connection (readers never
+    /// block a writer, and a commit's checkpoint skips pages readers still need), and it saves
+    /// the two thread switches of [`Db::run`]. When another connection holds the lock it waits
+    /// on the blocking pool. PostgreSQL writes always run there, one transaction each.
     pub async fn write<T, E, F>(&self, body: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,

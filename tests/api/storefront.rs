@@ -275,16 +275,12 @@ async fn cart_writes_committed_together_keep_their_own_outcomes() {
     use asiabill::Currency;
     use asiabill_shop::{
         cart::{self, CartError},
-        db::schema::{cart_items, carts, products},
+        db::schema::{cart_items, carts},
     };
     use diesel::prelude::*;
 
     let app = spawn_app().await;
-    let product: i64 = products::table
-        .filter(products::slug.eq("ceramic-mug"))
-        .select(products::id)
-        .first(&mut app.db.get().expect("conn"))
-        .expect("the mug");
+    let product = app.product_id("ceramic-mug");
     let usd = Currency::parse("USD").expect("USD");
     // Joined, the twelve writes are queued before any of them runs: one batch on SQLite.
     let writes = (0..12_i64).map(|i| {
@@ -329,16 +325,11 @@ async fn a_cart_write_that_panics_does_not_stop_the_ones_after_it() {
     use asiabill::Currency;
     use asiabill_shop::{
         cart::{self, CartError},
-        db::{DbError, schema::products},
+        db::DbError,
     };
-    use diesel::prelude::*;
 
     let app = spawn_app().await;
-    let product: i64 = products::table
-        .filter(products::slug.eq("ceramic-mug"))
-        .select(products::id)
-        .first(&mut app.db.get().expect("conn"))
-        .expect("the mug");
+    let product = app.product_id("ceramic-mug");
     let usd = Currency::parse("USD").expect("USD");
     let panicked = app
         .db

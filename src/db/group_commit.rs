@@ -187,8 +187,9 @@ async fn commit(db: &Db, mut writes: Vec<Box<dyn QueuedWrite>>) {
     }
 }
 
-/// Runs every write in the open transaction, then commits it (or, when the only write failed,
-/// rolls it back).
+/// Runs every write in the open transaction, then commits it, or rolls it back when every
+/// write failed (each failed write has already undone its own changes, but a lone write runs
+/// without a savepoint).
 fn run_all(conn: &mut DbConnection, writes: &mut [Box<dyn QueuedWrite>]) -> Result<(), DbError> {
     type Manager = <DbConnection as Connection>::TransactionManager;
     let alone = writes.len() == 1;

@@ -243,19 +243,8 @@ pub fn add_in_transaction(
     Ok(cart_id)
 }
 
-/// Sets a line's quantity; zero removes it.
-pub fn set_quantity(
-    conn: &mut DbConnection,
-    cart_id: i64,
-    item_id: i64,
-    quantity: i64,
-) -> Result<(), CartError> {
-    write_transaction(conn, |conn| {
-        set_quantity_in_transaction(conn, cart_id, item_id, quantity)
-    })
-}
-
-/// [`set_quantity`]'s work, for a caller that opened the write transaction (`Db::write`).
+/// Sets a line's quantity, zero removing it, in the write transaction the caller opened
+/// (`Db::write`).
 pub fn set_quantity_in_transaction(
     conn: &mut DbConnection,
     cart_id: i64,

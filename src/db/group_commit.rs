@@ -14,10 +14,10 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
+use diesel::connection::{Connection, TransactionManager};
 use tokio::sync::oneshot;
 
-use super::{Db, DbConnection, DbError, finish_transaction};
+use super::{Db, DbConnection, DbError, begin_write, finish_transaction};
 
 /// One queued write: its body, then the reply to its caller.
 pub(super) trait QueuedWrite: Send {
@@ -158,9 +158,10 @@ pub(super) async fn flush(db: Db) {
 /// else on the blocking pool, waiting there for the lock (another connection is writing: a
 /// webhook, a job, another process).
 async fn commit(db: &Db, mut writes: Vec<Box<dyn QueuedWrite>>) {
+    // The quick writer is SQLite's, and never waits for the lock: `begin_write` fails at once
+    // when another connection holds it.
     if let Some(mut conn) = db.quick_writer.as_ref().and_then(|q| q.try_get())
-        && let DbConnection::Sqlite(inner) = &mut *conn
-        && AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE").is_ok()
+        && begin_write(&mut conn).is_ok()
     {
         let committed = run_all(&mut conn, &mut writes);
         answer(writes, committed);
@@ -168,16 +169,10 @@ async fn commit(db: &Db, mut writes: Vec<Box<dyn QueuedWrite>>) {
     }
     let pool = db.pool.clone();
     let waited = tokio::task::spawn_blocking(move || {
-        let began = pool
-            .get()
-            .map_err(DbError::from)
-            .and_then(|mut conn| match &mut *conn {
-                DbConnection::Sqlite(inner) => {
-                    AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
-                    Ok(conn)
-                }
-                DbConnection::Pg(_) => Err(DbError::Abandoned),
-            });
+        let began = pool.get().map_err(DbError::from).and_then(|mut conn| {
+            begin_write(&mut conn)?;
+            Ok(conn)
+        });
         let committed = began.and_then(|mut conn| run_all(&mut conn, &mut writes));
         answer(writes, committed);
     })

@@ -298,13 +298,19 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    begin_write(conn)?;
+    finish_transaction(conn, f)
+}
+
+/// Begins [`write_transaction`]'s transaction: `BEGIN IMMEDIATE` on SQLite, `BEGIN` on
+/// PostgreSQL.
+fn begin_write(conn: &mut DbConnection) -> QueryResult<()> {
     match conn {
         DbConnection::Sqlite(inner) => {
-            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")
         }
-        DbConnection::Pg(inner) => AnsiTransactionManager::begin_transaction(inner)?,
+        DbConnection::Pg(inner) => AnsiTransactionManager::begin_transaction(inner),
     }
-    finish_transaction(conn, f)
 }
 
 /// Runs `f` in the transaction just begun on `conn`, then commits, or rolls back on an error.

@@ -28,7 +28,7 @@ use crate::{
     },
     orders::status,
     payments::{
-        Source,
+        Source, disputes,
         refunds::{self as settle, RefundApplied, RefundNews},
         start::effects,
     },
@@ -44,6 +44,12 @@ pub enum RefundError {
     /// The order has no captured payment to refund.
     #[error("the order is {0}; only paid orders can be refunded")]
     NotRefundable(String),
+    /// A cardholder disputed the payment: the chargeback takes the money back already.
+    #[error("the payment is disputed by chargeback {reference}; refunds are blocked")]
+    Disputed {
+        /// AsiaBill's reference of the chargeback.
+        reference: String,
+    },
     /// More than what is left to refund.
     #[error("at most {refundable} minor units can still be refunded")]
     Exceeds {
@@ -120,6 +126,13 @@ fn reserve(
             .first(conn)
             .optional()?
             .ok_or(RefundError::NotFound)?;
+        crate::orders::lock(conn, order.id)?;
+        if order.disputed_at.is_some() {
+            let reference = disputes::of_order(conn, order.id)?
+                .map(|d| d.reference)
+                .unwrap_or_default();
+            return Err(RefundError::Disputed { reference });
+        }
         let refundable_status = [status::PAID, status::PARTIALLY_REFUNDED];
         let attempt = match paid_attempt(conn, order.id)? {
             Some(a) if refundable_status.contains(&order.status.as_str()) => a,
@@ -281,91 +294,95 @@ fn record_answer(
     let reserved = refunds::table
         .filter(refunds::id.eq(refund.id))
         .filter(refunds::status.eq("reserved"));
-    write_transaction(conn, |conn| match answer {
-        Ok(accepted) => {
-            // The webhook may have settled it already; the batch number is kept either way.
-            diesel::update(
-                refunds::table
-                    .filter(refunds::id.eq(refund.id))
-                    .filter(refunds::batch_no.is_null()),
-            )
-            .set(refunds::batch_no.eq(Some(&accepted.batch_no)))
-            .execute(conn)?;
-            diesel::update(reserved)
-                .set((
-                    refunds::status.eq("requested"),
-                    refunds::updated_at.eq(now()),
-                ))
+    write_transaction(conn, |conn| {
+        // The order's lock before the refund's row, in the order every settlement takes them.
+        crate::orders::lock(conn, refund.order_id)?;
+        match answer {
+            Ok(accepted) => {
+                // The webhook may have settled it already; the batch number is kept either way.
+                diesel::update(
+                    refunds::table
+                        .filter(refunds::id.eq(refund.id))
+                        .filter(refunds::batch_no.is_null()),
+                )
+                .set(refunds::batch_no.eq(Some(&accepted.batch_no)))
                 .execute(conn)?;
-            timeline::write(
-                conn,
-                note(
-                    "refund_requested",
-                    format!(
-                        "AsiaBill accepted refund {mer_track_no} (batch {})",
-                        accepted.batch_no
-                    ),
-                    Some(serde_json::json!({ "batchNo": accepted.batch_no })),
-                ),
-            )?;
-            Ok(Requested::Accepted { mer_track_no })
-        }
-        Err(e) if e.outcome_unknown() => {
-            diesel::update(reserved)
-                .set((
-                    refunds::status.eq("unknown"),
-                    refunds::gateway_message.eq(Some(e.to_string())),
-                    refunds::updated_at.eq(now()),
-                ))
-                .execute(conn)?;
-            timeline::write(
-                conn,
-                note(
-                    "refund_unknown",
-                    format!(
-                        "No usable answer from AsiaBill for refund {mer_track_no} ({e}); it may \
-                         have been taken: wait for the webhook or check with AsiaBill"
-                    ),
-                    None,
-                ),
-            )?;
-            Ok(Requested::Unknown { mer_track_no })
-        }
-        Err(e) => {
-            let (code, message) = match e {
-                asiabill::Error::Business { code, message } => (Some(code), message),
-                other => (None, other.to_string()),
-            };
-            let at = now();
-            let moved = diesel::update(reserved)
-                .set((
-                    refunds::status.eq("failed"),
-                    refunds::gateway_code.eq(&code),
-                    refunds::gateway_message.eq(Some(&message)),
-                    refunds::updated_at.eq(at),
-                    refunds::settled_at.eq(Some(at)),
-                ))
-                .execute(conn)?;
-            if moved == 1 {
-                diesel::update(orders::table.find(refund.order_id))
+                diesel::update(reserved)
                     .set((
-                        orders::refunded_minor.eq(orders::refunded_minor - refund.amount_minor),
-                        orders::updated_at.eq(at),
+                        refunds::status.eq("requested"),
+                        refunds::updated_at.eq(now()),
                     ))
                     .execute(conn)?;
+                timeline::write(
+                    conn,
+                    note(
+                        "refund_requested",
+                        format!(
+                            "AsiaBill accepted refund {mer_track_no} (batch {})",
+                            accepted.batch_no
+                        ),
+                        Some(serde_json::json!({ "batchNo": accepted.batch_no })),
+                    ),
+                )?;
+                Ok(Requested::Accepted { mer_track_no })
             }
-            timeline::write(
-                conn,
-                note(
-                    "refund_refused",
-                    format!("AsiaBill refused refund {mer_track_no}: {message}"),
-                    Some(serde_json::json!({ "code": code, "message": message })),
-                ),
-            )?;
-            Ok(Requested::Refused {
-                mer_track_no,
-                message,
-            })
+            Err(e) if e.outcome_unknown() => {
+                diesel::update(reserved)
+                    .set((
+                        refunds::status.eq("unknown"),
+                        refunds::gateway_message.eq(Some(e.to_string())),
+                        refunds::updated_at.eq(now()),
+                    ))
+                    .execute(conn)?;
+                timeline::write(
+                    conn,
+                    note(
+                        "refund_unknown",
+                        format!(
+                            "No usable answer from AsiaBill for refund {mer_track_no} ({e}); it may \
+                         have been taken: wait for the webhook or check with AsiaBill"
+                        ),
+                        None,
+                    ),
+                )?;
+                Ok(Requested::Unknown { mer_track_no })
+            }
+            Err(e) => {
+                let (code, message) = match e {
+                    asiabill::Error::Business { code, message } => (Some(code), message),
+                    other => (None, other.to_string()),
+                };
+                let at = now();
+                let moved = diesel::update(reserved)
+                    .set((
+                        refunds::status.eq("failed"),
+                        refunds::gateway_code.eq(&code),
+                        refunds::gateway_message.eq(Some(&message)),
+                        refunds::updated_at.eq(at),
+                        refunds::settled_at.eq(Some(at)),
+                    ))
+                    .execute(conn)?;
+                if moved == 1 {
+                    diesel::update(orders::table.find(refund.order_id))
+                        .set((
+                            orders::refunded_minor.eq(orders::refunded_minor - refund.amount_minor),
+                            orders::updated_at.eq(at),
+                        ))
+                        .execute(conn)?;
+                }
+                timeline::write(
+                    conn,
+                    note(
+                        "refund_refused",
+                        format!("AsiaBill refused refund {mer_track_no}: {message}"),
+                        Some(serde_json::json!({ "code": code, "message": message })),
+                    ),
+                )?;
+                Ok(Requested::Refused {
+                    mer_track_no,
+                    message,
+                })
+            }
         }
     })
 }
@@ -512,16 +529,22 @@ pub async fn query(
     let currency = state.settings.currency;
     let (actor, settled_refund, found) = (actor.clone(), refund.clone(), verdict.clone());
     let raw = details.raw.clone();
+    let details = details.clone();
     state
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
                 if let Queried::Settled { succeeded } = found {
-                    let news = news_for(conn, &settled_refund, succeeded, currency)?;
-                    if settle::apply(conn, &news, Source::Query, &effects)?
-                        == RefundApplied::NotFound
-                    {
-                        tracing::warn!(refund = %settled_refund.mer_track_no, "queried refund not matched");
+                    let news = news_for(conn, &settled_refund, succeeded, currency)?
+                        .as_queried(&details);
+                    match settle::apply(conn, &news, Source::Query, &effects)? {
+                        RefundApplied::NotFound => {
+                            tracing::warn!(refund = %settled_refund.mer_track_no, "queried refund not matched");
+                        }
+                        RefundApplied::Mismatch(note) | RefundApplied::Overridden(note) => {
+                            tracing::warn!(refund = %settled_refund.mer_track_no, note, "queried refund flagged");
+                        }
+                        RefundApplied::Settled | RefundApplied::Unchanged => {}
                     }
                 }
                 timeline::write(

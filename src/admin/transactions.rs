@@ -158,9 +158,7 @@ pub fn differences(tx: &Transaction, attempt: &PaymentAttempt) -> Vec<Difference
             shop: attempt.status.clone(),
         });
     }
-    if tx.trade_amount.minor() != attempt.amount_minor
-        || tx.trade_amount.currency().code() != attempt.currency
-    {
+    if !attempt.is_for(&tx.trade_amount) {
         found.push(Difference::Amount {
             asiabill: tx.trade_amount.minor(),
             shop: attempt.amount_minor,
@@ -329,9 +327,7 @@ async fn apply(
                     }
                 };
                 let detail = serde_json::to_value(&tx).ok();
-                if tx.trade_amount.minor() != attempt.amount_minor
-                    || tx.trade_amount.currency().code() != attempt.currency
-                {
+                if !attempt.is_for(&tx.trade_amount) {
                     let message = format!(
                         "amount mismatch: AsiaBill lists {} {} for {}, which is {} minor units of {}",
                         tx.trade_amount.to_gateway_string(),

@@ -50,6 +50,7 @@ pub struct Order {
     pub cancelled_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub disputed_at: Option<NaiveDateTime>,
 }
 
 /// A row of `order_lines`.
@@ -100,6 +101,21 @@ pub struct PaymentAttempt {
     pub updated_at: NaiveDateTime,
 }
 
+impl PaymentAttempt {
+    /// What the attempt asks for, as money. Every gateway report about the attempt is compared
+    /// with this, amount and currency together: a report for another currency with the same
+    /// digits is not a match. `None` only if the stored currency is one the shop cannot name,
+    /// which then matches nothing.
+    pub fn amount(&self) -> Option<asiabill::Money> {
+        money(self.amount_minor, &self.currency)
+    }
+
+    /// True when `reported` is exactly this attempt's amount and currency.
+    pub fn is_for(&self, reported: &asiabill::Money) -> bool {
+        self.amount().as_ref() == Some(reported)
+    }
+}
+
 /// A row of `refunds`.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = refunds)]
@@ -121,6 +137,19 @@ pub struct Refund {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub settled_at: Option<NaiveDateTime>,
+}
+
+impl Refund {
+    /// The refund's amount, as money (see [`PaymentAttempt::amount`]).
+    pub fn amount(&self) -> Option<asiabill::Money> {
+        money(self.amount_minor, &self.currency)
+    }
+}
+
+fn money(minor: i64, currency: &str) -> Option<asiabill::Money> {
+    asiabill::Currency::parse(currency)
+        .ok()
+        .map(|c| asiabill::Money::new(minor, c))
 }
 
 /// A row of `shipments`.

@@ -174,6 +174,8 @@ diesel::table! {
         created_at -> Timestamp,
         /// When the row was last changed (UTC).
         updated_at -> Timestamp,
+        /// When a chargeback put the order in dispute (UTC); refunds are refused from then on.
+        disputed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -427,6 +429,8 @@ diesel::table! {
         created_at -> Timestamp,
         /// When the row was last changed (UTC).
         updated_at -> Timestamp,
+        /// The date by which the merchant must answer, as AsiaBill's notice gives it.
+        reply_deadline -> Nullable<Timestamp>,
     }
 }
 

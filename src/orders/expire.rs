@@ -32,6 +32,10 @@ const IN_FLIGHT: [&str; 3] = ["created", "pending", "requires_action"];
 /// the stock is released only by the run whose update won.
 pub fn expire(conn: &mut DbConnection, order_id: i64) -> Result<Expiry, DbError> {
     write_transaction(conn, |conn| {
+        // Locked before the in-flight check: a late success for this order waits until the
+        // expiry has decided, then finds the order cancelled and takes the stock back, instead
+        // of both deciding from "pending" and the stock being released under a paid order.
+        super::lock(conn, order_id)?;
         let in_flight: i64 = payment_attempts::table
             .filter(payment_attempts::order_id.eq(order_id))
             .filter(payment_attempts::status.eq_any(IN_FLIGHT))

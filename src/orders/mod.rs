@@ -6,7 +6,10 @@ pub mod create;
 pub mod expire;
 pub mod view;
 
+use diesel::prelude::*;
 use rand::RngCore;
+
+use crate::db::{DbConnection, DbError, schema::orders};
 
 /// Order states, as stored in `orders.status`.
 pub mod status {
@@ -35,4 +38,22 @@ pub fn new_access_token() -> String {
 /// and never reused.
 pub fn number_for(id: i64) -> String {
     format!("A{}", 10_000 + id)
+}
+
+/// Takes order `order_id`'s row lock for the rest of the caller's transaction.
+///
+/// Every change that reads an order and then decides from what it read (a payment landing, an
+/// expiry, a refund settling) takes this first, so two of them for one order queue up instead of
+/// both deciding from the same old state: two attempts paid together then see each other and
+/// flag the double payment, and an expiry racing a late success cannot release stock the
+/// success keeps. On PostgreSQL a no-op update takes the lock `SELECT … FOR UPDATE` would (the
+/// multi-backend connection has no row-lock DSL). SQLite's `BEGIN IMMEDIATE` already serialises
+/// every writer, so there it costs nothing.
+pub fn lock(conn: &mut DbConnection, order_id: i64) -> Result<(), DbError> {
+    if let DbConnection::Pg(_) = conn {
+        diesel::update(orders::table.find(order_id))
+            .set(orders::updated_at.eq(orders::updated_at))
+            .execute(conn)?;
+    }
+    Ok(())
 }

@@ -47,6 +47,7 @@ pub fn open(
     effects: &Effects,
 ) -> Result<(Order, PaymentAttempt), OpenError> {
     write_transaction(conn, |conn| {
+        crate::orders::lock(conn, order_id)?;
         let order: Order = orders::table
             .find(order_id)
             .select(Order::as_select())

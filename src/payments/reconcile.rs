@@ -138,7 +138,7 @@ async fn reconcile_attempt(state: &AppState, attempt: &PaymentAttempt) -> Result
     let abandoned_after =
         chrono::Duration::from_std(state.settings.reservation).unwrap_or(chrono::Duration::MAX);
     let outcome = match (&answer, found) {
-        (_, Some(tx)) if tx.trade_amount.minor() == attempt.amount_minor => Some(Outcome {
+        (_, Some(tx)) if attempt.is_for(&tx.trade_amount) => Some(Outcome {
             trade_no: Some(tx.trade_no.clone()),
             message: Some(tx.trade_info.clone()),
             ..Outcome::to(status_of(attempt, &tx))
@@ -161,18 +161,23 @@ async fn reconcile_attempt(state: &AppState, attempt: &PaymentAttempt) -> Result
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
+                // The transition first: it takes the order's lock before the attempt's, and
+                // so must everything else here, or a webhook for this attempt could hold the
+                // order waiting for the attempt while we hold the attempt waiting for the order.
+                let changed = match &outcome {
+                    Some(outcome) => matches!(
+                        transition::apply_in(conn, attempt_id, outcome, Source::Query, &effects)?,
+                        transition::Applied::Changed { .. }
+                    ),
+                    None => false,
+                };
                 diesel::update(payment_attempts::table.find(attempt_id))
                     .set((
                         payment_attempts::last_queried_at.eq(Some(now())),
                         payment_attempts::query_count.eq(payment_attempts::query_count + 1),
                     ))
                     .execute(conn)?;
-                let Some(outcome) = outcome else {
-                    return Ok(false);
-                };
-                let applied =
-                    transition::apply_in(conn, attempt_id, &outcome, Source::Query, &effects)?;
-                Ok(matches!(applied, transition::Applied::Changed { .. }))
+                Ok(changed)
             })
         })
         .await
@@ -216,7 +221,8 @@ async fn reconcile_refund(state: &AppState, refund: &Refund) -> Result<bool, DbE
         batch_no: Some(batch_no),
         succeeded,
         message: None,
-    };
+    }
+    .as_queried(&details);
     let effects = effects(state);
     let settled = state
         .db

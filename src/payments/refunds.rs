@@ -1,7 +1,13 @@
-//! Refund outcomes, from the refund webhook or a refund query. (Requesting refunds is the
-//! admin's; this module settles them.)
+//! Refund outcomes, from the refund webhook, a refund query, or an admin who checked with
+//! AsiaBill. (Requesting refunds is the admin's; this module settles them.)
+//!
+//! Two rules keep the money right. The order's status follows settled refunds only: an amount
+//! reserved for a refund still in flight is not refunded yet, so one failing never leaves the
+//! order "refunded" with money nobody can refund again. And AsiaBill is the truth: news from
+//! AsiaBill that contradicts an earlier verdict (a refund marked failed by hand that AsiaBill
+//! then reports refunded) replaces it, moves the refundable amount with it, and is flagged.
 
-use asiabill::Money;
+use asiabill::{Money, types::RefundDetails};
 use diesel::prelude::*;
 
 use super::{Source, transition::Effects};
@@ -33,90 +39,120 @@ pub struct RefundNews {
     pub message: Option<String>,
 }
 
+impl RefundNews {
+    /// This news corrected by what a refund query answered: AsiaBill's `tradeNo`,
+    /// `merTrackNo` and amount wherever it gives them, so that [`apply`] compares AsiaBill's
+    /// figures with ours instead of ours with themselves.
+    pub fn as_queried(mut self, details: &RefundDetails) -> Self {
+        let given = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
+        if let Some(trade_no) = given(&details.trade_no) {
+            self.trade_no = trade_no;
+        }
+        if let Some(track) = given(&details.mer_track_no) {
+            self.mer_track_no = Some(track);
+        }
+        if let Some(amount) = details.refund_amount {
+            self.amount = amount;
+        }
+        self
+    }
+}
+
 /// What [`apply`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefundApplied {
     /// The refund was settled.
     Settled,
-    /// It was settled already.
+    /// It was settled that way already.
     Unchanged,
+    /// AsiaBill contradicted an earlier verdict, and its word replaced it: the merchant should
+    /// know (the note says what changed).
+    Overridden(String),
+    /// The refund named by `merTrackNo` is for another amount, currency or payment: not
+    /// applied, flag it for the merchant.
+    Mismatch(String),
     /// No refund of ours matches: flag it for the merchant.
     NotFound,
 }
 
 /// Statuses a refund may be settled from.
 const OPEN: [&str; 3] = ["reserved", "requested", "unknown"];
+const SUCCEEDED: &str = "succeeded";
+const FAILED: &str = "failed";
 
-/// Settles the refund the news is about: matched on `merTrackNo`, else on the payment's
-/// `tradeNo` and the amount. Must run inside a transaction.
+/// Settles the refund the news is about: matched on `merTrackNo` (and then its amount,
+/// currency and `tradeNo` must be the refund's), else on the payment's `tradeNo` and the
+/// amount among refunds still open. Must run inside a transaction.
 pub fn apply(
     conn: &mut DbConnection,
     news: &RefundNews,
     source: Source,
     effects: &Effects,
 ) -> Result<RefundApplied, DbError> {
-    let by_track = match news.mer_track_no.as_deref().filter(|t| !t.is_empty()) {
-        Some(track) => refunds::table
-            .filter(refunds::mer_track_no.eq(track))
-            .select(Refund::as_select())
-            .first(conn)
-            .optional()?,
-        None => None,
-    };
-    let refund = match by_track {
-        Some(r) => Some(r),
-        None => refunds::table
-            .inner_join(payment_attempts::table)
-            .filter(payment_attempts::trade_no.eq(&news.trade_no))
-            .filter(refunds::amount_minor.eq(news.amount.minor()))
-            .filter(refunds::currency.eq(news.amount.currency().code()))
-            .filter(refunds::status.eq_any(OPEN))
-            .order(refunds::id)
-            .select(Refund::as_select())
-            .first(conn)
-            .optional()?,
-    };
-    let Some(refund) = refund else {
+    let Some(refund) = find(conn, news)? else {
         return Ok(RefundApplied::NotFound);
     };
-    let to = if news.succeeded {
-        "succeeded"
-    } else {
-        "failed"
-    };
-    let at = now();
-    let moved = diesel::update(
-        refunds::table
-            .filter(refunds::id.eq(refund.id))
-            .filter(refunds::status.eq_any(OPEN)),
-    )
-    .set((
-        refunds::status.eq(to),
-        refunds::batch_no.eq(news.batch_no.clone().or(refund.batch_no.clone())),
-        refunds::gateway_message.eq(news.message.clone().or(refund.gateway_message.clone())),
-        refunds::settled_at.eq(Some(at)),
-        refunds::updated_at.eq(at),
-    ))
-    .execute(conn)?;
-    if moved != 1 {
+    crate::orders::lock(conn, refund.order_id)?;
+    // Read again under the lock: a concurrent settlement may have moved it since `find`.
+    let refund: Refund = refunds::table
+        .find(refund.id)
+        .select(Refund::as_select())
+        .first(conn)?;
+    if let Some(note) = mismatch(conn, &refund, news)? {
+        record(
+            conn,
+            &refund,
+            source,
+            "refund_mismatch",
+            None,
+            None,
+            note.clone(),
+        )?;
+        return Ok(RefundApplied::Mismatch(note));
+    }
+    let to = if news.succeeded { SUCCEEDED } else { FAILED };
+    if refund.status == to {
         return Ok(RefundApplied::Unchanged);
     }
+    let open = OPEN.contains(&refund.status.as_str());
+    // A merchant's verdict never replaces a settled one; only AsiaBill's word does.
+    if !open && !matches!(source, Source::Webhook | Source::Query) {
+        return Ok(RefundApplied::Unchanged);
+    }
+    let at = now();
+    diesel::update(refunds::table.find(refund.id))
+        .set((
+            refunds::status.eq(to),
+            refunds::batch_no.eq(news.batch_no.clone().or(refund.batch_no.clone())),
+            refunds::gateway_message.eq(news.message.clone().or(refund.gateway_message.clone())),
+            refunds::settled_at.eq(Some(at)),
+            refunds::updated_at.eq(at),
+        ))
+        .execute(conn)?;
     let order: Order = orders::table
         .find(refund.order_id)
         .select(Order::as_select())
         .first(conn)?;
+    // What the order counts as refunded or reserved, after this news.
+    let over = match (open, news.succeeded) {
+        // Reserved when it was requested: it stays counted.
+        (true, true) => 0,
+        // Reserved, never paid out: give it back.
+        (true, false) | (false, false) => {
+            set_refunded(conn, &order, order.refunded_minor - refund.amount_minor)?;
+            0
+        }
+        // Marked failed, so given back, and perhaps refunded again since: count it again. More
+        // than was captured has then left the merchant; the column stops at what was captured
+        // and the excess is named on the timeline.
+        (false, true) => {
+            let counted = order.refunded_minor + refund.amount_minor;
+            set_refunded(conn, &order, counted.min(order.captured_minor))?;
+            (counted - order.captured_minor).max(0)
+        }
+    };
+    follow_settled_refunds(conn, &order)?;
     if news.succeeded {
-        let fully = order.refunded_minor >= order.captured_minor;
-        diesel::update(orders::table.find(order.id))
-            .set((
-                orders::status.eq(if fully {
-                    status::REFUNDED
-                } else {
-                    status::PARTIALLY_REFUNDED
-                }),
-                orders::updated_at.eq(at),
-            ))
-            .execute(conn)?;
         emails::queue(
             conn,
             EmailKind::Refunded,
@@ -124,36 +160,188 @@ pub fn apply(
             Subject::Refund(refund.id),
             &effects.public_url,
         )?;
+    }
+    let amount = shown(&news.amount);
+    let words = news
+        .message
+        .as_deref()
+        .map(|m| format!(": {m}"))
+        .unwrap_or_default();
+    record(
+        conn,
+        &refund,
+        source,
+        &format!("refund_{to}"),
+        Some(&refund.status),
+        Some(to),
+        format!("Refund {} of {amount}{words}", refund.mer_track_no),
+    )?;
+    if open {
+        return Ok(RefundApplied::Settled);
+    }
+    let mut note = format!(
+        "AsiaBill reports refund {} {to}, which was {} ({}); AsiaBill's word applied",
+        refund.mer_track_no,
+        refund.status,
+        earlier_verdict(conn, refund.id)?
+    );
+    if over > 0 {
+        note.push_str(&format!(
+            "; {} more than was captured has been refunded",
+            shown(&Money::new(over, news.amount.currency()))
+        ));
+    }
+    record(
+        conn,
+        &refund,
+        source,
+        "refund_overridden",
+        Some(&refund.status),
+        Some(to),
+        note.clone(),
+    )?;
+    Ok(RefundApplied::Overridden(note))
+}
+
+fn find(conn: &mut DbConnection, news: &RefundNews) -> Result<Option<Refund>, DbError> {
+    if let Some(track) = news.mer_track_no.as_deref().filter(|t| !t.is_empty()) {
+        let by_track = refunds::table
+            .filter(refunds::mer_track_no.eq(track))
+            .select(Refund::as_select())
+            .first(conn)
+            .optional()?;
+        if by_track.is_some() {
+            return Ok(by_track);
+        }
+    }
+    Ok(refunds::table
+        .inner_join(payment_attempts::table)
+        .filter(payment_attempts::trade_no.eq(&news.trade_no))
+        .filter(refunds::amount_minor.eq(news.amount.minor()))
+        .filter(refunds::currency.eq(news.amount.currency().code()))
+        .filter(refunds::status.eq_any(OPEN))
+        .order(refunds::id)
+        .select(Refund::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Says why the news is not about `refund`, if it is not: another amount, currency or payment.
+fn mismatch(
+    conn: &mut DbConnection,
+    refund: &Refund,
+    news: &RefundNews,
+) -> Result<Option<String>, DbError> {
+    let trade_no: Option<String> = payment_attempts::table
+        .find(refund.attempt_id)
+        .select(payment_attempts::trade_no)
+        .first(conn)?;
+    let same_money = refund.amount().as_ref() == Some(&news.amount);
+    let same_payment = trade_no.as_deref() == Some(news.trade_no.as_str());
+    if same_money && same_payment {
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "AsiaBill reported refund {} as {} of payment {}, but it is {} {} of payment {}; not applied",
+        refund.mer_track_no,
+        shown(&news.amount),
+        news.trade_no,
+        refund.amount_minor,
+        refund.currency,
+        trade_no.unwrap_or_default()
+    )))
+}
+
+/// Who gave the verdict the refund had: "marked by hand" or "reported by AsiaBill".
+fn earlier_verdict(conn: &mut DbConnection, refund_id: i64) -> Result<&'static str, DbError> {
+    let source: Option<String> = payment_events::table
+        .filter(payment_events::refund_id.eq(Some(refund_id)))
+        .filter(payment_events::kind.eq_any([
+            format!("refund_{SUCCEEDED}"),
+            format!("refund_{FAILED}"),
+            "refund_refused".to_owned(),
+        ]))
+        .order(payment_events::id.desc())
+        // The newest is the one just written for this news; the one before is the verdict.
+        .offset(1)
+        .select(payment_events::source)
+        .first(conn)
+        .optional()?;
+    Ok(match source.as_deref() {
+        Some("admin") => "marked by hand",
+        Some("api") => "refused when asked",
+        _ => "reported by AsiaBill",
+    })
+}
+
+fn set_refunded(conn: &mut DbConnection, order: &Order, minor: i64) -> Result<(), DbError> {
+    diesel::update(orders::table.find(order.id))
+        .set((
+            orders::refunded_minor.eq(minor.max(0)),
+            orders::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Puts a captured order in the status its succeeded refunds say: none, part or all of what
+/// was captured. Refunds still in flight do not count; they may yet fail.
+fn follow_settled_refunds(conn: &mut DbConnection, order: &Order) -> Result<(), DbError> {
+    let settled: i64 = refunds::table
+        .filter(refunds::order_id.eq(order.id))
+        .filter(refunds::status.eq(SUCCEEDED))
+        .select(refunds::amount_minor)
+        .load::<i64>(conn)?
+        .into_iter()
+        .sum();
+    let captured_states = [status::PAID, status::PARTIALLY_REFUNDED, status::REFUNDED];
+    if !captured_states.contains(&order.status.as_str()) {
+        return Ok(());
+    }
+    let wanted = if settled == 0 {
+        status::PAID
+    } else if settled >= order.captured_minor {
+        status::REFUNDED
     } else {
-        // The amount was reserved when the refund was requested; give it back.
+        status::PARTIALLY_REFUNDED
+    };
+    if wanted != order.status {
         diesel::update(orders::table.find(order.id))
-            .set((
-                orders::refunded_minor.eq(orders::refunded_minor - refund.amount_minor),
-                orders::updated_at.eq(at),
-            ))
+            .set((orders::status.eq(wanted), orders::updated_at.eq(now())))
             .execute(conn)?;
     }
+    Ok(())
+}
+
+fn record(
+    conn: &mut DbConnection,
+    refund: &Refund,
+    source: Source,
+    kind: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+    message: String,
+) -> Result<(), DbError> {
     diesel::insert_into(payment_events::table)
         .values((
-            payment_events::order_id.eq(order.id),
+            payment_events::order_id.eq(refund.order_id),
             payment_events::attempt_id.eq(Some(refund.attempt_id)),
             payment_events::refund_id.eq(Some(refund.id)),
             payment_events::source.eq(source.as_str()),
-            payment_events::kind.eq(format!("refund_{to}")),
-            payment_events::from_status.eq(Some(refund.status.clone())),
-            payment_events::to_status.eq(Some(to)),
-            payment_events::message.eq(Some(format!(
-                "Refund {} of {} {}{}",
-                refund.mer_track_no,
-                news.amount.to_gateway_string(),
-                news.amount.currency().code(),
-                news.message
-                    .as_deref()
-                    .map(|m| format!(": {m}"))
-                    .unwrap_or_default()
-            ))),
-            payment_events::created_at.eq(at),
+            payment_events::kind.eq(kind),
+            payment_events::from_status.eq(from),
+            payment_events::to_status.eq(to),
+            payment_events::message.eq(Some(message)),
+            payment_events::created_at.eq(now()),
         ))
         .execute(conn)?;
-    Ok(RefundApplied::Settled)
+    Ok(())
+}
+
+fn shown(amount: &Money) -> String {
+    format!(
+        "{} {}",
+        amount.to_gateway_string(),
+        amount.currency().code()
+    )
 }

@@ -79,9 +79,7 @@ pub async fn handle(state: &AppState, raw_query: &str) -> Result<Returned, DbErr
         tracing::warn!(order_no = %params.order_no, "returnUrl for an unknown attempt");
         return Ok(Returned::Rejected("unknown"));
     };
-    if params.order_amount.minor() != attempt.amount_minor
-        || params.order_amount.currency().code() != attempt.currency
-    {
+    if !attempt.is_for(&params.order_amount) {
         let note = format!(
             "returnUrl reported {} {} for {}; not applied",
             params.order_amount.to_gateway_string(),
@@ -214,9 +212,7 @@ pub async fn confirm(
         .list
         .into_iter()
         .find(|t| t.trade_no == trade_no && t.order_no == attempt.gateway_order_no)?;
-    if tx.trade_amount.minor() != attempt.amount_minor
-        || tx.trade_amount.currency().code() != attempt.currency
-    {
+    if !attempt.is_for(&tx.trade_amount) {
         return None;
     }
     Some((status_of(attempt, &tx), tx))

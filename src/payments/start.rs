@@ -276,9 +276,8 @@ fn read_answer(attempt: &PaymentAttempt, response: &PaymentResponse) -> (Outcome
         detail: Some(detail),
         ..Outcome::default()
     };
-    let matches = response.order_no == attempt.gateway_order_no
-        && response.order_amount.minor() == attempt.amount_minor
-        && response.order_amount.currency().code() == attempt.currency;
+    let matches =
+        response.order_no == attempt.gateway_order_no && attempt.is_for(&response.order_amount);
     if !matches {
         return (
             Outcome {

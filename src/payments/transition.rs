@@ -118,29 +118,31 @@ pub fn apply_in(
     source: Source,
     effects: &Effects,
 ) -> Result<Applied, DbError> {
-    // Take the attempt's row lock before reading it: on PostgreSQL a no-op update does what
-    // `SELECT … FOR UPDATE` would (the multi-backend connection has no row-lock DSL), so a
-    // webhook and a browser return for the same attempt queue up here instead of both reading
-    // the old state. SQLite's `BEGIN IMMEDIATE` already serialises writers, so there it is
-    // skipped (diesel prepares every UPDATE afresh, which costs more than running it).
-    if let DbConnection::Pg(_) = conn {
-        diesel::update(payment_attempts::table.find(attempt_id))
-            .set(payment_attempts::id.eq(payment_attempts::id))
-            .execute(conn)?;
-    }
+    // The order's row lock first: every transition of every attempt of one order queues here,
+    // so each decides from the order as the one before it left it (see `orders::lock`).
+    let order_id: i64 = payment_attempts::table
+        .find(attempt_id)
+        .select(payment_attempts::order_id)
+        .first(conn)?;
+    crate::orders::lock(conn, order_id)?;
     let attempt: PaymentAttempt = payment_attempts::table
         .find(attempt_id)
         .select(PaymentAttempt::as_select())
         .first(conn)?;
     let from = AttemptStatus::parse(&attempt.status).unwrap_or(AttemptStatus::Created);
     let at = now();
-    fill_details(conn, &attempt, outcome)?;
-    let Some(to) = outcome.status else {
-        return Ok(Applied::Unchanged);
+    let to = match outcome.status {
+        Some(to) if to != from => to,
+        // Nothing moves: a duplicate may still bring what we did not know yet, but never
+        // replaces what we know (another `tradeNo` for a settled attempt is another charge).
+        same => {
+            if same.is_some_and(|s| matches!(s, AttemptStatus::Paid | AttemptStatus::Authorized)) {
+                flag_second_charge(conn, &attempt, outcome, source)?;
+            }
+            fill_details(conn, &attempt, outcome, Fill::Missing)?;
+            return Ok(Applied::Unchanged);
+        }
     };
-    if from == to {
-        return Ok(Applied::Unchanged);
-    }
     if !allowed(from, to) {
         event(
             conn,
@@ -173,9 +175,13 @@ pub fn apply_in(
     ))
     .execute(conn)?;
     if moved != 1 {
-        // Cannot happen while we hold the row lock; refuse rather than write a wrong event.
+        // Cannot happen while we hold the order's lock; refuse rather than write a wrong event.
         return Err(DbError::Query(diesel::result::Error::NotFound));
     }
+    // Only news that moved the attempt may re-point it: a refused or stale outcome (a declined
+    // first try arriving after the paid one) must not leave refunds, capture and logistics
+    // aimed at the wrong transaction.
+    fill_details(conn, &attempt, outcome, Fill::Replace)?;
     stamp(conn, attempt_id, to, at, effects)?;
     event(
         conn,
@@ -191,35 +197,34 @@ pub fn apply_in(
     Ok(Applied::Changed { from, to })
 }
 
-/// Records the trade number, card and gateway words when they are new.
+/// How [`fill_details`] treats what the attempt already has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fill {
+    /// The outcome moved the attempt: its details are the attempt's now.
+    Replace,
+    /// The outcome changed nothing: it only fills what is still empty.
+    Missing,
+}
+
+/// Records the trade number, card, gateway words and redirect the outcome brings.
 fn fill_details(
     conn: &mut DbConnection,
     attempt: &PaymentAttempt,
     outcome: &Outcome,
+    fill: Fill,
 ) -> Result<(), DbError> {
-    let trade_no = outcome
-        .trade_no
-        .clone()
-        .filter(|t| !t.is_empty())
-        .or_else(|| attempt.trade_no.clone());
-    let masked = outcome
-        .masked_card
-        .clone()
-        .filter(|m| !m.is_empty())
-        .or_else(|| attempt.masked_card.clone());
-    let code = outcome
-        .code
-        .clone()
-        .or_else(|| attempt.gateway_code.clone());
-    let message = outcome
-        .message
-        .clone()
-        .or_else(|| attempt.gateway_message.clone());
-    let redirect = outcome
-        .redirect_url
-        .clone()
-        .filter(|r| !r.is_empty())
-        .or_else(|| attempt.redirect_url.clone());
+    let pick = |new: &Option<String>, old: &Option<String>| {
+        let new = new.clone().filter(|v| !v.is_empty());
+        match fill {
+            Fill::Replace => new.or_else(|| old.clone()),
+            Fill::Missing => old.clone().or(new),
+        }
+    };
+    let trade_no = pick(&outcome.trade_no, &attempt.trade_no);
+    let masked = pick(&outcome.masked_card, &attempt.masked_card);
+    let code = pick(&outcome.code, &attempt.gateway_code);
+    let message = pick(&outcome.message, &attempt.gateway_message);
+    let redirect = pick(&outcome.redirect_url, &attempt.redirect_url);
     // A repeated webhook usually brings nothing new: then nothing is written.
     if trade_no == attempt.trade_no
         && masked == attempt.masked_card
@@ -239,6 +244,41 @@ fn fill_details(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// A success naming another `tradeNo` than the one an already settled attempt holds is a
+/// second charge for the same `orderNo` (two tabs of one hosted page): the merchant must refund
+/// one, so it goes on the timeline as a double payment.
+fn flag_second_charge(
+    conn: &mut DbConnection,
+    attempt: &PaymentAttempt,
+    outcome: &Outcome,
+    source: Source,
+) -> Result<(), DbError> {
+    let (Some(known), Some(reported)) = (
+        attempt.trade_no.as_deref(),
+        outcome.trade_no.as_deref().filter(|t| !t.is_empty()),
+    ) else {
+        return Ok(());
+    };
+    if known == reported {
+        return Ok(());
+    }
+    let current = AttemptStatus::parse(&attempt.status);
+    event(
+        conn,
+        attempt,
+        source,
+        "double_payment",
+        current,
+        current,
+        Some(format!(
+            "AsiaBill reported a second successful transaction {reported} for {}, which is \
+             already {} by {known}: refund one of them",
+            attempt.gateway_order_no, attempt.status
+        )),
+        outcome.detail.as_ref(),
+    )
 }
 
 fn stamp(

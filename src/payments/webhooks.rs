@@ -23,7 +23,7 @@ use crate::{
         DbConnection, DbError,
         models::PaymentAttempt,
         now,
-        schema::{chargebacks, payment_events, webhook_events},
+        schema::{payment_events, webhook_events},
         write_transaction,
     },
     jobs::{self, NewJob},
@@ -311,7 +311,8 @@ fn identifiers(event: &WebhookEvent) -> (Option<String>, Option<String>) {
     }
 }
 
-fn find_attempt(
+/// The attempt a notice is about: by our `orderNo`, else by AsiaBill's `tradeNo`.
+pub(super) fn find_attempt(
     conn: &mut DbConnection,
     order_no: &str,
     trade_no: &str,
@@ -394,62 +395,13 @@ fn apply_event(
                     "no refund of ours matches batch {}",
                     data.batch_no
                 ))),
+                RefundApplied::Overridden(note) | RefundApplied::Mismatch(note) => {
+                    Ok(Disposition::Flagged(note))
+                }
                 RefundApplied::Settled | RefundApplied::Unchanged => Ok(Disposition::Applied),
             }
         }
-        WebhookEvent::Chargeback(data) => {
-            let attempt = find_attempt(conn, &data.order_no, &data.trade_no)?;
-            let at = now();
-            let inserted = diesel::insert_into(chargebacks::table)
-                .values((
-                    chargebacks::order_id.eq(attempt.as_ref().map(|a| a.order_id)),
-                    chargebacks::attempt_id.eq(attempt.as_ref().map(|a| a.id)),
-                    chargebacks::trade_no.eq(&data.trade_no),
-                    chargebacks::gateway_reference.eq(&data.batch_no),
-                    chargebacks::amount_minor.eq(data.amount.minor()),
-                    chargebacks::currency.eq(data.amount.currency().code()),
-                    chargebacks::reason.eq(Some(&data.reason)),
-                    chargebacks::status.eq("received"),
-                    chargebacks::detail.eq(data
-                        .reply_deadline
-                        .map(|d| format!("reply before {}", d.format("%Y-%m-%d %H:%M")))),
-                    chargebacks::received_at.eq(at),
-                    chargebacks::created_at.eq(at),
-                    chargebacks::updated_at.eq(at),
-                ))
-                .execute(conn)
-                .map_err(DbError::from);
-            match inserted {
-                Ok(_) => {}
-                Err(e) if e.is_unique_violation() => return Ok(Disposition::Applied),
-                Err(e) => return Err(e),
-            }
-            match attempt {
-                Some(a) => {
-                    transition::event(
-                        conn,
-                        &a,
-                        Source::Webhook,
-                        "chargeback",
-                        None,
-                        None,
-                        Some(format!(
-                            "Chargeback {} of {} {}: {}",
-                            data.batch_no,
-                            data.amount.to_gateway_string(),
-                            data.amount.currency().code(),
-                            data.reason
-                        )),
-                        None,
-                    )?;
-                    Ok(Disposition::Applied)
-                }
-                None => Ok(Disposition::Flagged(format!(
-                    "chargeback for unknown payment {}",
-                    data.trade_no
-                ))),
-            }
-        }
+        WebhookEvent::Chargeback(data) => super::disputes::open(conn, data),
         WebhookEvent::Unknown { event_type, .. } => Ok(Disposition::Ignored(format!(
             "event type {event_type} not handled"
         ))),
@@ -462,7 +414,7 @@ fn mismatch(
     attempt: &PaymentAttempt,
     amount: &asiabill::Money,
 ) -> Result<Option<Disposition>, DbError> {
-    if amount.minor() == attempt.amount_minor && amount.currency().code() == attempt.currency {
+    if attempt.is_for(amount) {
         return Ok(None);
     }
     let note = format!(

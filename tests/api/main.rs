@@ -18,6 +18,7 @@ mod helpers;
 mod instances;
 mod jobs;
 mod model;
+mod money_paths;
 mod payments;
 mod processes;
 mod schema;

@@ -130,6 +130,10 @@ pub async fn refund(
         Err(RefundError::NotRefundable(_)) => {
             flash::push(&session, "error", layout.tr("admin.order.not_refundable"));
         }
+        Err(RefundError::Disputed { .. }) => {
+            let error = layout.tr("admin.order.dispute_blocks_refunds").to_owned();
+            return again(layout, error, StatusCode::CONFLICT).await;
+        }
         Err(RefundError::Exceeds { refundable }) => {
             let error = layout
                 .tr("admin.order.error_exceeds")

@@ -24,6 +24,7 @@ use crate::{
     },
     i18n::Lang,
     orders::view::{self, OrderDetails},
+    payments::disputes::{self, Dispute},
     web::{AppState, Layout, render},
 };
 
@@ -309,12 +310,21 @@ pub struct OrderPage {
     events: Vec<EventView>,
     audit: Vec<AuditView>,
     can_refund: bool,
+    dispute: Option<DisputeView>,
     refund_form: RefundForm,
     preauthorized: bool,
     buttons: Vec<ActionButton>,
     can_ship: bool,
     ship_form: ShipForm,
     currency_code: String,
+}
+
+/// An order's chargeback as its page shows it.
+pub struct DisputeView {
+    reference: String,
+    amount: String,
+    reason: String,
+    deadline: String,
 }
 
 /// Forms to show filled in (after a refused post), or `None` for fresh ones.
@@ -369,6 +379,8 @@ pub struct Loaded {
     pub audit: Vec<Entry>,
     /// The carrier status of its shipments as last queried.
     pub tracking: Vec<TrackingRow>,
+    /// Its chargeback, when a cardholder disputed the payment.
+    pub dispute: Option<Dispute>,
 }
 
 /// Builds the order page.
@@ -384,6 +396,7 @@ pub fn order_page(
         events,
         audit,
         tracking,
+        dispute,
     } = loaded;
     let frame = frame(&mut layout, admin, "orders");
     let lang = layout.language;
@@ -391,7 +404,16 @@ pub fn order_page(
     let currency = Currency::parse(&o.currency).unwrap_or(shop);
     let money = |minor: i64| crate::money::format_price(minor, currency);
     let left = (o.captured_minor - o.refunded_minor).max(0);
-    let can_refund = matches!(o.status.as_str(), "paid" | "partially_refunded") && left > 0;
+    // A disputed payment is not refunded: the chargeback already takes the money back.
+    let can_refund = matches!(o.status.as_str(), "paid" | "partially_refunded")
+        && left > 0
+        && o.disputed_at.is_none();
+    let dispute = dispute.map(|c| DisputeView {
+        reference: c.reference,
+        amount: price(c.amount_minor, &c.currency, shop),
+        reason: c.reason.unwrap_or_default(),
+        deadline: when_opt(c.reply_deadline),
+    });
     let at = now();
     let attempts = d
         .attempts
@@ -535,6 +557,7 @@ pub fn order_page(
         events,
         audit,
         can_refund,
+        dispute,
         refund_form: forms.refund.unwrap_or_else(|| RefundForm {
             amount: amount::input_value(left, currency),
             ..RefundForm::default()
@@ -581,11 +604,13 @@ pub async fn load(state: &AppState, number: String) -> Result<Option<Loaded>, Db
                     shipments::tracking_checked_at,
                 ))
                 .load(conn)?;
+            let dispute = disputes::of_order(conn, d.order.id)?;
             Ok(Some(Loaded {
                 details: d,
                 events,
                 audit,
                 tracking,
+                dispute,
             }))
         })
         .await

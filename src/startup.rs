@@ -11,7 +11,7 @@ use actix_web::{
     App, HttpServer,
     cookie::{Key, SameSite},
     dev::Server,
-    middleware::{Compress, DefaultHeaders},
+    middleware::{Compress, DefaultHeaders, from_fn},
     web,
 };
 use anyhow::Context;
@@ -34,7 +34,7 @@ use crate::{
     },
     payments::{self, reconcile, webhooks},
     routes,
-    web::{AppState, errors, request_span::RequestSpan, state::static_dir},
+    web::{AppState, errors, render, request_span::RequestSpan, state::static_dir},
 };
 
 /// A shop ready to run: its listeners are bound, so its ports are known.
@@ -350,6 +350,7 @@ fn http_server(
                     .build(),
             )
             .wrap(security_headers(&state_for_headers))
+            .wrap(from_fn(render::no_store_on_private_pages))
             .wrap(Compress::default())
             .wrap(TracingLogger::<RequestSpan>::new())
             .app_data(data.clone())

@@ -22,7 +22,7 @@ use serde::{Deserialize, de::DeserializeOwned};
 use subtle::ConstantTimeEq;
 
 use super::{audit::Actor, sessions};
-use crate::web::{AppState, client_ip::client_ip};
+use crate::web::{AppState, client_ip::client_ip, render};
 
 /// Largest admin form body (product forms with an image are read separately).
 const FORM_LIMIT: usize = 64 * 1024;
@@ -61,11 +61,7 @@ impl AdminUser {
 
 /// True for a `next` that stays inside the admin area of this site.
 pub fn safe_next(next: &str) -> bool {
-    next.starts_with("/admin")
-        && !next.starts_with("/admin/login")
-        && !next.contains("//")
-        && !next.contains('\\')
-        && !next.chars().any(char::is_control)
+    next.starts_with("/admin") && !next.starts_with("/admin/login") && render::is_local_path(next)
 }
 
 /// The login page's address, coming back to this request's page when it was a page view.

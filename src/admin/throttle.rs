@@ -1,87 +1,132 @@
-//! Failed-login counters per account and per IP address, in the database so that every instance
-//! counts the same failures.
+//! Login attempt counters per account and per IP address, in the database so that every
+//! instance counts the same attempts.
 //!
-//! Each `(scope, key)` row counts failures in a window; reaching the scope's limit locks logins
-//! for that account or address until `locked_until`. Rows are updated with conditional
-//! statements (no `ON CONFLICT`), so concurrent failures on two instances are all counted.
+//! Each `(scope, key)` row counts the attempts of a window. An attempt takes one slot of both
+//! its rows *before* the password is checked, with conditional statements (no `ON CONFLICT`),
+//! so a burst of parallel guesses on one or several instances cannot get more than the limit
+//! through to Argon2. A wrong password that took a scope's last slot locks that account or
+//! address until `locked_until`; a right one clears the account's row and gives the address its
+//! slot back.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::{DbConnection, DbError, schema::login_throttles, write_transaction};
 
-/// Failures counted together.
+/// Attempts counted together.
 pub const WINDOW: Duration = Duration::minutes(15);
 /// How long a lock lasts.
 pub const LOCKOUT: Duration = Duration::minutes(15);
-/// Failures that lock one account.
+/// Attempts one account may have checked per window.
 pub const ACCOUNT_LIMIT: i64 = 5;
-/// Failures that lock one IP address (several accounts may be tried from it).
+/// Attempts one IP address may have checked per window (several accounts may be tried from it).
 pub const IP_LIMIT: i64 = 20;
 
-const SCOPES: [(&str, i64); 2] = [("account", ACCOUNT_LIMIT), ("ip", IP_LIMIT)];
+const ACCOUNT: &str = "account";
+const IP: &str = "ip";
 
-/// When logins for `email` or from `ip` are allowed again, if either is locked now.
-pub fn locked_until(
+/// The slots an attempt holds: its rank in the window of its account and of its address.
+#[derive(Debug, Clone, Copy)]
+pub struct Slots {
+    account: i64,
+    ip: i64,
+}
+
+/// Whether an attempt may have its password checked.
+#[derive(Debug, Clone, Copy)]
+pub enum Claim {
+    /// Counted: check the password, then report the outcome with [`record_failure`] or
+    /// [`record_success`].
+    Granted(Slots),
+    /// The account or the address has no slot left; logins are possible again at that time.
+    Refused(NaiveDateTime),
+}
+
+/// Counts one attempt for `email` from `ip`, unless either is out of slots or locked.
+pub fn claim(
     conn: &mut DbConnection,
     email: &str,
     ip: &str,
     at: NaiveDateTime,
-) -> Result<Option<NaiveDateTime>, DbError> {
-    let mut latest = None;
-    for (scope, key) in [("account", email), ("ip", ip)] {
-        let until: Option<Option<NaiveDateTime>> = login_throttles::table
-            .filter(login_throttles::scope.eq(scope))
-            .filter(login_throttles::key.eq(key))
-            .select(login_throttles::locked_until)
-            .first(conn)
-            .optional()?;
-        if let Some(Some(until)) = until
-            && until > at
-        {
-            latest = latest.max(Some(until));
-        }
+) -> Result<Claim, DbError> {
+    let attempt = |conn: &mut DbConnection| {
+        write_transaction(conn, |conn| {
+            let account = take_slot(conn, ACCOUNT, email, ACCOUNT_LIMIT, at)?;
+            // A refused address hands the account's slot back by rolling the transaction back.
+            let ip = take_slot(conn, IP, ip, IP_LIMIT, at)?;
+            Ok::<_, NotTaken>(Slots { account, ip })
+        })
+    };
+    let taken = match attempt(conn) {
+        // Another instance inserted the first row for this key at the same moment (on
+        // PostgreSQL that aborted the transaction); now the row exists, so claiming again
+        // updates it.
+        Err(NotTaken::Db(e)) if e.is_unique_violation() => attempt(conn),
+        other => other,
+    };
+    match taken {
+        Ok(slots) => Ok(Claim::Granted(slots)),
+        Err(NotTaken::Until(until)) => Ok(Claim::Refused(until)),
+        Err(NotTaken::Db(e)) => Err(e),
     }
-    Ok(latest)
 }
 
-/// Counts one failed login for `email` and `ip`; returns the end of the lock it caused, if it
-/// reached a limit.
+/// Reports a wrong password for a granted attempt; returns the end of the lock it caused when
+/// it took the last slot of its account or its address.
 pub fn record_failure(
     conn: &mut DbConnection,
     email: &str,
     ip: &str,
+    slots: Slots,
     at: NaiveDateTime,
 ) -> Result<Option<NaiveDateTime>, DbError> {
-    let count = |conn: &mut DbConnection| {
-        write_transaction(conn, |conn| {
-            let mut lock = None;
-            for ((scope, limit), key) in SCOPES.into_iter().zip([email, ip]) {
-                let failures = bump(conn, scope, key, at)?;
-                if failures >= limit {
-                    let until = at + LOCKOUT;
-                    diesel::update(row(scope, key))
-                        .set(login_throttles::locked_until.eq(Some(until)))
-                        .execute(conn)?;
-                    lock = lock.max(Some(until));
-                }
-            }
-            Ok::<_, DbError>(lock)
-        })
-    };
-    match count(conn) {
-        // Another instance inserted the first row for this key at the same moment; now the
-        // row exists, so counting again updates it.
-        Err(e) if e.is_unique_violation() => count(conn),
-        other => other,
+    let until = at + LOCKOUT;
+    let mut lock = None;
+    for (scope, key, slot, limit) in [
+        (ACCOUNT, email, slots.account, ACCOUNT_LIMIT),
+        (IP, ip, slots.ip, IP_LIMIT),
+    ] {
+        if slot >= limit {
+            diesel::update(row(scope, key))
+                .set((
+                    login_throttles::locked_until.eq(Some(until)),
+                    login_throttles::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+            lock = Some(until);
+        }
+    }
+    Ok(lock)
+}
+
+/// Reports a right password: forgets the account's attempts and gives the address back the
+/// slot this attempt took. The address's other attempts stay counted: one good password must
+/// not reset a guesser working through other accounts.
+pub fn record_success(conn: &mut DbConnection, email: &str, ip: &str) -> Result<(), DbError> {
+    diesel::delete(row(ACCOUNT, email)).execute(conn)?;
+    diesel::update(row(IP, ip).filter(login_throttles::failures.gt(0)))
+        .set(login_throttles::failures.eq(login_throttles::failures - 1))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Why [`take_slot`] took none: the row is full or locked until then, or the database failed.
+/// An error, so that it rolls the claim's transaction back.
+enum NotTaken {
+    Until(NaiveDateTime),
+    Db(DbError),
+}
+
+impl From<diesel::result::Error> for NotTaken {
+    fn from(e: diesel::result::Error) -> Self {
+        NotTaken::Db(e.into())
     }
 }
 
-/// Forgets the failures of `email` after a successful login. The IP's count stays: one good
-/// password must not reset a guesser working through other accounts.
-pub fn clear_account(conn: &mut DbConnection, email: &str) -> Result<(), DbError> {
-    diesel::delete(row("account", email)).execute(conn)?;
-    Ok(())
+impl From<DbError> for NotTaken {
+    fn from(e: DbError) -> Self {
+        NotTaken::Db(e)
+    }
 }
 
 /// The counter row of one `(scope, key)`, as a query.
@@ -96,44 +141,105 @@ fn row<'a>(scope: &'a str, key: &'a str) -> Row<'a> {
         .filter(login_throttles::key.eq(key))
 }
 
-/// Adds one failure to the row and returns the count in the current window.
-fn bump(
+/// Takes the next slot of the row's window and returns its rank (1 for the first attempt).
+///
+/// Each step is one conditional statement, so two instances racing for the last slot cannot
+/// both get it: on PostgreSQL the second `UPDATE` waits for the first one's row lock and then
+/// re-checks its condition; on SQLite the claim's transaction holds the write lock throughout.
+fn take_slot(
     conn: &mut DbConnection,
     scope: &str,
     key: &str,
+    limit: i64,
     at: NaiveDateTime,
-) -> Result<i64, DbError> {
-    let window_open = at - WINDOW;
-    let counted =
-        diesel::update(row(scope, key).filter(login_throttles::window_started_at.gt(window_open)))
-            .set((
-                login_throttles::failures.eq(login_throttles::failures + 1),
-                login_throttles::updated_at.eq(at),
+) -> Result<i64, NotTaken> {
+    let taken = count_in_window(conn, scope, key, limit, at)?
+        || open_window(conn, scope, key, at)?
+        // On PostgreSQL another instance may have opened a new window just now: our `UPDATE`
+        // waited for its row, which then no longer matched. This statement sees that window.
+        || count_in_window(conn, scope, key, limit, at)?;
+    if !taken {
+        let current: Option<(NaiveDateTime, Option<NaiveDateTime>)> = row(scope, key)
+            .select((
+                login_throttles::window_started_at,
+                login_throttles::locked_until,
             ))
-            .execute(conn)?;
-    if counted == 0 {
-        // No row, or its window is over: start a new window.
-        let restarted = diesel::update(row(scope, key))
-            .set((
-                login_throttles::failures.eq(1),
-                login_throttles::window_started_at.eq(at),
-                login_throttles::locked_until.eq(None::<NaiveDateTime>),
-                login_throttles::updated_at.eq(at),
-            ))
-            .execute(conn)?;
-        if restarted == 0 {
-            diesel::insert_into(login_throttles::table)
-                .values((
-                    login_throttles::scope.eq(scope),
-                    login_throttles::key.eq(key),
-                    login_throttles::failures.eq(1),
-                    login_throttles::window_started_at.eq(at),
-                    login_throttles::updated_at.eq(at),
-                ))
-                .execute(conn)?;
+            .first(conn)
+            .optional()?;
+        match current {
+            // Full: locked, or the attempts holding the slots are still being checked (or were
+            // cut short), in which case a slot frees when the window ends.
+            Some((started, locked)) => {
+                return Err(NotTaken::Until(locked.unwrap_or(started + WINDOW)));
+            }
+            None => {
+                diesel::insert_into(login_throttles::table)
+                    .values((
+                        login_throttles::scope.eq(scope),
+                        login_throttles::key.eq(key),
+                        login_throttles::failures.eq(1),
+                        login_throttles::window_started_at.eq(at),
+                        login_throttles::updated_at.eq(at),
+                    ))
+                    .execute(conn)?;
+            }
         }
     }
     Ok(row(scope, key)
         .select(login_throttles::failures)
         .first(conn)?)
+}
+
+/// Counts the attempt in the row's current window when it has a slot left. Such a window has
+/// no lock: a lock comes only with the last slot, and an expired one opens a new window.
+fn count_in_window(
+    conn: &mut DbConnection,
+    scope: &str,
+    key: &str,
+    limit: i64,
+    at: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let counted = diesel::update(
+        row(scope, key)
+            .filter(login_throttles::window_started_at.gt(at - WINDOW))
+            .filter(login_throttles::failures.lt(limit))
+            .filter(login_throttles::locked_until.is_null()),
+    )
+    .set((
+        login_throttles::failures.eq(login_throttles::failures + 1),
+        login_throttles::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    Ok(counted > 0)
+}
+
+/// Opens a new window with this attempt as its first when the row's window is over or its lock
+/// has expired, and no lock is still running.
+fn open_window(
+    conn: &mut DbConnection,
+    scope: &str,
+    key: &str,
+    at: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let opened = diesel::update(
+        row(scope, key)
+            .filter(
+                login_throttles::window_started_at
+                    .le(at - WINDOW)
+                    .or(login_throttles::locked_until.le(at)),
+            )
+            .filter(
+                login_throttles::locked_until
+                    .is_null()
+                    .or(login_throttles::locked_until.le(at)),
+            ),
+    )
+    .set((
+        login_throttles::failures.eq(1),
+        login_throttles::window_started_at.eq(at),
+        login_throttles::locked_until.eq(None::<NaiveDateTime>),
+        login_throttles::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    Ok(opened > 0)
 }

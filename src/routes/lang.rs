@@ -7,7 +7,10 @@ use actix_web::{
     web,
 };
 
-use crate::{i18n::Lang, web::layout::LANG_COOKIE};
+use crate::{
+    i18n::Lang,
+    web::{layout::LANG_COOKIE, render::is_local_path},
+};
 
 /// Sets the `lang` cookie, then 303 back to the referring page when it is on this site.
 pub async fn switch(req: HttpRequest, tag: web::Path<String>) -> HttpResponse {
@@ -42,7 +45,12 @@ fn back_to(req: &HttpRequest) -> String {
         Some(port) => format!("{}:{port}", referer.host_str().unwrap_or_default()),
         None => referer.host_str().unwrap_or_default().to_owned(),
     };
-    if referer_host != own_host || referer.path().starts_with("/lang/") {
+    // A path such as `//evil.example/` is on this host in the Referer but, sent back alone in
+    // `Location`, names another site.
+    if referer_host != own_host
+        || !is_local_path(referer.path())
+        || referer.path().starts_with("/lang/")
+    {
         return "/".to_owned();
     }
     match referer.query() {

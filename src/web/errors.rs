@@ -45,7 +45,7 @@ fn render<B>(res: ServiceResponse<B>) -> Result<ErrorHandlerResponse<B>> {
     if status.is_server_error() {
         tracing::error!(
             http.status = status.as_u16(),
-            http.path = res.request().path(),
+            http.path = ?super::request_span::logged_path(res.request().path()),
             error = ?res.response().error(),
             "request failed"
         );

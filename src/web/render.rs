@@ -1,8 +1,15 @@
-//! Turning a page into a response with a chosen status (askama_web covers plain 200 pages).
+//! Turning a page into a response: with a chosen status (askama_web covers plain 200 pages),
+//! as a redirect, and with the cache policy of the area it belongs to.
 
 use actix_web::{
-    HttpResponse,
-    http::{StatusCode, header},
+    Error, HttpResponse,
+    body::MessageBody,
+    dev::{ServiceRequest, ServiceResponse},
+    http::{
+        StatusCode,
+        header::{self, HeaderValue},
+    },
+    middleware::Next,
 };
 use askama::Template;
 
@@ -26,4 +33,71 @@ pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))
         .finish()
+}
+
+/// True for a redirect target that stays on this site: a path from the root with no `//` or
+/// `\` (browsers read `//host` and `/\host` as another site) and no control characters.
+pub fn is_local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.contains("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control)
+}
+
+/// True for the paths whose answers belong to one person: the admin area and the order pages
+/// (whoever holds an order's link sees its address and payment).
+fn is_private(path: &str) -> bool {
+    path == "/admin" || path.starts_with("/admin/") || path.starts_with("/orders/")
+}
+
+/// Middleware: every answer under a private path, page, redirect, export or error alike, goes
+/// out with `Cache-Control: no-store`, so that neither a shared proxy nor the browser's history
+/// keeps a copy for the next person at that machine. One place, so a new admin or order page
+/// cannot forget it.
+pub async fn no_store_on_private_pages(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let private = is_private(req.path());
+    let mut response = next.call(req).await?;
+    if private {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_paths_from_the_root_of_this_site_are_local() {
+        for local in ["/", "/cart", "/?category=tea", "/products/mug"] {
+            assert!(is_local_path(local), "{local}");
+        }
+        for foreign in [
+            "//evil.example/",
+            "/\\evil.example/",
+            "/\\/evil.example",
+            "https://evil.example/",
+            "evil.example",
+            "/a//b",
+            "/\tevil",
+            "",
+        ] {
+            assert!(!is_local_path(foreign), "{foreign:?}");
+        }
+    }
+
+    #[test]
+    fn admin_and_order_paths_are_private_and_the_shop_is_not() {
+        for private in ["/admin", "/admin/login", "/orders/abc", "/orders/abc/pay"] {
+            assert!(is_private(private), "{private}");
+        }
+        for public in ["/", "/administrator", "/cart", "/products/mug", "/orders"] {
+            assert!(!is_private(public), "{public}");
+        }
+    }
 }

@@ -7,14 +7,22 @@
 //! the span opens and again when one is recorded, whether or not anything is logged in it:
 //! about a twentieth of a cart request's time, for nothing on the usual request that logs
 //! nothing. Server errors are logged, with their status and path, by [`super::errors`].
+//!
+//! An order page's path holds the order's access token, which is all it takes to see the order
+//! and pay for it; logs are read by more people than the shopper, so the path is logged with the
+//! token replaced by a short hash ([`logged_path`]).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::{
+    borrow::Cow,
+    sync::atomic::{AtomicU64, Ordering},
+};
 
 use actix_web::{
     Error,
     body::MessageBody,
     dev::{ServiceRequest, ServiceResponse},
 };
+use sha2::{Digest, Sha256};
 use tracing::Span;
 use tracing_actix_web::RootSpanBuilder;
 
@@ -31,9 +39,109 @@ impl RootSpanBuilder for RequestSpan {
             "request",
             id,
             method = %request.method(),
-            path = request.path()
+            path = ?logged_path(request.path())
         )
     }
 
     fn on_request_end<B: MessageBody>(_span: Span, _outcome: &Result<ServiceResponse<B>, Error>) {}
+}
+
+/// `path` as it may be logged: `/orders/{token}…` becomes `/orders/~{hash}…`, `hash` being the
+/// first 8 hex digits of the token's SHA-256, which is enough to tell the lines of one order
+/// from another's and useless for opening it. Other paths are returned as they are.
+pub fn logged_path(path: &str) -> Cow<'_, str> {
+    let Some(rest) = path.strip_prefix("/orders/") else {
+        return Cow::Borrowed(path);
+    };
+    let (token, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    if token.is_empty() {
+        return Cow::Borrowed(path);
+    }
+    let digest = hex::encode(Sha256::digest(token.as_bytes()));
+    Cow::Owned(format!("/orders/~{}{tail}", &digest[..8]))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{
+        io::Write,
+        sync::{Arc, Mutex},
+    };
+
+    use actix_web::test::TestRequest;
+    use tracing_subscriber::fmt::MakeWriter;
+
+    use super::*;
+
+    const TOKEN: &str = "Zm9vYmFyYmF6cXV4LXRoaXMtaXMtYS10b2tlbg";
+
+    /// Log output kept in memory.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .map_err(|_| std::io::Error::other("poisoned"))?
+                .extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> MakeWriter<'a> for Captured {
+        type Writer = Captured;
+
+        fn make_writer(&'a self) -> Self::Writer {
+            self.clone()
+        }
+    }
+
+    /// The line a warning logged while serving `uri` is written as.
+    fn line_logged_during(uri: &str) -> String {
+        let captured = Captured::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(captured.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            let request = TestRequest::with_uri(uri).to_srv_request();
+            let span = RequestSpan::on_request_start(&request);
+            span.in_scope(|| tracing::warn!("something to say"));
+        });
+        let bytes = captured.0.lock().expect("log").clone();
+        String::from_utf8(bytes).expect("utf-8")
+    }
+
+    #[test]
+    fn the_request_log_line_names_an_order_by_a_hash_of_its_token_not_the_token() {
+        let hash = &hex::encode(Sha256::digest(TOKEN.as_bytes()))[..8];
+        for (uri, logged) in [
+            (format!("/orders/{TOKEN}"), format!("/orders/~{hash}")),
+            (
+                format!("/orders/{TOKEN}/pay"),
+                format!("/orders/~{hash}/pay"),
+            ),
+            (
+                format!("/orders/{TOKEN}/restore-cart?x=1"),
+                format!("/orders/~{hash}/restore-cart"),
+            ),
+        ] {
+            let line = line_logged_during(&uri);
+            assert!(!line.contains(TOKEN), "{line}");
+            assert!(line.contains(&format!("path=\"{logged}\"")), "{line}");
+        }
+    }
+
+    #[test]
+    fn other_paths_are_logged_as_they_are() {
+        for path in ["/", "/cart", "/admin/orders/A10001", "/orders/"] {
+            assert_eq!(logged_path(path), path);
+        }
+        assert!(line_logged_during("/products/mug").contains("path=\"/products/mug\""));
+    }
 }

@@ -266,6 +266,58 @@ async fn failed_logins_lock_the_account_with_429_and_a_retry_time() {
 }
 
 #[tokio::test]
+async fn a_burst_of_parallel_wrong_passwords_gets_only_the_limit_checked_then_the_account_locks() {
+    let app = spawn_app().await;
+    let (email, password) = admin_credentials(&app);
+    let token = csrf_token(&app.get_html("/admin/login").await).expect("csrf on the login form");
+    let guesses = (0..20).map(|i| {
+        let guess = format!("wrong password {i}");
+        let fields = [
+            ("csrf_token", token.as_str()),
+            ("email", email.as_str()),
+            ("password", guess.as_str()),
+            ("next", "/admin"),
+        ];
+        let sent = app
+            .client
+            .post(app.url("/admin/login"))
+            .form(&fields)
+            .send();
+        async move {
+            let r = sent.await.expect("POST");
+            let status = r.status().as_u16();
+            (status, r.text().await.expect("body"))
+        }
+    });
+    let answers = futures_util::future::join_all(guesses).await;
+    let wrong = answers
+        .iter()
+        .filter(|(status, body)| *status == 200 && body.contains("Wrong email or password."))
+        .count();
+    let throttled = answers.iter().filter(|(status, _)| *status == 429).count();
+    // The first four checked are told "wrong"; the fifth locks the account; the other fifteen
+    // never reach the password check.
+    assert_eq!((wrong, throttled), (4, 16), "{answers:?}");
+    let checked: i64 = audit_log::table
+        .filter(audit_log::action.eq("admin.login_failed"))
+        .count()
+        .get_result(&mut app.db.get().expect("conn"))
+        .expect("count");
+    assert_eq!(
+        checked, 5,
+        "only the limit's worth of passwords were checked"
+    );
+
+    let r = login(&app, &email, &password, "/admin").await;
+    assert_eq!(
+        r.status(),
+        429,
+        "the account is locked, even for the right password"
+    );
+    assert!(r.headers().contains_key("retry-after"));
+}
+
+#[tokio::test]
 async fn failed_logins_from_one_address_lock_every_account_from_it() {
     let app = spawn_app().await;
     let (email, password) = admin_credentials(&app);

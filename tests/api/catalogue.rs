@@ -105,6 +105,36 @@ async fn the_language_switch_never_redirects_off_site() {
 }
 
 #[tokio::test]
+async fn the_language_switch_never_redirects_to_a_path_that_names_another_site() {
+    let app = spawn_app().await;
+    // Each Referer is on this host, but its path alone in `Location` would lead elsewhere.
+    for referer in [
+        app.url("//evil.example/"),
+        app.url("//evil.example/phish?x=1"),
+        app.url("/\\evil.example/"),
+        app.url("/\\/evil.example/"),
+        app.url("///evil.example/"),
+    ] {
+        let response = app
+            .client
+            .get(app.url("/lang/en"))
+            .header("Referer", &referer)
+            .send()
+            .await
+            .expect("switch");
+        assert_is_redirect_to(&response, "/");
+    }
+    let response = app
+        .client
+        .get(app.url("/lang/en"))
+        .header("Referer", app.url("/cart"))
+        .send()
+        .await
+        .expect("switch");
+    assert_is_redirect_to(&response, "/cart");
+}
+
+#[tokio::test]
 async fn zero_decimal_currency_prices_in_whole_units() {
     let app = spawn_app_with(|s| s.shop_currency = Some("JPY".into())).await;
     let html = app.get_html("/").await;

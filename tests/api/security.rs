@@ -1,7 +1,8 @@
 //! Web security: CSRF on every state-changing route, cookie attributes, security headers on
-//! every response, escaping, body limits.
+//! every response, no caching of personal pages, escaping, body limits.
 
 use crate::{
+    admin_support::{admin, order_by_token},
     helpers::{location, spawn_app, spawn_app_with},
     payments::order,
 };
@@ -90,6 +91,43 @@ async fn security_headers_are_on_pages_errors_and_static_files() {
             !h.contains_key("strict-transport-security"),
             "no HSTS over http"
         );
+    }
+}
+
+#[tokio::test]
+async fn admin_and_order_pages_tell_every_cache_not_to_store_them() {
+    let app = spawn_app().await;
+    let token = order(&app).await;
+    let number = order_by_token(&app, &token).number;
+    let assert_no_store = |path: &str, r: &reqwest::Response| {
+        assert_eq!(
+            r.headers()
+                .get("cache-control")
+                .and_then(|v| v.to_str().ok()),
+            Some("no-store"),
+            "{path} ({})",
+            r.status()
+        );
+    };
+    for path in [format!("/orders/{token}"), format!("/orders/{token}/pay")] {
+        let r = app.get(&path).await;
+        assert_eq!(r.status(), 200, "{path}");
+        assert_no_store(&path, &r);
+    }
+    // Anonymous: the login page, and the redirect to it.
+    for path in ["/admin/login", "/admin/orders"] {
+        assert_no_store(path, &app.get(path).await);
+    }
+    let admin = admin(&app).await;
+    for path in [
+        "/admin".to_owned(),
+        "/admin/orders".to_owned(),
+        format!("/admin/orders/{number}"),
+        "/admin/orders.csv".to_owned(),
+        "/admin/outbox".to_owned(),
+        "/admin/no-such-page".to_owned(),
+    ] {
+        assert_no_store(&path, &admin.get(&path).await);
     }
 }
 

@@ -19,7 +19,9 @@ use crate::{
     admin::{
         audit::{self, Actor},
         auth::{self, AdminForm, AdminUser},
-        sessions, throttle, users,
+        sessions,
+        throttle::{self, Claim},
+        users,
     },
     db::{DbError, now, schema::admin_users},
     web::{AppState, Layout, client_ip::client_ip, forms::CsrfForm, render},
@@ -87,7 +89,7 @@ pub struct LoginForm {
 static DECOY_HASH: LazyLock<String> =
     LazyLock::new(|| users::hash_password(&users::generate_password()).unwrap_or_default());
 
-/// Checks the password; logs in, or counts the failure.
+/// Counts the attempt, then checks the password: logs in, or reports the failure.
 pub async fn submit(
     req: HttpRequest,
     mut layout: Layout,
@@ -105,24 +107,30 @@ pub async fn submit(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
 
+    // The attempt is counted before the password is checked, so that a burst of parallel
+    // guesses gets no more than the limit through to Argon2.
     let (who, key_ip) = (email.clone(), ip.clone());
-    let (locked, account) = state
+    let (claim, account) = state
         .db
         .run(move |conn| {
-            let locked = throttle::locked_until(conn, &who, &key_ip, now())?;
-            let account: Option<(i64, String)> = admin_users::table
-                .filter(admin_users::email.eq(&who))
-                .filter(admin_users::disabled.eq(false))
-                .select((admin_users::id, admin_users::password_hash))
-                .first(conn)
-                .optional()?;
-            Ok::<_, DbError>((locked, account))
+            let claim = throttle::claim(conn, &who, &key_ip, now())?;
+            let account: Option<(i64, String)> = match claim {
+                Claim::Refused(_) => None,
+                Claim::Granted(_) => admin_users::table
+                    .filter(admin_users::email.eq(&who))
+                    .filter(admin_users::disabled.eq(false))
+                    .select((admin_users::id, admin_users::password_hash))
+                    .first(conn)
+                    .optional()?,
+            };
+            Ok::<_, DbError>((claim, account))
         })
         .await
         .map_err(server_error)?;
-    if let Some(until) = locked {
-        return Ok(too_many(layout, next, email, until));
-    }
+    let slots = match claim {
+        Claim::Refused(until) => return Ok(too_many(layout, next, email, until)),
+        Claim::Granted(slots) => slots,
+    };
 
     let password = SecretString::from(form.password);
     let hash = account
@@ -142,7 +150,7 @@ pub async fn submit(
         let locked = state
             .db
             .run(move |conn| {
-                let locked = throttle::record_failure(conn, &who, &key_ip, now())?;
+                let locked = throttle::record_failure(conn, &who, &key_ip, slots, now())?;
                 audit::record(conn, &actor, "admin.login_failed", None, None)?;
                 Ok::<_, DbError>(locked)
             })
@@ -167,7 +175,7 @@ pub async fn submit(
     let token = state
         .db
         .run(move |conn| {
-            throttle::clear_account(conn, &actor.email)?;
+            throttle::record_success(conn, &actor.email, &actor.ip)?;
             let token = sessions::create(conn, user_id, &actor.ip, user_agent.as_deref())?;
             audit::record(conn, &actor, "admin.login", None, None)?;
             Ok::<_, DbError>(token)

@@ -174,7 +174,6 @@ pub async fn export(
                 now().format("%Y%m%d-%H%M%S")
             ),
         ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(body))
 }
 

@@ -156,6 +156,5 @@ pub async fn html(
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CONTENT_SECURITY_POLICY, EMAIL_POLICY))
         .insert_header((header::X_FRAME_OPTIONS, "SAMEORIGIN"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(e.body_html))
 }

@@ -5,6 +5,7 @@ pub mod attempts;
 pub mod gateway;
 pub mod reconcile;
 pub mod refunds;
+pub mod rejected_webhooks;
 pub mod returns;
 pub mod start;
 pub mod transition;

@@ -28,10 +28,13 @@ pub const KEYS: &[&str] = &[
     "SHOP_CURRENCY",
     "SHOP_TRUSTED_PROXIES",
     "SHOP_RESERVATION_MINUTES",
+    "SHOP_CHECKOUTS_PER_IP_PER_HOUR",
+    "SHOP_CHECKOUTS_PER_EMAIL_PER_HOUR",
     "SHOP_SESSION_KEY",
     "SMTP_URL",
     "SHOP_EMAIL_FROM",
     "ASIABILL_ENV",
+    "SHOP_ALLOW_TEST_GATEWAY",
     "ASIABILL_GATEWAY_NO",
     "ASIABILL_SIGN_KEY",
     "ASIABILL_BASE_URL",
@@ -69,6 +72,10 @@ pub struct RawSettings {
     #[serde(default, deserialize_with = "scalar")]
     pub shop_reservation_minutes: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
+    pub shop_checkouts_per_ip_per_hour: Option<String>,
+    #[serde(default, deserialize_with = "scalar")]
+    pub shop_checkouts_per_email_per_hour: Option<String>,
+    #[serde(default, deserialize_with = "scalar")]
     pub shop_session_key: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
     pub smtp_url: Option<String>,
@@ -76,6 +83,8 @@ pub struct RawSettings {
     pub shop_email_from: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
     pub asiabill_env: Option<String>,
+    #[serde(default, deserialize_with = "scalar")]
+    pub shop_allow_test_gateway: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
     pub asiabill_gateway_no: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
@@ -221,6 +230,15 @@ pub struct GatewaySettings {
     pub webhook_tolerance: Duration,
 }
 
+/// How many orders one client may place per hour; `None` is no limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckoutLimits {
+    /// `SHOP_CHECKOUTS_PER_IP_PER_HOUR`: orders from one client IP address.
+    pub per_ip: Option<u32>,
+    /// `SHOP_CHECKOUTS_PER_EMAIL_PER_HOUR`: orders for one email address.
+    pub per_email: Option<u32>,
+}
+
 /// The admin account created at first start, when given.
 #[derive(Debug, Clone)]
 pub struct FirstAdmin {
@@ -248,6 +266,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpAddr>,
     /// `SHOP_RESERVATION_MINUTES`.
     pub reservation: Duration,
+    /// `SHOP_CHECKOUTS_PER_IP_PER_HOUR` and `SHOP_CHECKOUTS_PER_EMAIL_PER_HOUR`.
+    pub checkout_limits: CheckoutLimits,
     /// `SHOP_SESSION_KEY`; when unset, a key is generated once and kept in the database so
     /// that every instance on that database shares it.
     pub session_key: Option<SecretString>,
@@ -343,6 +363,18 @@ impl RawSettings {
             "SHOP_RESERVATION_MINUTES",
             bounded(&self.shop_reservation_minutes, 30, 1, 7 * 24 * 60),
         );
+        // Enough for a household or an office behind one address placing a few orders each;
+        // far below what filling the stock with reservations or mailing strangers needs.
+        let per_ip = check(
+            &mut problems,
+            "SHOP_CHECKOUTS_PER_IP_PER_HOUR",
+            hourly_limit(&self.shop_checkouts_per_ip_per_hour, 20),
+        );
+        let per_email = check(
+            &mut problems,
+            "SHOP_CHECKOUTS_PER_EMAIL_PER_HOUR",
+            hourly_limit(&self.shop_checkouts_per_email_per_hour, 10),
+        );
         let session_key = check(
             &mut problems,
             "SHOP_SESSION_KEY",
@@ -424,14 +456,7 @@ impl RawSettings {
         let preauth = check(
             &mut problems,
             "ASIABILL_PREAUTH",
-            match text(&self.asiabill_preauth)
-                .map(str::to_ascii_lowercase)
-                .as_deref()
-            {
-                None | Some("false" | "0" | "no") => Ok(false),
-                Some("true" | "1" | "yes") => Ok(true),
-                Some(other) => Err(format!("is `{other}`; use true or false")),
-            },
+            boolean(&self.asiabill_preauth),
         );
         let capture_days = check(
             &mut problems,
@@ -476,6 +501,20 @@ impl RawSettings {
                 public_url(text(&self.shop_public_url), bind, mode),
             )
         });
+        let allow_test_gateway = check(
+            &mut problems,
+            "SHOP_ALLOW_TEST_GATEWAY",
+            boolean(&self.shop_allow_test_gateway),
+        );
+        if let (Some(mode), Some(false)) = (mode, allow_test_gateway)
+            && mode != GatewayMode::Live
+        {
+            problems.extend(exposed_test_gateway(
+                mode,
+                bind,
+                text(&self.shop_public_url).and(public_url.as_deref()),
+            ));
+        }
         let first_admin = check(
             &mut problems,
             "SHOP_ADMIN_EMAIL/SHOP_ADMIN_PASSWORD",
@@ -492,6 +531,8 @@ impl RawSettings {
             Some(currency),
             Some(trusted_proxies),
             Some(reservation_minutes),
+            Some(per_ip),
+            Some(per_email),
             Some(session_key),
             Some(smtp_url),
             Some(email_from),
@@ -513,6 +554,8 @@ impl RawSettings {
             currency,
             trusted_proxies,
             reservation_minutes,
+            per_ip,
+            per_email,
             session_key,
             smtp_url,
             email_from,
@@ -531,6 +574,10 @@ impl RawSettings {
         else {
             return Err(ConfigError { problems });
         };
+        // Checks across settings (an exposed test gateway) add problems without losing a value.
+        if !problems.is_empty() {
+            return Err(ConfigError { problems });
+        }
 
         let embedded_sandbox = mode == GatewayMode::Local && base_url.is_none();
         let environment = match (mode, base_url) {
@@ -560,6 +607,7 @@ impl RawSettings {
             currency,
             trusted_proxies,
             reservation: Duration::from_secs(reservation_minutes * 60),
+            checkout_limits: CheckoutLimits { per_ip, per_email },
             session_key,
             smtp_url,
             email_from,
@@ -632,6 +680,62 @@ fn bounded(value: &Option<String>, default: u64, min: u64, max: u64) -> Result<u
         _ => Err(format!(
             "is `{value}`; it must be a whole number from {min} to {max}"
         )),
+    }
+}
+
+/// `true`/`false` (or `1`/`0`, `yes`/`no`), false when unset.
+fn boolean(value: &Option<String>) -> Result<bool, String> {
+    match text(value).map(str::to_ascii_lowercase).as_deref() {
+        None | Some("false" | "0" | "no") => Ok(false),
+        Some("true" | "1" | "yes") => Ok(true),
+        Some(other) => Err(format!("is `{other}`; use true or false")),
+    }
+}
+
+/// An hourly limit: a whole number, 0 turning the limit off (load tests place hundreds of
+/// orders a second from one address).
+fn hourly_limit(value: &Option<String>, default: u32) -> Result<Option<u32>, String> {
+    let n = bounded(value, u64::from(default), 0, 1_000_000)?;
+    Ok(u32::try_from(n).ok().filter(|n| *n > 0))
+}
+
+/// The test gateways sign with a key printed in the README (or one shared by a test team), so
+/// a shop on one that other machines can reach takes payments anyone can forge: one problem for
+/// a bind address and one for a public URL that are not this machine's own.
+fn exposed_test_gateway(
+    mode: GatewayMode,
+    bind: Option<SocketAddr>,
+    public_url: Option<&str>,
+) -> Vec<String> {
+    let why = format!(
+        "while ASIABILL_ENV={} signs payments with a test key that others may know; \
+         set SHOP_ALLOW_TEST_GATEWAY=true to expose this test shop on purpose",
+        mode.as_str()
+    );
+    let mut problems = Vec::new();
+    if let Some(bind) = bind.filter(|b| !b.ip().is_loopback()) {
+        problems.push(format!(
+            "SHOP_BIND is `{bind}`, reachable from other machines, {why}"
+        ));
+    }
+    if let Some(url) = public_url.filter(|u| !is_loopback_url(u)) {
+        problems.push(format!(
+            "SHOP_PUBLIC_URL is `{url}`, not this machine's own (localhost), {why}"
+        ));
+    }
+    problems
+}
+
+/// True for a URL whose host is `localhost` (or a name under it) or a loopback address.
+fn is_loopback_url(value: &str) -> bool {
+    match Url::parse(value).ok().as_ref().and_then(Url::host) {
+        Some(url::Host::Domain(name)) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 
@@ -744,6 +848,9 @@ mod tests {
                 "SHOP_PUBLIC_URL" => r.shop_public_url = v,
                 "SHOP_CURRENCY" => r.shop_currency = v,
                 "SHOP_RESERVATION_MINUTES" => r.shop_reservation_minutes = v,
+                "SHOP_CHECKOUTS_PER_IP_PER_HOUR" => r.shop_checkouts_per_ip_per_hour = v,
+                "SHOP_CHECKOUTS_PER_EMAIL_PER_HOUR" => r.shop_checkouts_per_email_per_hour = v,
+                "SHOP_ALLOW_TEST_GATEWAY" => r.shop_allow_test_gateway = v,
                 "ASIABILL_ENV" => r.asiabill_env = v,
                 "ASIABILL_GATEWAY_NO" => r.asiabill_gateway_no = v,
                 "ASIABILL_SIGN_KEY" => r.asiabill_sign_key = v,
@@ -891,6 +998,101 @@ mod tests {
                 "{p:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_test_gateway_reachable_from_other_machines_is_refused_naming_the_setting() {
+        for env in ["local", "sandbox"] {
+            for (name, exposed) in [
+                ("SHOP_BIND", ("SHOP_BIND", "0.0.0.0:8080")),
+                ("SHOP_BIND", ("SHOP_BIND", "192.0.2.10:8080")),
+                (
+                    "SHOP_PUBLIC_URL",
+                    ("SHOP_PUBLIC_URL", "https://shop.example.com"),
+                ),
+                (
+                    "SHOP_PUBLIC_URL",
+                    ("SHOP_PUBLIC_URL", "http://10.0.0.5:8080"),
+                ),
+            ] {
+                let p = problems(&[("ASIABILL_ENV", env), exposed]);
+                assert_eq!(p.len(), 1, "{env} {exposed:?}: {p:?}");
+                assert!(
+                    p[0].starts_with(name)
+                        && p[0].contains("SHOP_ALLOW_TEST_GATEWAY=true")
+                        && p[0].contains(&format!("ASIABILL_ENV={env}")),
+                    "{p:?}"
+                );
+                let allowed = raw(&[
+                    ("ASIABILL_ENV", env),
+                    exposed,
+                    ("SHOP_ALLOW_TEST_GATEWAY", "true"),
+                ])
+                .validate();
+                assert!(allowed.is_ok(), "{env} {exposed:?}: {allowed:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_test_gateway_on_this_machine_only_needs_no_setting() {
+        for (key, value) in [
+            ("SHOP_BIND", "127.0.0.1:8080"),
+            ("SHOP_BIND", "[::1]:8080"),
+            ("SHOP_PUBLIC_URL", "http://localhost:8080"),
+            ("SHOP_PUBLIC_URL", "http://shop.localhost"),
+            ("SHOP_PUBLIC_URL", "http://127.0.0.1:9000/"),
+            ("SHOP_PUBLIC_URL", "http://[::1]:8080"),
+        ] {
+            for env in ["local", "sandbox"] {
+                let p = problems(&[("ASIABILL_ENV", env), (key, value)]);
+                assert!(p.is_empty(), "{env} {key}={value}: {p:?}");
+            }
+        }
+        let p = problems(&[("SHOP_ALLOW_TEST_GATEWAY", "maybe")]);
+        assert!(
+            p.len() == 1 && p[0].starts_with("SHOP_ALLOW_TEST_GATEWAY"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn live_may_listen_on_every_interface_without_the_test_gateway_setting() {
+        let s = raw(&[
+            ("ASIABILL_ENV", "live"),
+            ("ASIABILL_GATEWAY_NO", "12999001"),
+            ("ASIABILL_SIGN_KEY", "Zx81kQp2"),
+            ("SHOP_BIND", "0.0.0.0:8080"),
+            ("SHOP_PUBLIC_URL", "https://shop.example.com"),
+        ])
+        .validate()
+        .expect("live is not a test gateway");
+        assert!(s.bind.ip().is_unspecified());
+    }
+
+    #[test]
+    fn checkout_limits_default_to_a_few_per_hour_and_zero_turns_one_off() {
+        let s = RawSettings::default().validate().expect("defaults");
+        assert_eq!(
+            s.checkout_limits,
+            CheckoutLimits {
+                per_ip: Some(20),
+                per_email: Some(10)
+            }
+        );
+        let s = raw(&[
+            ("SHOP_CHECKOUTS_PER_IP_PER_HOUR", "0"),
+            ("SHOP_CHECKOUTS_PER_EMAIL_PER_HOUR", "3"),
+        ])
+        .validate()
+        .expect("valid");
+        assert_eq!(s.checkout_limits.per_ip, None);
+        assert_eq!(s.checkout_limits.per_email, Some(3));
+        let p = problems(&[("SHOP_CHECKOUTS_PER_EMAIL_PER_HOUR", "many")]);
+        assert!(
+            p.len() == 1 && p[0].starts_with("SHOP_CHECKOUTS_PER_EMAIL_PER_HOUR"),
+            "{p:?}"
+        );
     }
 
     #[test]

@@ -23,6 +23,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::{
     admin::users,
+    cart::purge,
     catalogue::seed,
     config::Settings,
     db::{Db, migrate, secrets},
@@ -80,6 +81,7 @@ impl Application {
                 }
                 let generated = ensure_first_admin(conn, first_admin)?;
                 reconcile::schedule_next(conn, reconcile_period, crate::db::now())?;
+                purge::schedule_next(conn, crate::db::now())?;
                 let key = match configured_key {
                     Some(k) => k,
                     None => SecretString::from(secrets::get_or_create(conn, "session_key")?),
@@ -213,6 +215,25 @@ fn job_registry(state: &AppState, mailer: Option<Mailer>) -> Registry {
             let report = report?;
             if report.attempts_checked + report.refunds_checked > 0 {
                 tracing::info!(?report, "reconciliation pass");
+            }
+            Ok(())
+        }
+    });
+    let db = state.db.clone();
+    registry.register(purge::JOB, move |_job| {
+        let db = db.clone();
+        async move {
+            let at = crate::db::now();
+            let purged = db
+                .run(move |conn| {
+                    let purged = purge::purge_idle(conn, at);
+                    // As the reconciler's: a failed run must not stop the next ones.
+                    purge::schedule_next(conn, at)?;
+                    purged
+                })
+                .await?;
+            if purged > 0 {
+                tracing::info!(carts.purged = purged, "idle carts purged");
             }
             Ok(())
         }

@@ -1,6 +1,8 @@
 //! The shopping cart: one row per visitor (its id kept in the encrypted session cookie), lines
 //! priced from the catalogue each time they are shown, never from anything the browser sent.
 
+pub mod purge;
+
 use asiabill::Currency;
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::{

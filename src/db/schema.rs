@@ -1,5 +1,5 @@
 //! Diesel table definitions, written by hand to match `migrations/sqlite` and
-//! `migrations/postgres` (`2026-11-25-000001_initial`).
+//! `migrations/postgres` (`2026-11-25-000001_initial` and the migrations after it).
 //!
 //! Every id and integer is `BigInt` (`i64`), money is `*_minor` in minor units next to an ISO 4217
 //! `currency`, times are naive UTC `Timestamp`s, JSON is stored as `Text`, and status columns are
@@ -588,6 +588,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Refused webhook deliveries (bad signature, gateway or time) per UTC day. Only the latest
+    /// refused rows stay in `webhook_events`; these counts cover every one.
+    webhook_rejections (day) {
+        /// The UTC day.
+        day -> Date,
+        /// Deliveries refused that day.
+        deliveries -> BigInt,
+        /// When the latest of them arrived (UTC).
+        last_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(products -> categories (category_id));
 diesel::joinable!(cart_items -> carts (cart_id));
 diesel::joinable!(cart_items -> products (product_id));
@@ -619,6 +632,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     refunds,
     payment_events,
     webhook_events,
+    webhook_rejections,
     shipments,
     chargebacks,
     admin_users,

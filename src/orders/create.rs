@@ -4,11 +4,13 @@
 use std::time::Duration;
 
 use asiabill::Currency;
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{checkout::Checkout, new_access_token, number_for, status};
 use crate::{
     cart,
+    config::CheckoutLimits,
     db::{
         DbConnection, DbError, now,
         schema::{order_lines, orders, payment_events, products},
@@ -37,6 +39,8 @@ pub struct Context {
     pub reservation: Duration,
     /// The shop's public base URL, for links in emails.
     pub public_url: String,
+    /// How many orders one IP address and one email address may place per hour.
+    pub limits: CheckoutLimits,
 }
 
 /// A placed order.
@@ -61,6 +65,12 @@ pub enum PlaceError {
     /// A product sold out (or went off sale) since it was put in the cart.
     #[error("not enough stock of {0}")]
     NotEnoughStock(String),
+    /// The shopper's IP address or email address placed as many orders as the last hour allows.
+    #[error("too many checkouts in the last hour; the next is possible in {retry_after:?}")]
+    TooManyCheckouts {
+        /// When the oldest of the orders counted leaves the hour.
+        retry_after: Duration,
+    },
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -72,7 +82,13 @@ impl From<diesel::result::Error> for PlaceError {
     }
 }
 
+/// The span in which [`Context::limits`] count orders.
+const LIMIT_WINDOW: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+
 /// Places the order for `cart_id` (or finds the one this form already placed).
+///
+/// A form posted again finds its order before any limit is counted, so a double click or a
+/// reload is never refused as a new checkout.
 pub fn place(
     conn: &mut DbConnection,
     cart_id: Option<i64>,
@@ -91,6 +107,9 @@ pub fn place(
             by_idempotency_key(conn, key)?.ok_or(PlaceError::Db(e))
         }
         Err(PlaceError::EmptyCart) => by_idempotency_key(conn, key)?.ok_or(PlaceError::EmptyCart),
+        // On PostgreSQL the other post may have committed after this one looked for the key,
+        // and then counted against the limit.
+        Err(e @ PlaceError::TooManyCheckouts { .. }) => by_idempotency_key(conn, key)?.ok_or(e),
         other => other,
     }
 }
@@ -109,6 +128,47 @@ fn by_idempotency_key(conn: &mut DbConnection, key: &str) -> Result<Option<Place
         }))
 }
 
+/// Refuses a checkout once the client's IP address or the email address placed as many orders in
+/// the last hour as [`Context::limits`] allow: each order holds stock for the reservation and
+/// mails its address, so an anonymous client must not place them without end. The orders table
+/// is the count, so every instance on the database agrees; on PostgreSQL two checkouts at the
+/// same moment may both pass the last free place, which a limit of this kind can afford.
+fn within_limits(
+    conn: &mut DbConnection,
+    checkout: &Checkout,
+    ctx: &Context,
+    at: NaiveDateTime,
+) -> Result<(), PlaceError> {
+    let since = at - LIMIT_WINDOW;
+    for (limit, by_ip) in [(ctx.limits.per_ip, true), (ctx.limits.per_email, false)] {
+        let Some(limit) = limit else {
+            continue;
+        };
+        let recent = orders::table
+            .filter(orders::created_at.gt(since))
+            .into_boxed();
+        let recent = if by_ip {
+            recent.filter(orders::customer_ip.eq(&ctx.customer_ip))
+        } else {
+            recent.filter(orders::email.eq(&checkout.email))
+        };
+        // The newest `limit` orders are enough: all of them in the hour means the limit is
+        // reached, and the oldest of them says when a place frees up.
+        let times: Vec<NaiveDateTime> = recent
+            .order(orders::created_at.desc())
+            .select(orders::created_at)
+            .limit(i64::from(limit))
+            .load(conn)?;
+        if let Some(oldest) = times.last()
+            && times.len() >= usize::try_from(limit).unwrap_or(usize::MAX)
+        {
+            let retry_after = (*oldest + LIMIT_WINDOW - at).to_std().unwrap_or_default();
+            return Err(PlaceError::TooManyCheckouts { retry_after });
+        }
+    }
+    Ok(())
+}
+
 fn insert(
     conn: &mut DbConnection,
     cart_id: Option<i64>,
@@ -120,6 +180,7 @@ fn insert(
     if lines.is_empty() {
         return Err(PlaceError::EmptyCart);
     }
+    within_limits(conn, checkout, ctx, now())?;
     let chinese = ctx.lang == Lang::ZhCn;
     // Reserve each line with one conditional update: it succeeds only while enough stock is
     // left, so two shoppers can never both take the last unit.

@@ -6,6 +6,7 @@ pub mod disputes;
 pub mod gateway;
 pub mod reconcile;
 pub mod refunds;
+pub mod rejected_webhooks;
 pub mod returns;
 pub mod start;
 pub mod transition;

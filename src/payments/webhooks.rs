@@ -5,6 +5,10 @@
 //! It is then applied in a second transaction. `success` goes back once it is applied, or when
 //! applying it failed for a business reason (flagged for the merchant); a database failure
 //! answers an error so that AsiaBill retries, and the retry finds the stored event.
+//!
+//! A refused delivery (signature, gateway or time) is stored too, for the merchant to see, but
+//! bounded: anyone can post here, so its body and headers are cut short and only the latest
+//! refused rows are kept, with a count of all of them (see [`rejected_webhooks`]).
 
 use std::time::SystemTime;
 
@@ -15,6 +19,7 @@ use sha2::{Digest, Sha256};
 use super::{
     AttemptStatus, Source, attempts,
     refunds::{self, RefundApplied, RefundNews},
+    rejected_webhooks,
     start::success_status,
     transition::{self, Effects, Outcome},
 };
@@ -95,29 +100,61 @@ pub async fn receive(state: &AppState, headers: Vec<(String, String)>, body: Vec
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
+    // The digest is of the whole body, so that a genuine delivery of a body first seen with a
+    // bad signature still finds (and takes over) the refused row.
+    let body_sha256 = hex::encode(Sha256::digest(&body));
+    let verified = match verified {
+        Ok(verified) => verified,
+        Err(e) => {
+            let record = NewRecord {
+                body_sha256,
+                request_id: cut(header("request-id")),
+                request_time: cut(header("request-time")),
+                gateway_no: cut(header("gateway-no")),
+                version: Some(cut(header("version"))).filter(|v| !v.is_empty()),
+                headers: rejected_webhooks::headers_excerpt(&headers),
+                body: rejected_webhooks::body_excerpt(&body),
+                event: None,
+                error: Some(e.to_string()),
+            };
+            let stored = state
+                .db
+                .run(move |conn| {
+                    store(conn, &record)?;
+                    rejected_webhooks::record(conn, now())
+                })
+                .await;
+            match stored {
+                Ok(today) if rejected_webhooks::worth_logging(today) => {
+                    tracing::warn!(error = %e, webhooks.refused_today = today, "webhook refused");
+                }
+                Ok(_) => {}
+                Err(db) => {
+                    tracing::warn!(error = %e, "webhook refused");
+                    tracing::error!(error = %db, "webhook could not be stored; AsiaBill will retry");
+                    return Reply::Retry;
+                }
+            }
+            return Reply::Unauthorized;
+        }
+    };
     let record = NewRecord {
-        body_sha256: hex::encode(Sha256::digest(&body)),
+        body_sha256,
         request_id: header("request-id"),
         request_time: header("request-time"),
         gateway_no: header("gateway-no"),
         version: Some(header("version")).filter(|v| !v.is_empty()),
         headers: serde_json::to_string(&headers).unwrap_or_default(),
         body: String::from_utf8_lossy(&body).into_owned(),
-        event: verified.as_ref().ok().map(|v| v.event.clone()),
-        error: verified.as_ref().err().map(ToString::to_string),
+        event: Some(verified.event.clone()),
+        error: None,
     };
-    if let Err(e) = &verified {
-        tracing::warn!(error = %e, "webhook refused");
-    }
     let stored = match state.db.run(move |conn| store(conn, &record)).await {
         Ok(stored) => stored,
         Err(e) => {
             tracing::error!(error = %e, "webhook could not be stored; AsiaBill will retry");
             return Reply::Retry;
         }
-    };
-    let Ok(verified) = verified else {
-        return Reply::Unauthorized;
     };
     if !stored.signature_valid {
         return Reply::Unauthorized;
@@ -216,6 +253,11 @@ struct NewRecord {
     error: Option<String>,
 }
 
+/// A header of a refused delivery, cut to a length worth keeping.
+fn cut(value: String) -> String {
+    value.chars().take(256).collect()
+}
+
 fn store(conn: &mut DbConnection, r: &NewRecord) -> Result<Stored, DbError> {
     let (event_type, order_no, trade_no) = match &r.event {
         Some(e) => {
@@ -263,20 +305,31 @@ fn store(conn: &mut DbConnection, r: &NewRecord) -> Result<Stored, DbError> {
                 .first(conn)?;
             if !was_valid && valid {
                 // The same body arrived first with a bad signature (forged or stale); this
-                // delivery is genuine, so the row takes its headers and becomes applicable.
-                diesel::update(webhook_events::table.find(id))
-                    .set((
-                        webhook_events::request_id.eq(&r.request_id),
-                        webhook_events::request_time.eq(&r.request_time),
-                        webhook_events::headers.eq(&r.headers),
-                        webhook_events::event_type.eq(&event_type),
-                        webhook_events::gateway_order_no.eq(&order_no),
-                        webhook_events::trade_no.eq(&trade_no),
-                        webhook_events::signature_valid.eq(true),
-                        webhook_events::status.eq("received"),
-                        webhook_events::error.eq(None::<String>),
-                    ))
-                    .execute(conn)?;
+                // delivery is genuine, so the row takes its headers and whole body (the refused
+                // copy kept only the start) and becomes applicable.
+                let taken = diesel::update(
+                    webhook_events::table
+                        .find(id)
+                        .filter(webhook_events::signature_valid.eq(false)),
+                )
+                .set((
+                    webhook_events::request_id.eq(&r.request_id),
+                    webhook_events::request_time.eq(&r.request_time),
+                    webhook_events::headers.eq(&r.headers),
+                    webhook_events::body.eq(&r.body),
+                    webhook_events::event_type.eq(&event_type),
+                    webhook_events::gateway_order_no.eq(&order_no),
+                    webhook_events::trade_no.eq(&trade_no),
+                    webhook_events::signature_valid.eq(true),
+                    webhook_events::status.eq("received"),
+                    webhook_events::error.eq(None::<String>),
+                ))
+                .execute(conn)?;
+                if taken == 0 {
+                    // The refused row was just deleted (only the latest are kept) or another
+                    // genuine delivery took it: store this one afresh or find that one.
+                    return store(conn, r);
+                }
                 return Ok(Stored {
                     id,
                     status: "received".into(),

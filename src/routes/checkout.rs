@@ -3,7 +3,10 @@
 
 use actix_session::Session;
 use actix_web::{
-    HttpRequest, HttpResponse, Result, error::ErrorInternalServerError, http::StatusCode, web,
+    HttpRequest, HttpResponse, Result,
+    error::ErrorInternalServerError,
+    http::{StatusCode, header},
+    web,
 };
 use askama::Template;
 
@@ -146,6 +149,7 @@ pub async fn submit(
             .map(|ua| ua.chars().take(500).collect()),
         reservation: settings.reservation,
         public_url: settings.public_url.clone(),
+        limits: settings.checkout_limits,
     };
     let cart_id = session.get::<i64>(CART_ID).ok().flatten();
     let mode = checkout.mode;
@@ -181,6 +185,33 @@ pub async fn submit(
                 status,
             )
             .await
+        }
+        Err(PlaceError::TooManyCheckouts { retry_after }) => {
+            // Whole minutes, rounded up, so that "try again in 1 minute" is never too early.
+            let minutes = retry_after.as_secs().div_ceil(60).max(1);
+            tracing::warn!(
+                client.ip = %client_ip(&req, &settings.trusted_proxies),
+                retry_after_s = retry_after.as_secs(),
+                "checkout refused: hourly limit reached"
+            );
+            let message = layout
+                .tr("checkout.too_many")
+                .replace("{minutes}", &minutes.to_string());
+            let status = StatusCode::TOO_MANY_REQUESTS;
+            let mut response = page(
+                layout,
+                &session,
+                &state,
+                input,
+                FieldProblems::new(),
+                Some(message),
+                status,
+            )
+            .await?;
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(minutes * 60));
+            Ok(response)
         }
         Err(PlaceError::Db(e)) => Err(ErrorInternalServerError(e)),
     }

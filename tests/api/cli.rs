@@ -224,3 +224,71 @@ fn reconcile_runs_one_pass_and_reports_it() {
         text(&out.stdout)
     );
 }
+
+/// Runs `shop serve` with `env`; returns its exit status and standard error, or `None` when it
+/// was still serving after `seconds` (then it is stopped).
+fn serve_briefly(env: &[(&str, &str)], seconds: u64) -> Option<(std::process::ExitStatus, String)> {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("shop.db");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_shop"));
+    cmd.arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", &db)
+        .env("SANDBOX_BIND", "127.0.0.1:0")
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("run shop");
+    for _ in 0..seconds * 10 {
+        if let Some(status) = child.try_wait().expect("wait") {
+            let mut err = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut err)
+                .expect("read");
+            return Some((status, err));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+#[test]
+fn a_test_gateway_on_a_public_address_does_not_start_unless_allowed() {
+    for (env, setting, exposed) in [
+        ("local", "SHOP_BIND", ("SHOP_BIND", "0.0.0.0:0")),
+        (
+            "sandbox",
+            "SHOP_PUBLIC_URL",
+            ("SHOP_PUBLIC_URL", "https://shop.example.com"),
+        ),
+    ] {
+        let (status, err) = serve_briefly(&[("ASIABILL_ENV", env), exposed], 30)
+            .unwrap_or_else(|| panic!("ASIABILL_ENV={env} with {exposed:?} kept serving"));
+        assert!(!status.success(), "{err}");
+        assert!(
+            err.contains(setting) && err.contains("SHOP_ALLOW_TEST_GATEWAY=true"),
+            "{err}"
+        );
+    }
+    assert!(
+        serve_briefly(
+            &[
+                ("SHOP_BIND", "0.0.0.0:0"),
+                ("SHOP_ALLOW_TEST_GATEWAY", "true")
+            ],
+            3
+        )
+        .is_none(),
+        "allowed on purpose, the shop serves"
+    );
+    assert!(
+        serve_briefly(&[("SHOP_BIND", "127.0.0.1:0")], 3).is_none(),
+        "loopback needs no setting"
+    );
+}

@@ -1,6 +1,7 @@
 //! Integration tests: the shop over real HTTP, on a real database (SQLite by default,
 //! PostgreSQL when `TEST_DATABASE_URL` names one), with the simulator on its own port.
 
+mod abuse;
 mod admin_auth;
 mod admin_pages;
 mod admin_preauth;

@@ -105,6 +105,7 @@ fn the_configured_backend_has_every_table_the_shop_needs() {
         "payment_attempts",
         "payment_events",
         "webhook_events",
+        "webhook_rejections",
         "refunds",
         "shipments",
         "chargebacks",

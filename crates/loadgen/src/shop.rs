@@ -91,6 +91,9 @@ impl ShopProcess {
             )
             .env("SHOP_ADMIN_EMAIL", "bench@example.com")
             .env("SHOP_ADMIN_PASSWORD", "a long enough benchmark secret")
+            // Every simulated shopper comes from 127.0.0.1 with one email address.
+            .env("SHOP_CHECKOUTS_PER_IP_PER_HOUR", "0")
+            .env("SHOP_CHECKOUTS_PER_EMAIL_PER_HOUR", "0")
             .env("RUST_LOG", &opts.rust_log)
             .envs(opts.env.iter().map(|(k, v)| (k, v)))
             .current_dir(&opts.workdir)

@@ -13,6 +13,8 @@ use crate::{
         auth::{AdminForm, AdminUser},
         webhook_log::{self, Delivery, PER_PAGE},
     },
+    db::{DbError, now},
+    payments::rejected_webhooks,
     web::{AppState, Layout, flash, render},
 };
 
@@ -40,6 +42,8 @@ pub struct WebhooksPage {
     pills: Vec<Choice>,
     all_active: bool,
     pager: Pager,
+    /// How many deliveries were refused, when any were: only the latest stay in the list.
+    refused: Option<String>,
 }
 
 /// `?status=&page=`.
@@ -63,12 +67,24 @@ pub async fn index(
         .filter(|s| STATES.contains(&s.as_str()));
     let page = query.page.unwrap_or(1).max(1);
     let filter = status.clone();
-    let (rows, total) = state
+    let (rows, total, refused) = state
         .db
-        .run(move |conn| webhook_log::page(conn, filter.as_deref(), page))
+        .run(move |conn| {
+            let (rows, total) = webhook_log::page(conn, filter.as_deref(), page)?;
+            let refused = rejected_webhooks::totals(conn, now())?;
+            Ok::<_, DbError>((rows, total, refused))
+        })
         .await
         .map_err(server_error)?;
     let lang = layout.language;
+    let refused = (refused.all > 0).then(|| {
+        layout
+            .tr("admin.webhooks.refused")
+            .replace("{today}", &refused.today.to_string())
+            .replace("{all}", &refused.all.to_string())
+            .replace("{kept}", &rejected_webhooks::KEPT.to_string())
+            .replace("{bytes}", &rejected_webhooks::BODY_BYTES.to_string())
+    });
     let base = match &status {
         Some(s) => format!("/admin/webhooks?status={s}&"),
         None => "/admin/webhooks?".to_owned(),
@@ -90,6 +106,7 @@ pub async fn index(
         pills: choices(lang, &STATES, status.as_deref()),
         all_active: status.is_none(),
         pager: pager(page, total, PER_PAGE, &base),
+        refused,
         layout,
         frame,
     };

@@ -477,7 +477,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    /// Failed-login counters; unique per (`scope`, `key`).
+    /// Login-attempt counters; unique per (`scope`, `key`).
     login_throttles (id) {
         /// Primary key.
         id -> BigInt,
@@ -485,7 +485,8 @@ diesel::table! {
         scope -> Text,
         /// The e-mail address or the IP address.
         key -> Text,
-        /// Failed attempts in the current window.
+        /// Login attempts that reached the password check in the current window (each is counted
+        /// before the check, so a burst cannot pass the limit; a success gives its slot back).
         failures -> BigInt,
         /// Start of the current counting window.
         window_started_at -> Timestamp,

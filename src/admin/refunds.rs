@@ -50,6 +50,9 @@ pub enum RefundError {
         /// AsiaBill's reference of the chargeback.
         reference: String,
     },
+    /// The order has no paid payment with that `orderNo`.
+    #[error("the order has no paid payment {0}")]
+    NoSuchPayment(String),
     /// More than what is left to refund.
     #[error("at most {refundable} minor units can still be refunded")]
     Exceeds {
@@ -93,23 +96,143 @@ pub enum Requested {
 struct Reserved {
     refund: Refund,
     trade_no: String,
-    captured_minor: i64,
+    /// The whole of the payment, nothing refunded from it before: AsiaBill's full refund.
+    full: bool,
     number: String,
 }
 
-/// The paid attempt of an order, the one refunds go against.
-pub fn paid_attempt(
+/// A payment of an order that refunds can go to: an attempt AsiaBill paid, with its `tradeNo`.
+/// An order paid twice (two hosted pages both approved) has two, each refunded on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    /// The attempt's id.
+    pub attempt_id: i64,
+    /// Its gateway `orderNo`, which names it in forms.
+    pub order_no: String,
+    /// AsiaBill's transaction number.
+    pub trade_no: String,
+    /// What AsiaBill took, in minor units.
+    pub captured_minor: i64,
+    /// Refunded, or reserved for refunds in flight, in minor units.
+    pub refunded_minor: i64,
+}
+
+impl Payment {
+    /// What can still be refunded from this payment.
+    pub fn left(&self) -> i64 {
+        (self.captured_minor - self.refunded_minor).max(0)
+    }
+}
+
+/// The order's paid payments, oldest first, each with what its refunds (all but the failed
+/// ones) took from it.
+pub fn payments(attempts: &[PaymentAttempt], refunds: &[Refund]) -> Vec<Payment> {
+    attempts
+        .iter()
+        .filter(|a| a.status == "paid")
+        .filter_map(|a| {
+            let trade_no = a.trade_no.clone()?;
+            let refunded_minor = refunds
+                .iter()
+                .filter(|r| r.attempt_id == a.id && r.status != "failed")
+                .map(|r| r.amount_minor)
+                .sum();
+            Some(Payment {
+                attempt_id: a.id,
+                order_no: a.gateway_order_no.clone(),
+                trade_no,
+                captured_minor: a.amount_minor,
+                refunded_minor,
+            })
+        })
+        .collect()
+}
+
+/// The payment a refund of order `order_id` goes to: the one named by its `orderNo`, or, when
+/// none is named, the latest one with something left. Refuses a disputed order and an amount
+/// above what the payment has left.
+fn choose(
     conn: &mut DbConnection,
-    order_id: i64,
-) -> Result<Option<PaymentAttempt>, DbError> {
-    Ok(payment_attempts::table
-        .filter(payment_attempts::order_id.eq(order_id))
-        .filter(payment_attempts::status.eq("paid"))
-        .filter(payment_attempts::trade_no.is_not_null())
-        .order(payment_attempts::sequence.desc())
+    order: &Order,
+    amount: i64,
+    transaction: Option<&str>,
+) -> Result<Payment, RefundError> {
+    if order.disputed_at.is_some() {
+        let reference = disputes::of_order(conn, order.id)?
+            .map(|d| d.reference)
+            .unwrap_or_default();
+        return Err(RefundError::Disputed { reference });
+    }
+    if ![status::PAID, status::PARTIALLY_REFUNDED].contains(&order.status.as_str()) {
+        return Err(RefundError::NotRefundable(order.status.clone()));
+    }
+    let attempts: Vec<PaymentAttempt> = payment_attempts::table
+        .filter(payment_attempts::order_id.eq(order.id))
+        .order(payment_attempts::sequence)
         .select(PaymentAttempt::as_select())
-        .first(conn)
-        .optional()?)
+        .load(conn)?;
+    let refunds: Vec<Refund> = refunds::table
+        .filter(refunds::order_id.eq(order.id))
+        .select(Refund::as_select())
+        .load(conn)?;
+    let payments = payments(&attempts, &refunds);
+    let payment = match transaction.filter(|t| !t.is_empty()) {
+        Some(order_no) => payments
+            .into_iter()
+            .find(|p| p.order_no == order_no)
+            .ok_or_else(|| RefundError::NoSuchPayment(order_no.to_owned()))?,
+        None => payments
+            .iter()
+            .rev()
+            .find(|p| p.left() > 0)
+            .or(payments.last())
+            .cloned()
+            .ok_or_else(|| RefundError::NotRefundable(order.status.clone()))?,
+    };
+    if amount > payment.left() {
+        return Err(RefundError::Exceeds {
+            refundable: payment.left(),
+        });
+    }
+    Ok(payment)
+}
+
+/// What a refund would do, for the admin to confirm before anything is reserved or sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    /// The payment it goes to.
+    pub payment: Payment,
+    /// The amount, in minor units.
+    pub amount_minor: i64,
+    /// The order's currency.
+    pub currency: String,
+}
+
+/// Checks a refund of `amount` of order `number` without reserving it.
+pub async fn preview(
+    state: &AppState,
+    number: &str,
+    amount: i64,
+    transaction: Option<&str>,
+) -> Result<Preview, RefundError> {
+    let (number, transaction) = (number.to_owned(), transaction.map(str::to_owned));
+    state
+        .db
+        .run(move |conn| {
+            let order: Order = orders::table
+                .filter(orders::number.eq(&number))
+                .select(Order::as_select())
+                .first(conn)
+                .optional()?
+                .ok_or(RefundError::NotFound)?;
+            let payment = choose(conn, &order, amount, transaction.as_deref())?;
+            Ok(Preview {
+                payment,
+                amount_minor: amount,
+                currency: order.currency,
+            })
+        })
+        .await
 }
 
 fn reserve(
@@ -117,6 +240,7 @@ fn reserve(
     actor: &Actor,
     number: &str,
     amount: i64,
+    transaction: Option<&str>,
     reason: &str,
 ) -> Result<Reserved, RefundError> {
     write_transaction(conn, |conn| {
@@ -127,17 +251,13 @@ fn reserve(
             .optional()?
             .ok_or(RefundError::NotFound)?;
         crate::orders::lock(conn, order.id)?;
-        if order.disputed_at.is_some() {
-            let reference = disputes::of_order(conn, order.id)?
-                .map(|d| d.reference)
-                .unwrap_or_default();
-            return Err(RefundError::Disputed { reference });
-        }
+        // Read again under the lock: a refund or a payment just committed changes the answer.
+        let order: Order = orders::table
+            .find(order.id)
+            .select(Order::as_select())
+            .first(conn)?;
+        let payment = choose(conn, &order, amount, transaction)?;
         let refundable_status = [status::PAID, status::PARTIALLY_REFUNDED];
-        let attempt = match paid_attempt(conn, order.id)? {
-            Some(a) if refundable_status.contains(&order.status.as_str()) => a,
-            _ => return Err(RefundError::NotRefundable(order.status)),
-        };
         let at = now();
         let won = diesel::update(
             orders::table
@@ -168,7 +288,7 @@ fn reserve(
         let id: i64 = diesel::insert_into(refunds::table)
             .values((
                 refunds::order_id.eq(order.id),
-                refunds::attempt_id.eq(attempt.id),
+                refunds::attempt_id.eq(payment.attempt_id),
                 refunds::sequence.eq(sequence),
                 refunds::mer_track_no.eq(&mer_track_no),
                 refunds::amount_minor.eq(amount),
@@ -190,7 +310,7 @@ fn reserve(
             conn,
             Note {
                 order_id: order.id,
-                attempt_id: Some(attempt.id),
+                attempt_id: Some(payment.attempt_id),
                 refund_id: Some(id),
                 source: Source::Admin,
                 kind: "refund_reserved",
@@ -216,8 +336,8 @@ fn reserve(
         )?;
         Ok(Reserved {
             refund,
-            trade_no: attempt.trade_no.unwrap_or_default(),
-            captured_minor: order.captured_minor,
+            full: amount == payment.captured_minor && payment.refunded_minor == 0,
+            trade_no: payment.trade_no,
             number: order.number,
         })
     })
@@ -230,12 +350,14 @@ fn shown(minor: i64, currency: &str) -> String {
     }
 }
 
-/// Asks AsiaBill to refund `amount` minor units of order `number`.
+/// Asks AsiaBill to refund `amount` minor units of order `number`, from the payment whose
+/// gateway `orderNo` is `transaction` (or, when `None`, the latest with something left).
 pub async fn request(
     state: &AppState,
     actor: &Actor,
     number: &str,
     amount: i64,
+    transaction: Option<&str>,
     reason: &str,
 ) -> Result<Requested, RefundError> {
     let reason = reason.trim().chars().take(500).collect::<String>();
@@ -246,16 +368,26 @@ pub async fn request(
     };
     let reserved = {
         let (actor, number, reason) = (actor.clone(), number.to_owned(), reason.clone());
+        let transaction = transaction.map(str::to_owned);
         state
             .db
-            .run(move |conn| reserve(conn, &actor, &number, amount, &reason))
+            .run(move |conn| {
+                reserve(
+                    conn,
+                    &actor,
+                    &number,
+                    amount,
+                    transaction.as_deref(),
+                    &reason,
+                )
+            })
             .await?
     };
     let refund = &reserved.refund;
     let currency = Currency::parse(&refund.currency).unwrap_or(state.settings.currency);
     let request = RefundRequest {
         trade_no: reserved.trade_no.clone(),
-        refund_type: if amount == reserved.captured_minor {
+        refund_type: if reserved.full {
             RefundType::Full
         } else {
             RefundType::Partial

@@ -286,7 +286,7 @@ fn set_refunded(conn: &mut DbConnection, order: &Order, minor: i64) -> Result<()
 
 /// Puts a captured order in the status its succeeded refunds say: none, part or all of what
 /// was captured. Refunds still in flight do not count; they may yet fail.
-fn follow_settled_refunds(conn: &mut DbConnection, order: &Order) -> Result<(), DbError> {
+pub fn follow_settled_refunds(conn: &mut DbConnection, order: &Order) -> Result<(), DbError> {
     let settled: i64 = refunds::table
         .filter(refunds::order_id.eq(order.id))
         .filter(refunds::status.eq(SUCCEEDED))

@@ -412,6 +412,21 @@ fn order_effects(
                         )),
                         None,
                     )?;
+                    if captured > 0 {
+                        // AsiaBill holds this money too: the order counts it, so that its page
+                        // shows what was taken and the duplicate can be refunded.
+                        diesel::update(orders::table.find(order.id))
+                            .set((
+                                orders::captured_minor.eq(orders::captured_minor + captured),
+                                orders::updated_at.eq(at),
+                            ))
+                            .execute(conn)?;
+                        let order: Order = orders::table
+                            .find(order.id)
+                            .select(Order::as_select())
+                            .first(conn)?;
+                        super::refunds::follow_settled_refunds(conn, &order)?;
+                    }
                     return Ok(());
                 }
             }

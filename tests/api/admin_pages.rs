@@ -51,12 +51,7 @@ async fn every_admin_page_renders_in_english_and_in_chinese() {
             &format!("/admin/orders/{number}"),
         )
         .await;
-    admin
-        .post(
-            &format!("/admin/orders/{number}/refunds"),
-            &[("amount", "1.00"), ("reason", "goodwill")],
-        )
-        .await;
+    admin.refund(&number, "1.00", "goodwill", None).await;
     let mut conn = app.db.get().expect("conn");
     let webhook: i64 = webhook_events::table
         .select(webhook_events::id)

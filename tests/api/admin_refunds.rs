@@ -28,12 +28,7 @@ fn decimal(minor: i64) -> String {
 }
 
 async fn refund(admin: &Admin, number: &str, amount: &str, reason: &str) -> reqwest::Response {
-    admin
-        .post(
-            &format!("/admin/orders/{number}/refunds"),
-            &[("amount", amount), ("reason", reason)],
-        )
-        .await
+    admin.refund(number, amount, reason, None).await
 }
 
 #[tokio::test]
@@ -45,11 +40,8 @@ async fn partial_then_full_refunds_are_requested_and_settled_by_the_webhook() {
     assert!(captured > 1000);
     let page = admin.html(&format!("/admin/orders/{number}")).await;
     assert!(
-        page.contains(&format!(
-            "name=\"amount\" type=\"text\" inputmode=\"decimal\" value=\"{}\"",
-            decimal(captured)
-        )),
-        "the amount defaults to what is left to refund"
+        page.contains("name=\"amount\" type=\"text\" inputmode=\"decimal\" value=\"\""),
+        "the amount is empty until the admin types one"
     );
 
     let r = refund(&admin, &number, "10.00", "Damaged in transit").await;
@@ -152,6 +144,8 @@ async fn ten_refunds_posted_at_once_never_exceed_what_was_captured() {
                     ("csrf_token", csrf.as_str()),
                     ("amount", amount.as_str()),
                     ("reason", &format!("admin {i}")),
+                    // Ten admins who each confirmed at the same moment.
+                    ("confirmed", "yes"),
                 ])
                 .send()
                 .await
@@ -454,4 +448,122 @@ async fn the_refunds_page_lists_refunds_and_queries_asiabill() {
         .filter(|r| r.path.contains("/refund/"))
         .count();
     assert_eq!(queried, 1, "one refund_query");
+}
+
+#[tokio::test]
+async fn a_refund_is_sent_only_after_its_confirmation_names_the_amount_and_payment() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let number = paid_order(&app).await;
+    let trade_no: Option<String> = asiabill_shop::db::schema::payment_attempts::table
+        .select(asiabill_shop::db::schema::payment_attempts::trade_no)
+        .first(&mut app.db.get().expect("conn"))
+        .expect("attempt");
+    let trade_no = trade_no.expect("trade number");
+    let r = admin
+        .post(
+            &format!("/admin/orders/{number}/refunds"),
+            &[("amount", "2.50"), ("reason", "Scratched")],
+        )
+        .await;
+    assert_eq!(r.status(), 200, "a confirmation page, not a refund");
+    let page = r.text().await.expect("page");
+    assert!(
+        page.contains("<strong data-confirm-amount>$2.50</strong>"),
+        "{page}"
+    );
+    assert!(page.contains(&format!("<code data-confirm-order-no>{number}-1</code>")));
+    assert!(page.contains(&format!("<code data-confirm-trade-no>{trade_no}</code>")));
+    assert!(refund_rows(&app).is_empty(), "nothing reserved yet");
+    assert!(
+        app.sandbox.as_ref().expect("sim").refunds().is_empty(),
+        "nothing sent yet"
+    );
+
+    let r = admin.refund(&number, "2.50", "Scratched", None).await;
+    assert_eq!(location(&r), format!("/admin/orders/{number}"));
+    let at_gateway = app.sandbox.as_ref().expect("sim").refunds();
+    assert_eq!(at_gateway.len(), 1);
+    assert_eq!(at_gateway[0].amount.minor(), 250);
+    assert_eq!(at_gateway[0].trade_no, trade_no);
+}
+
+#[tokio::test]
+async fn a_doubly_paid_order_shows_both_payments_and_refunds_the_duplicate_in_one_click() {
+    use asiabill_shop::db::{models::PaymentAttempt, schema::payment_attempts};
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let token = crate::payments::order(&app).await;
+    // Two hosted pages of one order, both paid: the shopper paid in two tabs.
+    let first = crate::payments::start_hosted(&app, &token).await;
+    let second = crate::payments::start_hosted(&app, &token).await;
+    for page in [&first, &second] {
+        crate::payments::pay_on_hosted_page(&app, page, crate::payments::SUCCESS).await;
+    }
+    let attempts = || -> Vec<PaymentAttempt> {
+        payment_attempts::table
+            .order(payment_attempts::sequence)
+            .select(PaymentAttempt::as_select())
+            .load(&mut app.db.get().expect("conn"))
+            .expect("attempts")
+    };
+    eventually("AsiaBill's webhooks report both payments", || {
+        attempts().iter().all(|a| a.status == "paid")
+    })
+    .await;
+    let order = crate::admin_support::order_by_token(&app, &token);
+    let number = order.number.clone();
+    assert_eq!(order.captured_minor, 2 * order.total_minor, "both counted");
+
+    let page = admin.html(&format!("/admin/orders/{number}")).await;
+    assert!(page.contains("data-double-charge="), "a banner: {page}");
+    assert_eq!(
+        page.matches("<tr data-payment=").count(),
+        2,
+        "both payments listed"
+    );
+    let duplicate = attempts()
+        .into_iter()
+        .find(|a| page.contains(&format!("data-double-charge=\"{}\"", a.gateway_order_no)))
+        .expect("the banner names one payment");
+    let duplicate_trade = duplicate.trade_no.clone().expect("trade number");
+    // One click on "refund the duplicate", then the confirmation.
+    let amount = crate::helpers::hidden_field(&page, "amount").expect("banner amount");
+    assert_eq!(amount, decimal(order.total_minor));
+    let r = admin
+        .refund(
+            &number,
+            &amount,
+            "Duplicate payment",
+            Some(&duplicate.gateway_order_no),
+        )
+        .await;
+    assert_eq!(location(&r), format!("/admin/orders/{number}"));
+    let at_gateway = app.sandbox.as_ref().expect("sim").refunds();
+    assert_eq!(at_gateway.len(), 1);
+    assert_eq!(
+        at_gateway[0].trade_no, duplicate_trade,
+        "the duplicate refunded"
+    );
+    assert_eq!(
+        at_gateway[0].refund_type, "1",
+        "all of that payment: a full refund"
+    );
+    eventually("the refund settles", || {
+        refund_rows(&app)
+            .first()
+            .is_some_and(|r| r.status == "succeeded")
+    })
+    .await;
+    let order = order_by_number(&app, &number);
+    assert_eq!(
+        (order.status.as_str(), order.refunded_minor),
+        ("partially_refunded", order.total_minor),
+        "the order keeps the one payment it needs"
+    );
+    let page = admin.html(&format!("/admin/orders/{number}")).await;
+    assert!(
+        !page.contains("data-double-charge="),
+        "nothing left to refund twice"
+    );
 }

@@ -93,6 +93,46 @@ impl Admin {
             .expect("POST")
     }
 
+    /// Asks for a refund through the order page's form and confirms it on the confirmation
+    /// page, as an admin does; returns the answer to the confirmation, or the form's own
+    /// answer when it refused at once (a wrong amount, nothing left, a dispute).
+    pub async fn refund(
+        &self,
+        number: &str,
+        amount: &str,
+        reason: &str,
+        transaction: Option<&str>,
+    ) -> reqwest::Response {
+        let path = format!("/admin/orders/{number}/refunds");
+        let mut fields = vec![("amount", amount), ("reason", reason)];
+        fields.extend(transaction.map(|t| ("transaction", t)));
+        let first = self.post(&path, &fields).await;
+        if first.status() != 200 {
+            return first;
+        }
+        let page = first.text().await.expect("confirmation page");
+        assert!(
+            page.contains("data-refund-confirm"),
+            "a confirmation step: {page}"
+        );
+        assert_eq!(
+            crate::helpers::hidden_field(&page, "confirmed").as_deref(),
+            Some("yes")
+        );
+        let chosen = crate::helpers::hidden_field(&page, "transaction").expect("payment named");
+        let typed = crate::helpers::hidden_field(&page, "amount").expect("amount kept");
+        self.post(
+            &path,
+            &[
+                ("amount", typed.as_str()),
+                ("reason", reason),
+                ("transaction", chosen.as_str()),
+                ("confirmed", "yes"),
+            ],
+        )
+        .await
+    }
+
     /// Posts and expects a 303 back to `to`; returns the page there.
     pub async fn post_then(&self, path: &str, fields: &[(&str, &str)], to: &str) -> String {
         let r = self.post(path, fields).await;

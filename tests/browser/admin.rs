@@ -112,6 +112,11 @@ async fn admin_refunds_part_and_ships_a_paid_order() {
         b.fill("#field-amount", "5.00").await;
         b.fill("#field-reason", "Dented lid").await;
         b.click("#refund button[type=submit]").await;
+        // Nothing goes to AsiaBill before the admin has seen the amount and the payment.
+        b.wait_for_text("[data-confirm-amount]", "5.00").await;
+        b.wait_for_text("[data-confirm-order-no]", &format!("{number}-1"))
+            .await;
+        b.click("button[data-confirm-refund]").await;
         b.wait_for_text(".flash--success", &format!("Refund {number}-R1 requested."))
             .await;
         b.wait_for_shop_path(&page).await;

@@ -7,12 +7,13 @@
 use actix_session::Session;
 use actix_web::{HttpResponse, Result, http::StatusCode, web};
 use asiabill::Currency;
+use askama::Template;
 use diesel::prelude::*;
 use serde::Deserialize;
 
 use super::{
     orders::{Forms, RefundForm, ShipForm, render_order},
-    view::server_error,
+    view::{Frame, frame, server_error},
 };
 use crate::{
     admin::{
@@ -29,7 +30,10 @@ use crate::{
         schema::{orders, shipments},
     },
     money::format_price,
-    web::{AppState, Layout, flash, render::see_other},
+    web::{
+        AppState, Layout, flash,
+        render::{self, see_other},
+    },
 };
 
 fn order_url(number: &str) -> String {
@@ -47,6 +51,28 @@ pub struct RefundPost {
     amount: String,
     #[serde(default)]
     reason: String,
+    /// The gateway `orderNo` of the payment to refund; empty for the latest one.
+    #[serde(default)]
+    transaction: String,
+    /// `yes` once the admin confirmed what the confirmation page named.
+    #[serde(default)]
+    confirmed: String,
+}
+
+/// The step between the refund form and AsiaBill: what is about to be refunded, from which
+/// payment, with a button to send it and a way back.
+#[derive(Template)]
+#[template(path = "admin/orders/refund_confirm.html")]
+struct RefundConfirmPage {
+    layout: Layout,
+    frame: Frame,
+    number: String,
+    amount: String,
+    amount_input: String,
+    reason: String,
+    order_no: String,
+    trade_no: String,
+    left: String,
 }
 
 /// Refunds all or part of the payment.
@@ -81,6 +107,7 @@ pub async fn refund(
             refund: Some(RefundForm {
                 amount: form.amount.clone(),
                 reason: form.reason.clone(),
+                transaction: form.transaction.clone(),
                 amount_error: Some(error),
             }),
             ship: None,
@@ -100,7 +127,67 @@ pub async fn refund(
             return again(layout, error, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
-    match refunds::request(&state, &admin.actor(), &number, minor, &form.reason).await {
+    let transaction = Some(form.transaction.as_str()).filter(|t| !t.is_empty());
+    let refused = |e: RefundError| match e {
+        RefundError::NotFound => Err(None),
+        RefundError::NotRefundable(_) => {
+            flash::push(&session, "error", layout.tr("admin.order.not_refundable"));
+            Err(None)
+        }
+        RefundError::NoSuchPayment(order_no) => Err(Some((
+            layout
+                .tr("admin.order.error_no_such_payment")
+                .replace("{order_no}", &order_no),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ))),
+        RefundError::Disputed { .. } => Err(Some((
+            layout.tr("admin.order.dispute_blocks_refunds").to_owned(),
+            StatusCode::CONFLICT,
+        ))),
+        RefundError::Exceeds { refundable } => Err(Some((
+            layout
+                .tr("admin.order.error_exceeds")
+                .replace("{refundable}", &format_price(refundable, currency)),
+            StatusCode::CONFLICT,
+        ))),
+        RefundError::Db(e) => Ok(e),
+    };
+    if form.confirmed != "yes" {
+        // Nothing is reserved or sent before the admin has seen the amount and the payment.
+        return match refunds::preview(&state, &number, minor, transaction).await {
+            Ok(preview) => {
+                let mut layout = layout;
+                let frame = frame(&mut layout, &admin, "orders");
+                let page = RefundConfirmPage {
+                    layout,
+                    frame,
+                    number: number.clone(),
+                    amount: format_price(minor, currency),
+                    amount_input: amount::input_value(minor, currency),
+                    reason: form.reason.clone(),
+                    order_no: preview.payment.order_no.clone(),
+                    trade_no: preview.payment.trade_no.clone(),
+                    left: format_price(preview.payment.left(), currency),
+                };
+                Ok(render::html(&page, StatusCode::OK))
+            }
+            Err(e) => match refused(e) {
+                Err(None) => Ok(see_other(&order_url(&number))),
+                Err(Some((error, status))) => again(layout, error, status).await,
+                Ok(db) => Err(server_error(db)),
+            },
+        };
+    }
+    match refunds::request(
+        &state,
+        &admin.actor(),
+        &number,
+        minor,
+        transaction,
+        &form.reason,
+    )
+    .await
+    {
         Ok(Requested::Accepted { mer_track_no }) => flash::push(
             &session,
             "success",
@@ -126,21 +213,11 @@ pub async fn refund(
                 .tr("admin.order.refund_unknown")
                 .replace("{track}", &mer_track_no),
         ),
-        Err(RefundError::NotFound) => return Ok(HttpResponse::NotFound().finish()),
-        Err(RefundError::NotRefundable(_)) => {
-            flash::push(&session, "error", layout.tr("admin.order.not_refundable"));
-        }
-        Err(RefundError::Disputed { .. }) => {
-            let error = layout.tr("admin.order.dispute_blocks_refunds").to_owned();
-            return again(layout, error, StatusCode::CONFLICT).await;
-        }
-        Err(RefundError::Exceeds { refundable }) => {
-            let error = layout
-                .tr("admin.order.error_exceeds")
-                .replace("{refundable}", &format_price(refundable, currency));
-            return again(layout, error, StatusCode::CONFLICT).await;
-        }
-        Err(RefundError::Db(e)) => return Err(server_error(e)),
+        Err(e) => match refused(e) {
+            Err(None) => return Ok(see_other(&order_url(&number))),
+            Err(Some((error, status))) => return again(layout, error, status).await,
+            Ok(db) => return Err(server_error(db)),
+        },
     }
     Ok(see_other(&order_url(&number)))
 }

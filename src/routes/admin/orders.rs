@@ -15,6 +15,7 @@ use crate::{
         auth::AdminUser,
         capture::{self, Operation},
         orders::{self, EXPORT_LIMIT, Filters, ORDER_STATES, PAYMENT_STATES, PER_PAGE},
+        refunds,
     },
     db::{
         DbError,
@@ -243,10 +244,12 @@ pub struct AuditView {
 /// What the refund form shows.
 #[derive(Default)]
 pub struct RefundForm {
-    /// The amount typed (or the default, what is left to refund).
+    /// The amount typed; empty at first, so that nothing is refunded by a click alone.
     pub amount: String,
     /// The reason typed.
     pub reason: String,
+    /// The gateway `orderNo` of the payment chosen.
+    pub transaction: String,
     /// What is wrong with the amount.
     pub amount_error: Option<String>,
 }
@@ -311,11 +314,35 @@ pub struct OrderPage {
     can_refund: bool,
     dispute: Option<DisputeView>,
     refund_form: RefundForm,
+    /// Set when AsiaBill took more than one payment for the order: the one to refund.
+    duplicate: Option<DuplicateView>,
+    /// Every paid payment, with what was refunded from each.
+    payments: Vec<PaymentView>,
     preauthorized: bool,
     buttons: Vec<ActionButton>,
     can_ship: bool,
     ship_form: ShipForm,
     currency_code: String,
+}
+
+/// A paid payment of the order, with its own captured and refunded amounts.
+pub struct PaymentView {
+    order_no: String,
+    trade_no: String,
+    captured: String,
+    refunded: String,
+    left: String,
+}
+
+/// The second payment of a doubly paid order, ready to be refunded in one click.
+pub struct DuplicateView {
+    count: usize,
+    taken: String,
+    total: String,
+    order_no: String,
+    trade_no: String,
+    amount: String,
+    amount_input: String,
 }
 
 /// An order's chargeback as its page shows it.
@@ -407,6 +434,31 @@ pub fn order_page(
     let can_refund = matches!(o.status.as_str(), "paid" | "partially_refunded")
         && left > 0
         && o.disputed_at.is_none();
+    let paid = refunds::payments(&d.attempts, &d.refunds);
+    let payment_views = paid
+        .iter()
+        .map(|p| PaymentView {
+            order_no: p.order_no.clone(),
+            trade_no: p.trade_no.clone(),
+            captured: money(p.captured_minor),
+            refunded: money(p.refunded_minor),
+            left: money(p.left()),
+        })
+        .collect();
+    // More than one paid payment means the shopper was charged twice: the newest one with
+    // something left is the duplicate (the order was settled by the first).
+    let duplicate = (paid.len() > 1)
+        .then(|| paid.iter().skip(1).rev().find(|p| p.left() > 0))
+        .flatten()
+        .map(|p| DuplicateView {
+            count: paid.len(),
+            taken: money(paid.iter().map(|p| p.captured_minor).sum()),
+            total: money(o.total_minor),
+            order_no: p.order_no.clone(),
+            trade_no: p.trade_no.clone(),
+            amount: money(p.left()),
+            amount_input: amount::input_value(p.left(), currency),
+        });
     let dispute = dispute.map(|c| DisputeView {
         reference: c.reference,
         amount: price(c.amount_minor, &c.currency, shop),
@@ -557,10 +609,9 @@ pub fn order_page(
         audit,
         can_refund,
         dispute,
-        refund_form: forms.refund.unwrap_or_else(|| RefundForm {
-            amount: amount::input_value(left, currency),
-            ..RefundForm::default()
-        }),
+        refund_form: forms.refund.unwrap_or_default(),
+        duplicate,
+        payments: payment_views,
         preauthorized: d
             .attempts
             .iter()

@@ -29,6 +29,8 @@ pub struct Listed {
     pub detail: Option<String>,
     /// When it arrived.
     pub received_at: NaiveDateTime,
+    /// Answer before this, as AsiaBill gives it.
+    pub reply_deadline: Option<NaiveDateTime>,
 }
 
 /// The latest chargebacks, newest first.
@@ -47,6 +49,7 @@ pub fn latest(conn: &mut DbConnection, limit: i64) -> Result<Vec<Listed>, DbErro
             chargebacks::status,
             chargebacks::detail,
             chargebacks::received_at,
+            chargebacks::reply_deadline,
         ))
         .load(conn)?)
 }

@@ -517,6 +517,7 @@ async fn a_doubly_paid_order_shows_both_payments_and_refunds_the_duplicate_in_on
 
     let page = admin.html(&format!("/admin/orders/{number}")).await;
     assert!(page.contains("data-double-charge="), "a banner: {page}");
+    assert!(page.contains("data-paid-twice>"), "a badge by the status");
     assert_eq!(
         page.matches("<tr data-payment=").count(),
         2,

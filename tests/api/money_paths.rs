@@ -142,6 +142,16 @@ async fn a_chargeback_disputes_the_order_shows_its_amount_and_deadline_and_block
         page.contains("data-refund-blocked=\"dispute\""),
         "no refund form while disputed"
     );
+    assert!(
+        page.contains("data-disputed>Disputed</span>"),
+        "a badge by the status"
+    );
+    let listed = admin.html("/admin/chargebacks").await;
+    assert!(listed.contains(&format!("href=\"/admin/orders/{number}\"")));
+    assert!(
+        listed.contains(&format!("<td data-reply-deadline>{deadline}")),
+        "the chargebacks page shows the reply deadline"
+    );
 
     let r = refund(&admin, &number, "5.00", "Goodwill").await;
     assert_eq!(r.status(), 409, "refused");

@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, Result, http::StatusCode, web};
 use askama::Template;
 
-use super::view::{Frame, frame, price, server_error, when};
+use super::view::{Frame, frame, price, server_error, when, when_opt};
 use crate::{
     admin::{auth::AdminUser, chargebacks},
     web::{AppState, Layout, render},
@@ -17,8 +17,8 @@ pub struct Row {
     amount: String,
     reason: String,
     status: String,
-    detail: String,
     received: String,
+    deadline: String,
 }
 
 /// The chargebacks page.
@@ -51,8 +51,8 @@ pub async fn index(
             amount: price(c.amount_minor, &c.currency, shop),
             reason: c.reason.unwrap_or_default(),
             status: c.status,
-            detail: c.detail.unwrap_or_default(),
             received: when(c.received_at),
+            deadline: when_opt(c.reply_deadline),
         })
         .collect();
     let page = ChargebacksPage {

@@ -2,6 +2,7 @@
 //! payments, the browser return, webhooks, refund outcomes and the reconciler.
 
 pub mod attempts;
+pub mod calls;
 pub mod disputes;
 pub mod gateway;
 pub mod reconcile;

@@ -14,7 +14,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{
-    AttemptStatus, Source,
+    AttemptStatus, Source, calls,
     refunds::{self, RefundNews},
     returns::status_of,
     start::effects,
@@ -135,6 +135,24 @@ async fn reconcile_attempt(state: &AppState, attempt: &PaymentAttempt) -> Result
             None
         }
     };
+    let call = calls::Traffic {
+        order_id: attempt.order_id,
+        attempt_id: Some(attempt.id),
+        source: Source::Query,
+        kind: calls::CALL,
+        endpoint: "transactions (reconciler)",
+        summary: match (&answer, &found) {
+            (Err(e), _) => format!("no answer: {e}"),
+            (Ok(_), Some(tx)) => format!(
+                "{} {} (tradeNo {})",
+                tx.trade_status.as_str(),
+                tx.trade_info,
+                tx.trade_no
+            ),
+            (Ok(_), None) => "no transaction listed".to_owned(),
+        },
+        detail: None,
+    };
     let abandoned_after =
         chrono::Duration::from_std(state.settings.reservation).unwrap_or(chrono::Duration::MAX);
     let outcome = match (&answer, found) {
@@ -161,6 +179,7 @@ async fn reconcile_attempt(state: &AppState, attempt: &PaymentAttempt) -> Result
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
+                calls::record(conn, &call)?;
                 // The transition first: it takes the order's lock before the attempt's, and
                 // so must everything else here, or a webhook for this attempt could hold the
                 // order waiting for the attempt while we hold the attempt waiting for the order.

@@ -13,7 +13,7 @@ use asiabill::{
 use diesel::prelude::*;
 
 use super::{
-    AttemptStatus, Source, attempts,
+    AttemptStatus, Source, attempts, calls,
     start::{effects, success_status},
     transition::{self, Outcome},
 };
@@ -23,6 +23,7 @@ use crate::{
         models::PaymentAttempt,
         now,
         schema::{orders, payment_events},
+        write_transaction,
     },
     web::AppState,
 };
@@ -117,8 +118,36 @@ pub async fn handle(state: &AppState, raw_query: &str) -> Result<Returned, DbErr
         detail: Some(detail),
         ..Outcome::default()
     };
+    let visit = calls::Traffic {
+        order_id: attempt.order_id,
+        attempt_id: Some(attempt.id),
+        source: Source::Return,
+        kind: calls::RETURN,
+        endpoint: "returnUrl",
+        summary: format!(
+            "signature verified; {} {} (tradeNo {})",
+            params.order_status.as_str(),
+            params.order_info,
+            params.trade_no
+        ),
+        detail: None,
+    };
+    // A signed success is believed only once a transactions query confirms it.
+    let confirmed = match params.order_status {
+        OrderStatus::Success => Some(confirm(state, &attempt, &params.trade_no).await),
+        _ => None,
+    };
+    let confirming = confirmed.as_ref().map(|found| match found {
+        Some((_, tx)) => format!(
+            "{} {} for tradeNo {}",
+            tx.trade_status.as_str(),
+            tx.trade_info,
+            tx.trade_no
+        ),
+        None => format!("nothing confirmed for tradeNo {} yet", params.trade_no),
+    });
     let (outcome, returned) = match params.order_status {
-        OrderStatus::Success => match confirm(state, &attempt, &params.trade_no).await {
+        OrderStatus::Success => match confirmed.flatten() {
             Some((status, tx)) => (
                 Outcome {
                     status: Some(status),
@@ -172,9 +201,24 @@ pub async fn handle(state: &AppState, raw_query: &str) -> Result<Returned, DbErr
     };
     let effects = effects(state);
     let attempt_id = attempt.id;
+    let query = confirming.map(|summary| calls::Traffic {
+        source: Source::Query,
+        kind: calls::CALL,
+        endpoint: "transactions (confirming the return)",
+        summary,
+        ..visit.clone()
+    });
     let applied = state
         .db
-        .run(move |conn| transition::apply(conn, attempt_id, &outcome, Source::Return, &effects))
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                calls::record(conn, &visit)?;
+                if let Some(query) = &query {
+                    calls::record(conn, query)?;
+                }
+                transition::apply_in(conn, attempt_id, &outcome, Source::Return, &effects)
+            })
+        })
         .await?;
     // A return that arrives after the webhook settled the attempt sends the shopper to what is
     // true now, not to what the URL says.

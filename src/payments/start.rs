@@ -15,13 +15,14 @@ use asiabill::{
 use super::{
     AttemptStatus, Source,
     attempts::{self, OpenError},
-    gateway,
+    calls, gateway,
     transition::{self, Effects, Outcome},
 };
 use crate::{
     db::{
         DbError,
         models::{Order, OrderLine, PaymentAttempt},
+        write_transaction,
     },
     orders::{checkout::PaymentMode, view},
     web::AppState,
@@ -220,6 +221,33 @@ async fn settle(
     charged_directly: bool,
 ) -> Result<Started, StartError> {
     crate::failpoint::hit("after_gateway_call");
+    let call = calls::Traffic {
+        order_id: attempt.order_id,
+        attempt_id: Some(attempt.id),
+        source: Source::Api,
+        kind: calls::CALL,
+        endpoint: if charged_directly {
+            "confirmCharge"
+        } else {
+            "checkout/payment"
+        },
+        summary: match &answer {
+            Ok(r) if r.redirect_url.is_some() => format!(
+                "{} {}, redirect to AsiaBill (tradeNo {})",
+                r.order_status.as_str(),
+                r.order_info,
+                r.trade_no
+            ),
+            Ok(r) => format!(
+                "{} {} (tradeNo {})",
+                r.order_status.as_str(),
+                r.order_info,
+                r.trade_no
+            ),
+            Err(e) => e.to_string(),
+        },
+        detail: None,
+    };
     let (outcome, next) = match answer {
         Ok(response) => read_answer(attempt, &response),
         Err(asiabill::Error::Business { code, message }) => (
@@ -253,7 +281,12 @@ async fn settle(
     let attempt_id = attempt.id;
     state
         .db
-        .run(move |conn| transition::apply(conn, attempt_id, &outcome, Source::Api, &effects))
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                calls::record(conn, &call)?;
+                transition::apply_in(conn, attempt_id, &outcome, Source::Api, &effects)
+            })
+        })
         .await?;
     Ok(next)
 }

@@ -17,7 +17,7 @@ use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::{
-    AttemptStatus, Source, attempts,
+    AttemptStatus, Source, attempts, calls,
     refunds::{self, RefundApplied, RefundNews},
     rejected_webhooks,
     start::success_status,
@@ -189,7 +189,7 @@ pub async fn apply_stored(state: &AppState, id: i64, event: WebhookEvent) -> Res
         .db
         .run(move |conn| {
             let result = write_transaction(conn, |conn| {
-                let disposition = apply_event(conn, &event, &effects)?;
+                let disposition = apply_event(conn, id, &event, &effects)?;
                 diesel::update(webhook_events::table.find(id))
                     .set((
                         webhook_events::status.eq(disposition.status()),
@@ -379,9 +379,26 @@ pub(super) fn find_attempt(
 /// Applies a verified event inside the caller's transaction.
 fn apply_event(
     conn: &mut DbConnection,
+    webhook_id: i64,
     event: &WebhookEvent,
     effects: &Effects,
 ) -> Result<Disposition, DbError> {
+    // Each webhook goes on its order's timeline, linked to the stored delivery, before it is
+    // applied: a flagged one is seen there too.
+    let arrived = |conn: &mut DbConnection, order_id, attempt_id, summary: String| {
+        calls::record(
+            conn,
+            &calls::Traffic {
+                order_id,
+                attempt_id: Some(attempt_id),
+                source: Source::Webhook,
+                kind: calls::WEBHOOK,
+                endpoint: event.event_type(),
+                summary,
+                detail: Some(serde_json::json!({ "webhook_id": webhook_id })),
+            },
+        )
+    };
     match event {
         WebhookEvent::Transaction { event, data } => {
             let Some(attempt) = find_attempt(conn, &data.order_no, &data.trade_no)? else {
@@ -390,6 +407,12 @@ fn apply_event(
                     data.order_no
                 )));
             };
+            arrived(
+                conn,
+                attempt.order_id,
+                attempt.id,
+                format!("{} (tradeNo {})", data.order_info, data.trade_no),
+            )?;
             if let Some(flag) = mismatch(conn, &attempt, &data.order_amount)? {
                 return Ok(flag);
             }
@@ -419,6 +442,12 @@ fn apply_event(
                     data.order_no
                 )));
             };
+            arrived(
+                conn,
+                attempt.order_id,
+                attempt.id,
+                format!("{} (tradeNo {})", data.operation_result, data.trade_no),
+            )?;
             if let Some(flag) = mismatch(conn, &attempt, &data.order_amount)? {
                 return Ok(flag);
             }
@@ -435,6 +464,19 @@ fn apply_event(
             Ok(Disposition::Applied)
         }
         WebhookEvent::Refund { event, data } => {
+            if let Some(attempt) = attempts::by_trade_no(conn, &data.trade_no)? {
+                arrived(
+                    conn,
+                    attempt.order_id,
+                    attempt.id,
+                    format!(
+                        "{} {} for {}",
+                        data.amount.to_gateway_string(),
+                        data.amount.currency().code(),
+                        data.mer_track_no.as_deref().unwrap_or(&data.batch_no)
+                    ),
+                )?;
+            }
             let news = RefundNews {
                 mer_track_no: data.mer_track_no.clone(),
                 trade_no: data.trade_no.clone(),

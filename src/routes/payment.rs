@@ -14,6 +14,7 @@ use crate::{
     money::format_price,
     orders::{checkout::PaymentMode, status, view},
     payments::{
+        Source, calls,
         returns::{self, Returned},
         start::{self, Shopper, StartError, Started},
         webhooks::{self, Reply},
@@ -73,7 +74,25 @@ pub async fn page(
     if order.status != status::PENDING_PAYMENT {
         return Ok(see_other(&format!("/orders/{token}")));
     }
-    let session_token = match state.gateway.session_token().await {
+    let answer = state.gateway.session_token().await;
+    let call = calls::Traffic {
+        order_id: order.id,
+        attempt_id: None,
+        source: Source::Api,
+        kind: calls::CALL,
+        endpoint: "sessionToken",
+        summary: match &answer {
+            Ok(_) => "issued for the in-site card fields of the payment page".to_owned(),
+            Err(e) => format!("none ({e}); the in-site card fields are unavailable"),
+        },
+        detail: None,
+    };
+    state
+        .db
+        .run(move |conn| calls::record(conn, &call))
+        .await
+        .map_err(ErrorInternalServerError)?;
+    let session_token = match answer {
         Ok(t) => Some(t.session_token),
         Err(e) => {
             tracing::warn!(error = %e, "no sessionToken from AsiaBill; in-site fields unavailable");

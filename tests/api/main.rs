@@ -25,4 +25,5 @@ mod processes;
 mod schema;
 mod security;
 mod storefront;
+mod timeline;
 mod transactions;

@@ -227,6 +227,10 @@ pub struct EventView {
     at: String,
     source: Tag,
     kind: String,
+    /// The gateway `orderNo` of the attempt it belongs to, if any.
+    attempt: String,
+    /// The stored webhook it came from, for a link to it.
+    webhook: Option<i64>,
     change: String,
     message: String,
     actor: String,
@@ -531,6 +535,16 @@ pub fn order_page(
         .map(|e| EventView {
             at: when(e.created_at),
             source: tag(lang, &format!("source_{}", e.source)),
+            attempt: e
+                .attempt_id
+                .and_then(|id| d.attempts.iter().find(|a| a.id == id))
+                .map(|a| a.gateway_order_no.clone())
+                .unwrap_or_default(),
+            webhook: e
+                .detail
+                .as_deref()
+                .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
+                .and_then(|v| v.get("webhook_id").and_then(serde_json::Value::as_i64)),
             kind: e.kind,
             change: match (&e.from_status, &e.to_status) {
                 (Some(f), Some(t)) => format!("{f} → {t}"),

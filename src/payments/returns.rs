@@ -22,7 +22,8 @@ use crate::{
         DbError,
         models::PaymentAttempt,
         now,
-        schema::{orders, payment_events},
+        schema::{orders, payment_attempts, payment_events},
+        write_transaction,
     },
     web::AppState,
 };
@@ -174,7 +175,35 @@ pub async fn handle(state: &AppState, raw_query: &str) -> Result<Returned, DbErr
     let attempt_id = attempt.id;
     let applied = state
         .db
-        .run(move |conn| transition::apply(conn, attempt_id, &outcome, Source::Return, &effects))
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let applied =
+                    transition::apply_in(conn, attempt_id, &outcome, Source::Return, &effects)?;
+                // A return that changes nothing (the webhook got there first) writes no transition,
+                // but it was received and verified: the timeline says so, and the go-live
+                // checklist counts it.
+                if applied == transition::Applied::Unchanged {
+                    let attempt: PaymentAttempt = payment_attempts::table
+                        .find(attempt_id)
+                        .select(PaymentAttempt::as_select())
+                        .first(conn)?;
+                    transition::event(
+                        conn,
+                        &attempt,
+                        Source::Return,
+                        "return_received",
+                        AttemptStatus::parse(&attempt.status),
+                        AttemptStatus::parse(&attempt.status),
+                        Some(format!(
+                            "The shopper came back from AsiaBill; {} was already {}",
+                            attempt.gateway_order_no, attempt.status
+                        )),
+                        outcome.detail.as_ref(),
+                    )?;
+                }
+                Ok::<_, DbError>(applied)
+            })
+        })
         .await?;
     // A return that arrives after the webhook settled the attempt sends the shopper to what is
     // true now, not to what the URL says.

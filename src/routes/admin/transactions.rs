@@ -102,7 +102,7 @@ pub async fn index(
         order_no: text(query.order_no.as_ref()),
     };
     let (lang, shop) = (layout.language, state.settings.currency);
-    let (lines, error) = match transactions::compare(&state, search.clone()).await {
+    let (lines, error) = match transactions::compare(&state, &admin.actor(), search.clone()).await {
         Ok(lines) => (lines, None),
         Err(e) => (
             Vec::new(),

@@ -284,6 +284,36 @@ mod tests {
     }
 
     #[test]
+    fn a_range_the_wrong_way_round_is_noticed() {
+        let f = Filters::read(None, None, Some("2026-12-10"), Some("2026-12-01"), None);
+        assert!(f.inverted());
+        let f = Filters::read(None, None, Some("2026-12-01"), Some("2026-12-01"), None);
+        assert!(!f.inverted());
+        assert!(!Filters::read(None, None, Some("2026-12-10"), None, None).inverted());
+    }
+
+    #[test]
+    fn the_lines_csv_has_a_row_per_line_with_its_order_number() {
+        let line = OrderLine {
+            id: 1,
+            order_id: 7,
+            product_id: None,
+            sku: "KET-1".into(),
+            name: "Kettle, gooseneck".into(),
+            unit_price_minor: 4500,
+            quantity: 2,
+            line_total_minor: 9000,
+            currency: "USD".into(),
+        };
+        let csv = lines_csv(&[("A10007".into(), line)], |m, _| format!("{}", m / 100));
+        assert_eq!(
+            csv,
+            "number,sku,name,quantity,unit_price,line_total,currency\r\n\
+             A10007,KET-1,\"Kettle, gooseneck\",2,45,90,USD\r\n"
+        );
+    }
+
+    #[test]
     fn unknown_filter_values_are_dropped() {
         let f = Filters::read(
             Some("paid"),

@@ -223,3 +223,22 @@ pub fn dismiss(
         Ok(Dismissed::Done)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_type_is_the_parsed_one_else_the_bodys_as_received() {
+        assert_eq!(
+            type_as_received(Some("refund.success"), "{}").as_deref(),
+            Some("refund.success")
+        );
+        assert_eq!(
+            type_as_received(None, r#"{"type":"chargeback.success","data":{}}"#).as_deref(),
+            Some("chargeback.success")
+        );
+        assert_eq!(type_as_received(None, "{\"data\":{}}"), None);
+        assert_eq!(type_as_received(None, "not json, cut sho"), None);
+    }
+}

@@ -1,5 +1,5 @@
 //! Small admin defects: the product URL's label and its category, customer names in the order
-//! search, an inverted date range, order numbers in the transactions filter, the lines export.
+//! search, inverted date ranges, order numbers in the transactions filter, the lines export.
 
 use asiabill_shop::db::schema::{order_lines, orders, products};
 use diesel::prelude::*;
@@ -143,6 +143,13 @@ async fn the_transactions_filter_takes_an_order_number() {
         .html(&format!("/admin/transactions?order_no={number}-1"))
         .await;
     assert!(exact.contains(&format!("<code>{number}-1</code>")));
+    let inverted = admin
+        .html("/admin/transactions?from=2026-12-10&to=2026-12-01")
+        .await;
+    assert!(
+        inverted.contains("The “From” date is after the “To” date; showing 2026-12-01 only."),
+        "said, not silently narrowed"
+    );
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::{dsl::count_star, prelude::*};
 
+use super::webhook_log::Delivery;
 use crate::db::{
     DbConnection, DbError,
     schema::{chargebacks, orders, payment_attempts, payment_events, refunds, webhook_events},
@@ -21,8 +22,20 @@ const LISTED: i64 = 10;
 pub struct Totals {
     /// Orders placed.
     pub orders: i64,
-    /// Money captured on orders paid in the period, in minor units.
+    /// Money captured in the period (double charges included: AsiaBill took them), in minor
+    /// units.
+    pub captured: i64,
+    /// Refunds settled in the period, in minor units.
+    pub refunded: i64,
+    /// What the shop keeps: `captured` minus `refunded`.
     pub revenue: i64,
+}
+
+/// Money in and out on one day, in minor units.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Day {
+    captured: i64,
+    refunded: i64,
 }
 
 /// Something the merchant should look at.
@@ -51,6 +64,8 @@ pub struct Attention {
     pub chargebacks: Vec<Item>,
     /// Refunds whose outcome is unknown.
     pub unknown_refunds: Vec<Item>,
+    /// Orders AsiaBill charged twice (a second successful transaction for one attempt).
+    pub double_charges: Vec<Item>,
 }
 
 impl Attention {
@@ -61,6 +76,7 @@ impl Attention {
             && self.expiring.is_empty()
             && self.chargebacks.is_empty()
             && self.unknown_refunds.is_empty()
+            && self.double_charges.is_empty()
     }
 }
 
@@ -71,7 +87,7 @@ pub struct Dashboard {
     pub today: Totals,
     /// The last [`DAYS`] days, today included.
     pub recent: Totals,
-    /// Revenue per day, oldest first, [`DAYS`] entries.
+    /// Net revenue per day, oldest first, [`DAYS`] entries.
     pub daily: Vec<(NaiveDate, i64)>,
     /// Payment attempts of the period by state.
     pub payments: Vec<(String, i64)>,
@@ -92,16 +108,54 @@ pub fn load(conn: &mut DbConnection, at: NaiveDateTime) -> Result<Dashboard, DbE
         .filter(orders::paid_at.ge(since))
         .select((orders::paid_at, orders::captured_minor))
         .load(conn)?;
-    let mut daily: Vec<(NaiveDate, i64)> =
-        (0..DAYS).map(|i| (first + Duration::days(i), 0)).collect();
-    for (when, amount) in &paid {
-        if let Some(day) = when.map(|w| w.date())
-            && let Some(slot) = daily.iter_mut().find(|(d, _)| *d == day)
-        {
-            slot.1 += amount;
+    let doubled = double_charges(conn, since)?;
+    let refunded: Vec<(Option<NaiveDateTime>, i64)> = refunds::table
+        .filter(refunds::status.eq("succeeded"))
+        .filter(refunds::settled_at.ge(since))
+        .select((refunds::settled_at, refunds::amount_minor))
+        .load(conn)?;
+    let mut days: Vec<(NaiveDate, Day)> = (0..DAYS)
+        .map(|i| (first + Duration::days(i), Day::default()))
+        .collect();
+    let slot = |when: Option<NaiveDateTime>| {
+        when.and_then(|w| days.iter().position(|(d, _)| *d == w.date()))
+    };
+    // An order's `captured_minor` already counts every second payment AsiaBill took for it
+    // (the transition adds it when it flags the double payment): not added again here.
+    let mut moves: Vec<(usize, i64, i64)> = Vec::new();
+    for &(when, amount) in &paid {
+        if let Some(i) = slot(when) {
+            moves.push((i, amount, 0));
         }
     }
-    let today_revenue = daily.last().map_or(0, |(_, r)| *r);
+    for (when, amount) in &refunded {
+        if let Some(i) = slot(*when) {
+            moves.push((i, 0, *amount));
+        }
+    }
+    for (i, captured, refunded) in moves {
+        days[i].1.captured += captured;
+        days[i].1.refunded += refunded;
+    }
+    let totals = |orders: i64, picked: &[(NaiveDate, Day)]| {
+        let captured = picked.iter().map(|(_, d)| d.captured).sum::<i64>();
+        let refunded = picked.iter().map(|(_, d)| d.refunded).sum::<i64>();
+        Totals {
+            orders,
+            captured,
+            refunded,
+            revenue: captured - refunded,
+        }
+    };
+    let today_totals = totals(
+        placed.iter().filter(|t| t.date() == today).count() as i64,
+        &days[days.len().saturating_sub(1)..],
+    );
+    let recent_totals = totals(placed.len() as i64, &days);
+    let daily = days
+        .iter()
+        .map(|(d, m)| (*d, m.captured - m.refunded))
+        .collect();
     let payments: Vec<(String, i64)> = payment_attempts::table
         .filter(payment_attempts::created_at.ge(since))
         .group_by(payment_attempts::status)
@@ -109,21 +163,58 @@ pub fn load(conn: &mut DbConnection, at: NaiveDateTime) -> Result<Dashboard, DbE
         .order(payment_attempts::status)
         .load(conn)?;
     Ok(Dashboard {
-        today: Totals {
-            orders: placed.iter().filter(|t| t.date() == today).count() as i64,
-            revenue: today_revenue,
-        },
-        recent: Totals {
-            orders: placed.len() as i64,
-            revenue: daily.iter().map(|(_, r)| r).sum(),
-        },
+        today: today_totals,
+        recent: recent_totals,
         daily,
         payments,
-        attention: attention(conn, at)?,
+        attention: attention(conn, at, &doubled)?,
     })
 }
 
-fn attention(conn: &mut DbConnection, at: NaiveDateTime) -> Result<Attention, DbError> {
+/// A second successful transaction AsiaBill reported for one attempt.
+#[derive(Debug, Clone)]
+struct DoubleCharge {
+    number: String,
+    message: String,
+    at: NaiveDateTime,
+}
+
+/// The double charges reported since `since`, newest first. The return and the webhook may both
+/// report the same second transaction: one charge is counted once per attempt and message.
+fn double_charges(
+    conn: &mut DbConnection,
+    since: NaiveDateTime,
+) -> Result<Vec<DoubleCharge>, DbError> {
+    let rows = payment_events::table
+        .inner_join(orders::table)
+        .inner_join(payment_attempts::table)
+        .filter(payment_events::kind.eq("double_payment"))
+        .filter(payment_events::created_at.ge(since))
+        .order(payment_events::id.desc())
+        .select((
+            payment_attempts::id,
+            orders::number,
+            payment_events::message,
+            payment_events::created_at,
+        ))
+        .load::<(i64, String, Option<String>, NaiveDateTime)>(conn)?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(rows
+        .into_iter()
+        .filter(|(attempt, _, message, _)| seen.insert((*attempt, message.clone())))
+        .map(|(_, number, message, at)| DoubleCharge {
+            number,
+            message: message.unwrap_or_default(),
+            at,
+        })
+        .collect())
+}
+
+fn attention(
+    conn: &mut DbConnection,
+    at: NaiveDateTime,
+    doubled: &[DoubleCharge],
+) -> Result<Attention, DbError> {
     let mismatches = payment_events::table
         .inner_join(orders::table)
         .filter(payment_events::kind.eq("amount_mismatch"))
@@ -143,7 +234,9 @@ fn attention(conn: &mut DbConnection, at: NaiveDateTime) -> Result<Attention, Db
             at,
         })
         .collect();
+    // Same rule as `Delivery::needs_attention`, in SQL; a dismissed one is resolved.
     let webhooks = webhook_events::table
+        .filter(webhook_events::dismissed_at.is_null())
         .filter(
             webhook_events::status
                 .eq_any(["failed", "flagged"])
@@ -153,20 +246,17 @@ fn attention(conn: &mut DbConnection, at: NaiveDateTime) -> Result<Attention, Db
         )
         .order(webhook_events::id.desc())
         .limit(LISTED)
-        .select((
-            webhook_events::id,
-            webhook_events::event_type,
-            webhook_events::status,
-            webhook_events::error,
-            webhook_events::received_at,
-        ))
-        .load::<(i64, Option<String>, String, Option<String>, NaiveDateTime)>(conn)?
+        .select(Delivery::as_select())
+        .load::<Delivery>(conn)?
         .into_iter()
-        .map(|(id, kind, status, error, at)| Item {
-            href: format!("/admin/webhooks/{id}"),
-            label: format!("#{id} {}", kind.unwrap_or_else(|| "?".into())),
-            note: format!("{status}: {}", error.unwrap_or_default()),
-            at,
+        .map(|d| Item {
+            href: format!("/admin/webhooks/{}", d.id),
+            label: match d.type_as_received() {
+                Some(kind) => format!("#{} {kind}", d.id),
+                None => format!("#{}", d.id),
+            },
+            note: format!("{}: {}", d.status, d.error.clone().unwrap_or_default()),
+            at: d.received_at,
         })
         .collect();
     let expiring = payment_attempts::table
@@ -223,12 +313,23 @@ fn attention(conn: &mut DbConnection, at: NaiveDateTime) -> Result<Attention, Db
             at,
         })
         .collect();
+    let double_charges = doubled
+        .iter()
+        .take(LISTED as usize)
+        .map(|d| Item {
+            href: format!("/admin/orders/{}", d.number),
+            label: d.number.clone(),
+            note: d.message.clone(),
+            at: d.at,
+        })
+        .collect();
     Ok(Attention {
         mismatches,
         webhooks,
         expiring,
         chargebacks,
         unknown_refunds,
+        double_charges,
     })
 }
 
@@ -266,7 +367,9 @@ pub fn bars(daily: &[(NaiveDate, i64)], format: impl Fn(i64) -> String) -> Vec<B
         .enumerate()
         .map(|(i, (day, amount))| {
             let i = i64::try_from(i).unwrap_or(0);
-            let height = (amount * (CHART_HEIGHT - 10) / top).max(i64::from(*amount > 0));
+            // A day whose refunds exceed its takings draws no bar; its label still says so.
+            let amount = *amount;
+            let height = (amount.max(0) * (CHART_HEIGHT - 10) / top).max(i64::from(amount > 0));
             Bar {
                 x: i * slot + 2,
                 y: CHART_HEIGHT - height,
@@ -274,7 +377,7 @@ pub fn bars(daily: &[(NaiveDate, i64)], format: impl Fn(i64) -> String) -> Vec<B
                 height,
                 day: day.format("%m-%d").to_string(),
                 labelled: i % 5 == 0 || i == count - 1,
-                amount: format(*amount),
+                amount: format(amount),
             }
         })
         .collect()

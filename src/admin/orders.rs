@@ -1,13 +1,14 @@
-//! Finding orders: filters by state, payment state, dates and a search over order number, email
-//! and AsiaBill `tradeNo`; pages of them, or all of them as CSV.
+//! Finding orders: filters by state, payment state, dates and a search over order number, email,
+//! customer names and AsiaBill `tradeNo`; pages of them, or all of them as CSV (one row per
+//! order, or one per order line).
 
 use chrono::{NaiveDate, NaiveTime};
 use diesel::prelude::*;
 
 use crate::db::{
     DbConnection, DbError,
-    models::Order,
-    schema::{orders, payment_attempts},
+    models::{Order, OrderLine},
+    schema::{order_lines, orders, payment_attempts},
 };
 
 /// Orders per page.
@@ -31,7 +32,7 @@ pub struct Filters {
     pub from: Option<NaiveDate>,
     /// Placed on or before this day (UTC).
     pub to: Option<NaiveDate>,
-    /// Order number, email (part of it) or `tradeNo`.
+    /// Order number, email or a customer's name (part of either), or `tradeNo`.
     pub search: Option<String>,
 }
 
@@ -80,6 +81,12 @@ impl Filters {
                 .filter(|s| !s.is_empty())
                 .map(|s| s.chars().take(100).collect()),
         }
+    }
+
+    /// True when the date range is the wrong way round (from after to): it matches nothing,
+    /// and the list says why.
+    pub fn inverted(&self) -> bool {
+        matches!((self.from, self.to), (Some(from), Some(to)) if from > to)
     }
 
     /// The filters as a query string (without `?`), for links that keep them.
@@ -141,10 +148,21 @@ pub fn page(
             q = q.filter(orders::created_at.lt(to.and_time(NaiveTime::MIN)));
         }
         if let Some(text) = &filters.search {
+            let pattern = like_pattern(text);
+            let billing_name = orders::billing_first_name
+                .concat(" ")
+                .concat(orders::billing_last_name);
+            let shipping_name = orders::shipping_first_name
+                .concat(" ")
+                .concat(orders::shipping_last_name);
             q = q.filter(
                 orders::number
                     .eq(text.to_uppercase())
-                    .or(lower(orders::email).like(like_pattern(text)).escape('\\'))
+                    .or(lower(orders::email).like(pattern.clone()).escape('\\'))
+                    // A whole name ("Ana Lima") as well as either part of it, on the billing and
+                    // on the shipping address.
+                    .or(lower(billing_name).like(pattern.clone()).escape('\\'))
+                    .or(lower(shipping_name).like(pattern).escape('\\'))
                     .or(orders::id.eq_any(
                         payment_attempts::table
                             .filter(payment_attempts::trade_no.eq(text.clone()))
@@ -208,6 +226,51 @@ pub fn csv(orders: &[Order], amount: impl Fn(i64, &str) -> String) -> String {
     out
 }
 
+/// The lines of `orders`, order by order, each with its order's number.
+pub fn lines_of(
+    conn: &mut DbConnection,
+    orders: &[Order],
+) -> Result<Vec<(String, OrderLine)>, DbError> {
+    let ids: Vec<i64> = orders.iter().map(|o| o.id).collect();
+    let mut lines: Vec<OrderLine> = Vec::new();
+    // In chunks: a query names at most a few hundred ids (SQLite limits bound parameters).
+    for chunk in ids.chunks(500) {
+        lines.extend(
+            order_lines::table
+                .filter(order_lines::order_id.eq_any(chunk))
+                .select(OrderLine::as_select())
+                .load(conn)?,
+        );
+    }
+    let mut rows = Vec::with_capacity(lines.len());
+    for order in orders {
+        for line in lines.iter().filter(|l| l.order_id == order.id) {
+            rows.push((order.number.clone(), line.clone()));
+        }
+    }
+    Ok(rows)
+}
+
+/// The CSV header and one line per order line; amounts in the currency's decimal notation.
+pub fn lines_csv(lines: &[(String, OrderLine)], amount: impl Fn(i64, &str) -> String) -> String {
+    let mut out = String::from("number,sku,name,quantity,unit_price,line_total,currency\r\n");
+    for (number, l) in lines {
+        let cells = [
+            number.clone(),
+            l.sku.clone(),
+            l.name.clone(),
+            l.quantity.to_string(),
+            amount(l.unit_price_minor, &l.currency),
+            amount(l.line_total_minor, &l.currency),
+            l.currency.clone(),
+        ];
+        let line: Vec<String> = cells.iter().map(|c| field(c)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,6 +281,36 @@ mod tests {
         assert_eq!(field("a,b"), "\"a,b\"");
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(field("=1+1"), "'=1+1");
+    }
+
+    #[test]
+    fn a_range_the_wrong_way_round_is_noticed() {
+        let f = Filters::read(None, None, Some("2026-12-10"), Some("2026-12-01"), None);
+        assert!(f.inverted());
+        let f = Filters::read(None, None, Some("2026-12-01"), Some("2026-12-01"), None);
+        assert!(!f.inverted());
+        assert!(!Filters::read(None, None, Some("2026-12-10"), None, None).inverted());
+    }
+
+    #[test]
+    fn the_lines_csv_has_a_row_per_line_with_its_order_number() {
+        let line = OrderLine {
+            id: 1,
+            order_id: 7,
+            product_id: None,
+            sku: "KET-1".into(),
+            name: "Kettle, gooseneck".into(),
+            unit_price_minor: 4500,
+            quantity: 2,
+            line_total_minor: 9000,
+            currency: "USD".into(),
+        };
+        let csv = lines_csv(&[("A10007".into(), line)], |m, _| format!("{}", m / 100));
+        assert_eq!(
+            csv,
+            "number,sku,name,quantity,unit_price,line_total,currency\r\n\
+             A10007,KET-1,\"Kettle, gooseneck\",2,45,90,USD\r\n"
+        );
     }
 
     #[test]

@@ -7,12 +7,14 @@ use diesel::prelude::*;
 
 use super::{
     audit::{self, Actor, Target},
+    golive::LIST_QUERY_ACTION,
     timeline::{self, Note},
 };
 use crate::{
     db::{
         DbConnection, DbError,
         models::PaymentAttempt,
+        now,
         schema::{orders, payment_attempts},
         write_transaction,
     },
@@ -39,7 +41,8 @@ pub struct Search {
     pub to: NaiveDate,
     /// Only this `tradeNo`.
     pub trade_no: Option<String>,
-    /// Only this gateway `orderNo`.
+    /// Only this gateway `orderNo`, or every attempt's of this order number (`A10005` stands
+    /// for `A10005-1`, `A10005-2`…).
     pub order_no: Option<String>,
 }
 
@@ -86,14 +89,19 @@ pub struct Line {
     pub differences: Vec<Difference>,
 }
 
-/// Lists AsiaBill's transactions matching `search` (all pages, up to a limit).
-async fn fetch(state: &AppState, search: &Search) -> Result<Vec<Transaction>, asiabill::Error> {
+/// Lists AsiaBill's transactions matching `search`, only those of gateway `orderNo` `order_no`
+/// when given (all pages, up to a limit).
+async fn fetch(
+    state: &AppState,
+    search: &Search,
+    order_no: Option<&str>,
+) -> Result<Vec<Transaction>, asiabill::Error> {
     let (start, end) = search.bounds();
     let mut all = Vec::new();
     for page_index in 1..=MAX_PAGES {
         let mut query = TransactionsQuery::new(start, end);
         query.trade_no.clone_from(&search.trade_no);
-        query.order_no.clone_from(&search.order_no);
+        query.order_no = order_no.map(str::to_owned);
         query.page_index = Some(page_index);
         query.page_size = Some(PAGE_SIZE);
         let page = state.gateway.transactions(&query).await?;
@@ -106,9 +114,26 @@ async fn fetch(state: &AppState, search: &Search) -> Result<Vec<Transaction>, as
     Ok(all)
 }
 
+/// The gateway `orderNo`s the admin's `text` names: the attempts' of the order numbered `text`
+/// when there is one, else `text` itself (AsiaBill's `orderNo` as typed).
+fn order_nos(conn: &mut DbConnection, text: &str) -> Result<Vec<String>, DbError> {
+    let attempts: Vec<String> = payment_attempts::table
+        .inner_join(orders::table)
+        .filter(orders::number.eq(text.to_uppercase()))
+        .order(payment_attempts::sequence)
+        .select(payment_attempts::gateway_order_no)
+        .load(conn)?;
+    Ok(if attempts.is_empty() {
+        vec![text.to_owned()]
+    } else {
+        attempts
+    })
+}
+
 fn local(
     conn: &mut DbConnection,
     search: &Search,
+    wanted: Option<&[String]>,
     trade_nos: &[String],
     order_nos: &[String],
 ) -> Result<Vec<(PaymentAttempt, String)>, DbError> {
@@ -140,10 +165,7 @@ fn local(
             .trade_no
             .as_ref()
             .is_none_or(|t| a.trade_no.as_ref() == Some(t))
-            && search
-                .order_no
-                .as_ref()
-                .is_none_or(|o| &a.gateway_order_no == o)
+            && wanted.is_none_or(|o| o.contains(&a.gateway_order_no))
     });
     Ok(all)
 }
@@ -167,15 +189,57 @@ pub fn differences(tx: &Transaction, attempt: &PaymentAttempt) -> Vec<Difference
     found
 }
 
-/// Compares AsiaBill's list with the shop's attempts.
-pub async fn compare(state: &AppState, search: Search) -> Result<Vec<Line>, String> {
-    let transactions = fetch(state, &search).await.map_err(|e| e.to_string())?;
+/// Compares AsiaBill's list with the shop's attempts; each list asked of AsiaBill is audited
+/// as [`LIST_QUERY_ACTION`] on behalf of `actor`.
+pub async fn compare(state: &AppState, actor: &Actor, search: Search) -> Result<Vec<Line>, String> {
+    let wanted = match search.order_no.clone() {
+        Some(text) => Some(
+            state
+                .db
+                .run(move |conn| order_nos(conn, &text))
+                .await
+                .map_err(|e| e.to_string())?,
+        ),
+        None => None,
+    };
+    let mut transactions = Vec::new();
+    match &wanted {
+        Some(order_nos) => {
+            for order_no in order_nos {
+                transactions.extend(
+                    fetch(state, &search, Some(order_no))
+                        .await
+                        .map_err(|e| e.to_string())?,
+                );
+            }
+        }
+        None => {
+            transactions = fetch(state, &search, None)
+                .await
+                .map_err(|e| e.to_string())?
+        }
+    }
     let trade_nos: Vec<String> = transactions.iter().map(|t| t.trade_no.clone()).collect();
     let order_nos: Vec<String> = transactions.iter().map(|t| t.order_no.clone()).collect();
-    let lookup = search.clone();
+    let (lookup, actor) = (search.clone(), actor.clone());
     let mut attempts = state
         .db
-        .run(move |conn| local(conn, &lookup, &trade_nos, &order_nos))
+        .run(move |conn| {
+            audit::record(
+                conn,
+                &actor,
+                LIST_QUERY_ACTION,
+                None,
+                Some(serde_json::json!({
+                    "from": lookup.from.to_string(),
+                    "to": lookup.to.to_string(),
+                    "tradeNo": lookup.trade_no,
+                    "orderNo": wanted,
+                    "found": trade_nos.len(),
+                })),
+            )?;
+            local(conn, &lookup, wanted.as_deref(), &trade_nos, &order_nos)
+        })
         .await
         .map_err(|e| e.to_string())?;
     let mut lines = Vec::new();
@@ -303,62 +367,95 @@ async fn apply(
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                let note = |kind, message: String, detail| Note {
-                    order_id: attempt.order_id,
-                    attempt_id: Some(attempt.id),
-                    refund_id: None,
-                    source: Source::Query,
-                    kind,
-                    message,
-                    detail,
-                    actor: &actor,
-                };
-                let tx = match answer {
-                    Ok(Some(tx)) => tx,
-                    Ok(None) => {
-                        let message = "AsiaBill lists no transaction for it".to_owned();
-                        timeline::write(conn, note("sync", message.clone(), None))?;
-                        return Ok(message);
-                    }
-                    Err(e) => {
-                        let message = format!("AsiaBill could not be asked: {e}");
-                        timeline::write(conn, note("sync_failed", message.clone(), None))?;
-                        return Ok(message);
-                    }
-                };
-                let detail = serde_json::to_value(&tx).ok();
-                if !attempt.is_for(&tx.trade_amount) {
-                    let message = format!(
-                        "amount mismatch: AsiaBill lists {} {} for {}, which is {} minor units of {}",
-                        tx.trade_amount.to_gateway_string(),
-                        tx.trade_amount.currency().code(),
-                        attempt.gateway_order_no,
-                        attempt.amount_minor,
-                        attempt.currency
-                    );
-                    timeline::write(conn, note("amount_mismatch", message.clone(), detail))?;
-                    return Ok(message);
-                }
-                let outcome = Outcome {
-                    trade_no: Some(tx.trade_no.clone()),
-                    message: Some(format!("{} (synced from AsiaBill)", tx.trade_info)),
-                    detail,
-                    ..Outcome::to(status_of(&attempt, &tx))
-                };
-                let applied =
-                    transition::apply_in(conn, attempt.id, &outcome, Source::Query, &effects)?;
-                Ok(match applied {
-                    Applied::Changed { from, to } => {
-                        format!("{} → {}", from.as_str(), to.as_str())
-                    }
-                    Applied::Unchanged => format!("already {}", attempt.status),
-                    Applied::Refused { current, wanted } => format!(
-                        "AsiaBill says {}, the shop keeps {} (recorded on the timeline)",
-                        wanted.as_str(),
-                        current.as_str()
-                    ),
-                })
+                let result = record_answer(conn, &attempt, &actor, answer, &effects)?;
+                // AsiaBill was asked about this attempt: counted where the reconciler counts its
+                // own queries (the go-live checklist reads it). After the transition, which
+                // takes the order's lock first.
+                diesel::update(payment_attempts::table.find(attempt.id))
+                    .set((
+                        payment_attempts::last_queried_at.eq(Some(now())),
+                        payment_attempts::query_count.eq(payment_attempts::query_count + 1),
+                    ))
+                    .execute(conn)?;
+                Ok(result)
             })
         })
         .await
+}
+
+/// Applies AsiaBill's answer about `attempt` and puts it on the timeline; returns it in words.
+fn record_answer(
+    conn: &mut DbConnection,
+    attempt: &PaymentAttempt,
+    actor: &str,
+    answer: Result<Option<Transaction>, asiabill::Error>,
+    effects: &transition::Effects,
+) -> Result<String, DbError> {
+    let note = |kind, message: String, detail| Note {
+        order_id: attempt.order_id,
+        attempt_id: Some(attempt.id),
+        refund_id: None,
+        source: Source::Query,
+        kind,
+        message,
+        detail,
+        actor,
+    };
+    let tx = match answer {
+        Ok(Some(tx)) => tx,
+        Ok(None) => {
+            let message = "AsiaBill lists no transaction for it".to_owned();
+            timeline::write(conn, note("sync", message.clone(), None))?;
+            return Ok(message);
+        }
+        Err(e) => {
+            let message = format!("AsiaBill could not be asked: {e}");
+            timeline::write(conn, note("sync_failed", message.clone(), None))?;
+            return Ok(message);
+        }
+    };
+    let detail = serde_json::to_value(&tx).ok();
+    if !attempt.is_for(&tx.trade_amount) {
+        let message = format!(
+            "amount mismatch: AsiaBill lists {} {} for {}, which is {} minor units of {}",
+            tx.trade_amount.to_gateway_string(),
+            tx.trade_amount.currency().code(),
+            attempt.gateway_order_no,
+            attempt.amount_minor,
+            attempt.currency
+        );
+        timeline::write(conn, note("amount_mismatch", message.clone(), detail))?;
+        return Ok(message);
+    }
+    let outcome = Outcome {
+        trade_no: Some(tx.trade_no.clone()),
+        message: Some(format!("{} (synced from AsiaBill)", tx.trade_info)),
+        detail,
+        ..Outcome::to(status_of(attempt, &tx))
+    };
+    let applied = transition::apply_in(conn, attempt.id, &outcome, Source::Query, effects)?;
+    Ok(match applied {
+        Applied::Changed { from, to } => {
+            format!("{} → {}", from.as_str(), to.as_str())
+        }
+        Applied::Unchanged => {
+            // Nothing moved, so the transition wrote nothing: the timeline still
+            // says that AsiaBill was asked and agreed.
+            let message = format!("already {}", attempt.status);
+            timeline::write(
+                conn,
+                note(
+                    "sync",
+                    format!("AsiaBill confirms: {message}"),
+                    outcome.detail.clone(),
+                ),
+            )?;
+            message
+        }
+        Applied::Refused { current, wanted } => format!(
+            "AsiaBill says {}, the shop keeps {} (recorded on the timeline)",
+            wanted.as_str(),
+            current.as_str()
+        ),
+    })
 }

@@ -1,11 +1,12 @@
-//! The webhook log: every delivery received, as stored, and reprocessing one that did not apply.
+//! The webhook log: every delivery received, as stored, reprocessing one that did not apply,
+//! and dismissing one the merchant has dealt with.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::audit::{self, Actor, Target};
 use crate::{
-    db::{DbConnection, DbError, schema::webhook_events},
+    db::{DbConnection, DbError, now, schema::webhook_events, write_transaction},
     payments::webhooks,
     web::AppState,
 };
@@ -34,6 +35,29 @@ pub struct Delivery {
     pub apply_attempts: i64,
     pub received_at: NaiveDateTime,
     pub applied_at: Option<NaiveDateTime>,
+    pub dismissed_at: Option<NaiveDateTime>,
+    pub dismissed_by: Option<String>,
+    pub dismissal_note: Option<String>,
+    pub deliveries: i64,
+    pub last_delivered_at: Option<NaiveDateTime>,
+}
+
+/// Longest dismissal note kept.
+pub const NOTE_LIMIT: usize = 500;
+
+/// The event type a delivery names: as parsed when its signature verified, else the body's
+/// `type` field as received (a refused delivery is never parsed, but the merchant still wants
+/// to know what it claimed to be).
+pub fn type_as_received(event_type: Option<&str>, body: &str) -> Option<String> {
+    if let Some(t) = event_type.filter(|t| !t.is_empty()) {
+        return Some(t.to_owned());
+    }
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()?
+        .get("type")?
+        .as_str()
+        .map(|t| t.chars().take(64).collect::<String>())
+        .filter(|t| !t.trim().is_empty())
 }
 
 impl Delivery {
@@ -41,6 +65,19 @@ impl Delivery {
     /// did not succeed (still `received` after a failure, or `flagged` for the merchant).
     pub fn reprocessable(&self) -> bool {
         self.signature_valid && matches!(self.status.as_str(), "received" | "flagged")
+    }
+
+    /// True when the delivery is in "Needs attention": refused, flagged, or not applied after a
+    /// try, and not dismissed.
+    pub fn needs_attention(&self) -> bool {
+        self.dismissed_at.is_none()
+            && (matches!(self.status.as_str(), "failed" | "flagged")
+                || (self.status == "received" && self.apply_attempts > 0))
+    }
+
+    /// The event type as received (see [`type_as_received`]).
+    pub fn type_as_received(&self) -> Option<String> {
+        type_as_received(self.event_type.as_deref(), &self.body)
     }
 
     /// The headers as name/value pairs (stored as a JSON list of pairs).
@@ -124,4 +161,84 @@ pub async fn reprocess(
             Ok(after)
         })
         .await
+}
+
+/// What a dismissal did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dismissed {
+    /// Dismissed now.
+    Done,
+    /// Nothing to dismiss: applied, ignored, or dismissed already.
+    NotNeeded,
+    /// The note is empty or too long.
+    BadNote,
+    /// No such delivery.
+    NotFound,
+}
+
+/// Dismisses delivery `id` from "Needs attention" with the admin's `note`, audited; the row
+/// stays in the log, marked resolved.
+pub fn dismiss(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    note: &str,
+) -> Result<Dismissed, DbError> {
+    let note = note.trim();
+    if note.is_empty() || note.chars().count() > NOTE_LIMIT {
+        return Ok(Dismissed::BadNote);
+    }
+    write_transaction(conn, |conn| {
+        let Some(delivery) = one(conn, id)? else {
+            return Ok(Dismissed::NotFound);
+        };
+        if !delivery.needs_attention() {
+            return Ok(Dismissed::NotNeeded);
+        }
+        // Conditional on not being dismissed yet, so two admins at once record one dismissal.
+        let changed = diesel::update(
+            webhook_events::table
+                .find(id)
+                .filter(webhook_events::dismissed_at.is_null()),
+        )
+        .set((
+            webhook_events::dismissed_at.eq(Some(now())),
+            webhook_events::dismissed_by.eq(Some(&actor.email)),
+            webhook_events::dismissal_note.eq(Some(note)),
+        ))
+        .execute(conn)?;
+        if changed == 0 {
+            return Ok(Dismissed::NotNeeded);
+        }
+        audit::record(
+            conn,
+            actor,
+            "webhook.dismiss",
+            Some(Target {
+                kind: "webhook",
+                id: &id.to_string(),
+            }),
+            Some(serde_json::json!({ "status": delivery.status, "note": note })),
+        )?;
+        Ok(Dismissed::Done)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_type_is_the_parsed_one_else_the_bodys_as_received() {
+        assert_eq!(
+            type_as_received(Some("refund.success"), "{}").as_deref(),
+            Some("refund.success")
+        );
+        assert_eq!(
+            type_as_received(None, r#"{"type":"chargeback.success","data":{}}"#).as_deref(),
+            Some("chargeback.success")
+        );
+        assert_eq!(type_as_received(None, "{\"data\":{}}"), None);
+        assert_eq!(type_as_received(None, "not json, cut sho"), None);
+    }
 }

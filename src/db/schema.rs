@@ -364,6 +364,16 @@ diesel::table! {
         received_at -> Timestamp,
         /// When it was applied.
         applied_at -> Nullable<Timestamp>,
+        /// When an admin dismissed it from "Needs attention" (it stays in the log).
+        dismissed_at -> Nullable<Timestamp>,
+        /// The email of the admin who dismissed it.
+        dismissed_by -> Nullable<Text>,
+        /// Why it was dismissed, as the admin wrote it.
+        dismissal_note -> Nullable<Text>,
+        /// How many times this body was delivered (default 1; each duplicate adds one).
+        deliveries -> BigInt,
+        /// When the latest duplicate arrived; null while there was only one delivery.
+        last_delivered_at -> Nullable<Timestamp>,
     }
 }
 

@@ -264,7 +264,32 @@ fn flag_second_charge(
     if known == reported {
         return Ok(());
     }
+    // The return and the webhook may both bring the same second transaction: flag it once.
+    let flagged: i64 = payment_events::table
+        .filter(payment_events::attempt_id.eq(Some(attempt.id)))
+        .filter(payment_events::kind.eq("double_payment"))
+        .filter(payment_events::message.like(format!("%{reported}%")))
+        .count()
+        .get_result(conn)?;
+    if flagged > 0 {
+        return Ok(());
+    }
     let current = AttemptStatus::parse(&attempt.status);
+    if current == Some(AttemptStatus::Paid) {
+        // AsiaBill holds this money too: the order counts it, as for a second attempt paid.
+        let at = now();
+        diesel::update(orders::table.find(attempt.order_id))
+            .set((
+                orders::captured_minor.eq(orders::captured_minor + attempt.amount_minor),
+                orders::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+        let order: Order = orders::table
+            .find(attempt.order_id)
+            .select(Order::as_select())
+            .first(conn)?;
+        super::refunds::follow_settled_refunds(conn, &order)?;
+    }
     event(
         conn,
         attempt,

@@ -330,12 +330,14 @@ fn store(conn: &mut DbConnection, r: &NewRecord) -> Result<Stored, DbError> {
                     // genuine delivery took it: store this one afresh or find that one.
                     return store(conn, r);
                 }
+                count_delivery(conn, id)?;
                 return Ok(Stored {
                     id,
                     status: "received".into(),
                     signature_valid: true,
                 });
             }
+            count_delivery(conn, id)?;
             Ok(Stored {
                 id,
                 status,
@@ -344,6 +346,18 @@ fn store(conn: &mut DbConnection, r: &NewRecord) -> Result<Stored, DbError> {
         }
         Err(e) => Err(e),
     }
+}
+
+/// Counts one more delivery of stored row `id`: AsiaBill's retries of one body are deduplicated
+/// onto it, and the log should still show that they came.
+fn count_delivery(conn: &mut DbConnection, id: i64) -> Result<(), DbError> {
+    diesel::update(webhook_events::table.find(id))
+        .set((
+            webhook_events::deliveries.eq(webhook_events::deliveries + 1),
+            webhook_events::last_delivered_at.eq(Some(now())),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 fn identifiers(event: &WebhookEvent) -> (Option<String>, Option<String>) {

@@ -6,7 +6,9 @@
 //! and records the status into it at the end. The log formatter writes every field out when
 //! the span opens and again when one is recorded, whether or not anything is logged in it:
 //! about a twentieth of a cart request's time, for nothing on the usual request that logs
-//! nothing. Server errors are logged, with their status and path, by [`super::errors`].
+//! nothing. Server errors are logged, with their status and path, by [`super::errors`]; a
+//! response that carries an error is logged at the end by its status ([`log_error`]): an
+//! expected redirect, such as the admin login's, is no error.
 //!
 //! An order page's path holds the order's access token, which is all it takes to see the order
 //! and pay for it; logs are read by more people than the shopper, so the path is logged with the
@@ -21,6 +23,7 @@ use actix_web::{
     Error,
     body::MessageBody,
     dev::{ServiceRequest, ServiceResponse},
+    http::StatusCode,
 };
 use sha2::{Digest, Sha256};
 use tracing::Span;
@@ -43,7 +46,29 @@ impl RootSpanBuilder for RequestSpan {
         )
     }
 
-    fn on_request_end<B: MessageBody>(_span: Span, _outcome: &Result<ServiceResponse<B>, Error>) {}
+    fn on_request_end<B: MessageBody>(_span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
+        match outcome {
+            Ok(response) => {
+                if let Some(error) = response.response().error() {
+                    log_error(error, response.status());
+                }
+            }
+            Err(error) => log_error(error, error.as_response_error().status_code()),
+        }
+    }
+}
+
+/// Logs an error a response carries: ERROR for a server error, WARN for a refused request,
+/// DEBUG for anything else (a redirect to the login page is how an extractor says "log in
+/// first", expected on every first visit).
+fn log_error(error: &Error, status: StatusCode) {
+    if status.is_server_error() {
+        tracing::error!(http.status = status.as_u16(), error = ?error, "request failed");
+    } else if status.is_client_error() {
+        tracing::warn!(http.status = status.as_u16(), error = ?error, "request refused");
+    } else {
+        tracing::debug!(http.status = status.as_u16(), error = %error, "request answered early");
+    }
 }
 
 /// `path` as it may be logged: `/orders/{token}…` becomes `/orders/~{hash}…`, `hash` being the
@@ -135,6 +160,56 @@ mod tests {
             assert!(!line.contains(TOKEN), "{line}");
             assert!(line.contains(&format!("path=\"{logged}\"")), "{line}");
         }
+    }
+
+    /// What serving `uri` through the request span logs, at every level.
+    async fn logged_serving(uri: &str) -> String {
+        use actix_web::{App, HttpResponse, error::InternalError, test, web};
+        use tracing_actix_web::TracingLogger;
+
+        let captured = Captured::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(captured.clone())
+            .with_ansi(false)
+            .with_max_level(tracing::Level::TRACE)
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let app = test::init_service(
+            App::new()
+                .wrap(TracingLogger::<RequestSpan>::new())
+                .route(
+                    "/login-first",
+                    web::get().to(|| async {
+                        let to_login = HttpResponse::SeeOther()
+                            .insert_header(("location", "/admin/login"))
+                            .finish();
+                        Err::<HttpResponse, _>(InternalError::from_response(
+                            "admin login required",
+                            to_login,
+                        ))
+                    }),
+                )
+                .route(
+                    "/broken",
+                    web::get().to(|| async {
+                        Err::<HttpResponse, _>(actix_web::error::ErrorInternalServerError("boom"))
+                    }),
+                ),
+        )
+        .await;
+        test::call_service(&app, test::TestRequest::with_uri(uri).to_request()).await;
+        let bytes = captured.0.lock().expect("log").clone();
+        String::from_utf8(bytes).expect("utf-8")
+    }
+
+    #[actix_web::test]
+    async fn a_redirect_to_the_login_page_is_not_logged_as_an_error() {
+        let line = logged_serving("/login-first").await;
+        assert!(!line.contains("ERROR"), "{line}");
+        assert!(!line.contains("WARN"), "{line}");
+        assert!(line.contains("DEBUG"), "still there when debugging: {line}");
+        let line = logged_serving("/broken").await;
+        assert!(line.contains("ERROR") && line.contains("boom"), "{line}");
     }
 
     #[test]

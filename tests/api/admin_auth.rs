@@ -16,9 +16,10 @@ use crate::{
     helpers::{TestApp, csrf_token, location, meta_csrf_token, spawn_app, spawn_app_on},
 };
 
-const GET_ROUTES: [&str; 16] = [
+const GET_ROUTES: [&str; 17] = [
     "/admin/orders",
     "/admin/orders.csv",
+    "/admin/order-lines.csv",
     "/admin/orders/A10001",
     "/admin/refunds",
     "/admin/transactions",
@@ -35,7 +36,7 @@ const GET_ROUTES: [&str; 16] = [
     "/admin/orders?status=paid&q=a",
 ];
 
-const POST_ROUTES: [&str; 15] = [
+const POST_ROUTES: [&str; 16] = [
     "/admin/logout",
     "/admin/orders/A10001/refunds",
     "/admin/orders/A10001/capture",
@@ -47,6 +48,7 @@ const POST_ROUTES: [&str; 15] = [
     "/admin/refunds/1/query",
     "/admin/refunds/1/mark",
     "/admin/webhooks/1/reprocess",
+    "/admin/webhooks/1/dismiss",
     "/admin/products",
     "/admin/products/1",
     "/admin/products/1/visibility",

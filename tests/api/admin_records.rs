@@ -263,7 +263,7 @@ fn multipart(boundary: &str, fields: &[(&str, &str)], file: Option<(&str, &[u8])
     body
 }
 
-async fn post_product(
+pub async fn post_product(
     admin: &Admin,
     path: &str,
     fields: &[(&str, &str)],
@@ -321,7 +321,7 @@ async fn products_are_created_with_an_image_edited_and_hidden() {
         r.text()
             .await
             .expect("body")
-            .contains("Another product has this address.")
+            .contains("Another product has this URL (slug).")
     );
     let good = form("travel-mug", "MUG-TRAVEL", "12.50");
     let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>";

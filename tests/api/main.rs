@@ -3,12 +3,15 @@
 
 mod abuse;
 mod admin_auth;
+mod admin_golive;
 mod admin_pages;
 mod admin_preauth;
 mod admin_records;
 mod admin_refunds;
 mod admin_shipping;
+mod admin_small;
 mod admin_support;
+mod admin_webhooks;
 mod catalogue;
 mod checkout;
 mod cli;

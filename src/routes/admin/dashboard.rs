@@ -1,13 +1,14 @@
 //! `GET /admin`: the dashboard.
 
 use actix_web::{HttpResponse, Result, http::StatusCode, web};
+use asiabill::Currency;
 use askama::Template;
 
 use super::view::{Frame, Tag, frame, server_error, tag, when};
 use crate::{
     admin::{
         auth::AdminUser,
-        dashboard::{self, Bar, CHART_HEIGHT, CHART_WIDTH, Item},
+        dashboard::{self, Bar, CHART_HEIGHT, CHART_WIDTH, Item, Totals},
     },
     db::now,
     money::format_price,
@@ -44,6 +45,9 @@ pub struct DashboardPage {
     today_revenue: String,
     recent_orders: i64,
     recent_revenue: String,
+    /// "captured X, refunds Y" under the net figure of the period.
+    recent_breakdown: String,
+    today_breakdown: String,
     bars: Vec<Bar>,
     chart_width: i64,
     chart_height: i64,
@@ -62,6 +66,14 @@ fn rows(items: Vec<Item>) -> Vec<AttentionRow> {
             at: when(i.at),
         })
         .collect()
+}
+
+/// What a net revenue figure is made of.
+fn breakdown(layout: &Layout, totals: &Totals, currency: Currency) -> String {
+    layout
+        .tr("admin.dashboard.breakdown")
+        .replace("{captured}", &format_price(totals.captured, currency))
+        .replace("{refunded}", &format_price(totals.refunded, currency))
 }
 
 /// Shows the dashboard.
@@ -85,6 +97,8 @@ pub async fn show(
         today_revenue: format_price(d.today.revenue, currency),
         recent_orders: d.recent.orders,
         recent_revenue: format_price(d.recent.revenue, currency),
+        recent_breakdown: breakdown(&layout, &d.recent, currency),
+        today_breakdown: breakdown(&layout, &d.today, currency),
         bars: dashboard::bars(&d.daily, |m| format_price(m, currency)),
         chart_width: CHART_WIDTH,
         chart_height: CHART_HEIGHT,
@@ -113,6 +127,10 @@ pub async fn show(
             AttentionGroup {
                 title: "admin.dashboard.unknown_refunds",
                 rows: rows(a.unknown_refunds),
+            },
+            AttentionGroup {
+                title: "admin.dashboard.double_charges",
+                rows: rows(a.double_charges),
             },
         ],
         calm,

@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/logout", post().to(login::logout))
             .route("/orders", get().to(orders::index))
             .route("/orders.csv", get().to(orders::export))
+            .route("/order-lines.csv", get().to(orders::export_lines))
             .route("/orders/{number}", get().to(orders::show))
             .route("/orders/{number}/refunds", post().to(order_actions::refund))
             .route(
@@ -52,6 +53,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/webhooks", get().to(webhooks::index))
             .route("/webhooks/{id}", get().to(webhooks::show))
             .route("/webhooks/{id}/reprocess", post().to(webhooks::reprocess))
+            .route("/webhooks/{id}/dismiss", post().to(webhooks::dismiss))
             .route("/chargebacks", get().to(chargebacks::index))
             .route("/products", get().to(products::index))
             .route("/products/new", get().to(products::new))

@@ -1,4 +1,5 @@
-//! `GET /admin/orders` (with filters), `GET /admin/orders.csv`, `GET /admin/orders/{number}`.
+//! `GET /admin/orders` (with filters), `GET /admin/orders.csv`, `GET /admin/order-lines.csv`,
+//! `GET /admin/orders/{number}`.
 
 use actix_web::{HttpResponse, Result, http::StatusCode, http::header, web};
 use asiabill::Currency;
@@ -78,6 +79,9 @@ pub struct OrdersPage {
     to: String,
     q: String,
     export_href: String,
+    lines_href: String,
+    /// Why nothing can match, when the dates are the wrong way round.
+    range_error: Option<String>,
     pager: Pager,
 }
 
@@ -117,6 +121,14 @@ pub async fn index(
         } else {
             format!("/admin/orders.csv?{qs}")
         },
+        lines_href: if qs.is_empty() {
+            "/admin/order-lines.csv".to_owned()
+        } else {
+            format!("/admin/order-lines.csv?{qs}")
+        },
+        range_error: filters
+            .inverted()
+            .then(|| layout.tr("admin.orders.range_inverted").to_owned()),
         pager: pager(page, total, PER_PAGE, &base),
         layout,
         frame,
@@ -166,16 +178,56 @@ pub async fn export(
     let body = orders::csv(&found, |minor, code| {
         amount::input_value(minor, Currency::parse(code).unwrap_or(shop))
     });
-    Ok(HttpResponse::Ok()
+    Ok(csv_download("orders", body))
+}
+
+/// The lines of the orders matching the filters as CSV, one row per order line.
+pub async fn export_lines(
+    admin: AdminUser,
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse> {
+    let filters = query.filters();
+    let actor = admin.actor();
+    let lines = state
+        .db
+        .run(move |conn| {
+            let (found, _) = orders::page(conn, &filters, 1, EXPORT_LIMIT)?;
+            let lines = orders::lines_of(conn, &found)?;
+            audit::record(
+                conn,
+                &actor,
+                "orders.export_lines",
+                None,
+                Some(serde_json::json!({
+                    "filters": filters.query_string(),
+                    "orders": found.len(),
+                    "rows": lines.len(),
+                })),
+            )?;
+            Ok::<_, DbError>(lines)
+        })
+        .await
+        .map_err(server_error)?;
+    let shop = state.settings.currency;
+    let body = orders::lines_csv(&lines, |minor, code| {
+        amount::input_value(minor, Currency::parse(code).unwrap_or(shop))
+    });
+    Ok(csv_download("order-lines", body))
+}
+
+/// A CSV attachment named after `what` and the time.
+fn csv_download(what: &str, body: String) -> HttpResponse {
+    HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!(
-                "attachment; filename=\"orders-{}.csv\"",
+                "attachment; filename=\"{what}-{}.csv\"",
                 now().format("%Y%m%d-%H%M%S")
             ),
         ))
-        .body(body))
+        .body(body)
 }
 
 /// A payment attempt on the order page.

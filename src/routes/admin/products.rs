@@ -106,6 +106,11 @@ impl ProductFormPage {
             .find(|(f, _)| *f == field)
             .map(|(_, m)| m.as_str())
     }
+
+    /// True while no category is chosen (a new product): the empty choice is shown selected.
+    fn no_category(&self) -> bool {
+        !self.categories.iter().any(|c| c.selected)
+    }
 }
 
 #[expect(clippy::too_many_arguments, reason = "the page's parts, each needed")]
@@ -156,11 +161,9 @@ pub async fn new(
         .run(products::categories)
         .await
         .map_err(server_error)?;
+    // No category chosen for the merchant: a new product lands where they pick, not silently
+    // in the first category.
     let form = ProductForm {
-        category_id: categories
-            .first()
-            .map(|(id, _)| id.to_string())
-            .unwrap_or_default(),
         stock: "0".into(),
         active: true,
         ..ProductForm::default()

@@ -55,6 +55,8 @@ pub struct TransactionsPage {
     lines: Vec<LineView>,
     differing: usize,
     error: Option<String>,
+    /// Why the window shown is not the one asked for.
+    range_note: Option<String>,
 }
 
 fn day(v: Option<&str>) -> Option<NaiveDate> {
@@ -91,10 +93,17 @@ pub async fn index(
     let frame = frame(&mut layout, &admin, "transactions");
     let today = now().date();
     let to = day(query.to.as_deref()).unwrap_or(today);
-    let from = day(query.from.as_deref())
+    let asked_from = day(query.from.as_deref());
+    let from = asked_from
         .unwrap_or(to)
         .max(to - Duration::days(MAX_DAYS - 1))
         .min(to);
+    // A window the wrong way round is not asked of AsiaBill as typed: say what is shown instead.
+    let range_note = asked_from.filter(|f| *f > to).map(|_| {
+        layout
+            .tr("admin.transactions.range_inverted")
+            .replace("{day}", &to.to_string())
+    });
     let search = Search {
         from,
         to,
@@ -102,7 +111,7 @@ pub async fn index(
         order_no: text(query.order_no.as_ref()),
     };
     let (lang, shop) = (layout.language, state.settings.currency);
-    let (lines, error) = match transactions::compare(&state, search.clone()).await {
+    let (lines, error) = match transactions::compare(&state, &admin.actor(), search.clone()).await {
         Ok(lines) => (lines, None),
         Err(e) => (
             Vec::new(),
@@ -166,6 +175,7 @@ pub async fn index(
         differing: lines.iter().filter(|l| !l.differences.is_empty()).count(),
         lines,
         error,
+        range_note,
         layout,
         frame,
     };

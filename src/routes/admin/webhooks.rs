@@ -1,4 +1,5 @@
-//! `GET /admin/webhooks`, `GET /admin/webhooks/{id}`, `POST /admin/webhooks/{id}/reprocess`.
+//! `GET /admin/webhooks`, `GET /admin/webhooks/{id}`, `POST /admin/webhooks/{id}/reprocess`,
+//! `POST /admin/webhooks/{id}/dismiss`.
 
 use actix_session::Session;
 use actix_web::{HttpResponse, Result, http::StatusCode, web};
@@ -11,7 +12,7 @@ use super::view::{
 use crate::{
     admin::{
         auth::{AdminForm, AdminUser},
-        webhook_log::{self, Delivery, PER_PAGE},
+        webhook_log::{self, Delivery, Dismissed, NOTE_LIMIT, PER_PAGE},
     },
     db::{DbError, now},
     payments::rejected_webhooks,
@@ -30,6 +31,12 @@ pub struct Row {
     signature_valid: bool,
     status: Tag,
     error: String,
+    /// Deliveries of this body.
+    deliveries: i64,
+    /// "Delivered N times", when AsiaBill sent it more than once.
+    delivered: Option<String>,
+    /// Dismissed from "Needs attention".
+    resolved: bool,
 }
 
 /// The webhook log.
@@ -95,7 +102,13 @@ pub async fn index(
             .map(|d| Row {
                 id: d.id,
                 received: when(d.received_at),
-                event_type: d.event_type.unwrap_or_else(|| "—".into()),
+                event_type: d.type_as_received().unwrap_or_else(|| "—".into()),
+                deliveries: d.deliveries,
+                delivered: (d.deliveries > 1).then(|| {
+                    lang.tr("admin.webhooks.delivered_times")
+                        .replace("{count}", &d.deliveries.to_string())
+                }),
+                resolved: d.dismissed_at.is_some(),
                 order_no: d.gateway_order_no.unwrap_or_default(),
                 trade_no: d.trade_no.unwrap_or_default(),
                 signature_valid: d.signature_valid,
@@ -126,6 +139,11 @@ pub struct WebhookPage {
     headers: Vec<(String, String)>,
     body: String,
     reprocessable: bool,
+    event_type: String,
+    dismissable: bool,
+    dismissed: Option<String>,
+    last_delivered: Option<String>,
+    note_limit: usize,
 }
 
 /// Shows one delivery with its headers and body.
@@ -152,6 +170,16 @@ pub async fn show(
         headers: d.header_pairs(),
         body: d.pretty_body(),
         reprocessable: d.reprocessable(),
+        event_type: d.type_as_received().unwrap_or_else(|| "—".into()),
+        dismissable: d.needs_attention(),
+        dismissed: d.dismissed_at.map(|at| {
+            layout
+                .tr("admin.webhooks.dismissed_by")
+                .replace("{at}", &when(at))
+                .replace("{who}", d.dismissed_by.as_deref().unwrap_or("?"))
+        }),
+        last_delivered: d.last_delivered_at.map(when),
+        note_limit: NOTE_LIMIT,
         d,
         layout,
         frame,
@@ -189,6 +217,42 @@ pub async fn reprocess(
         layout
             .tr("admin.webhooks.reprocessed")
             .replace("{status}", word),
+    );
+    Ok(render::see_other(&format!("/admin/webhooks/{id}")))
+}
+
+/// `note=`: why the delivery needs no more attention.
+#[derive(Deserialize)]
+pub struct DismissForm {
+    note: String,
+}
+
+/// Dismisses a delivery from "Needs attention" with a note; it stays in the log, resolved.
+pub async fn dismiss(
+    layout: Layout,
+    session: Session,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    post: AdminForm<DismissForm>,
+) -> Result<HttpResponse> {
+    let id = id.into_inner();
+    let actor = post.admin.actor();
+    let note = post.form.note.clone();
+    let done = state
+        .db
+        .run(move |conn| webhook_log::dismiss(conn, &actor, id, &note))
+        .await
+        .map_err(server_error)?;
+    let (level, key) = match done {
+        Dismissed::NotFound => return Ok(HttpResponse::NotFound().finish()),
+        Dismissed::Done => ("success", "admin.webhooks.dismissed"),
+        Dismissed::NotNeeded => ("info", "admin.webhooks.dismiss_not_needed"),
+        Dismissed::BadNote => ("error", "admin.webhooks.dismiss_note_needed"),
+    };
+    flash::push(
+        &session,
+        level,
+        layout.tr(key).replace("{limit}", &NOTE_LIMIT.to_string()),
     );
     Ok(render::see_other(&format!("/admin/webhooks/{id}")))
 }

@@ -1,5 +1,7 @@
 //! ISO 3166-1 alpha-2 country codes, and the ones the checkout form offers by name.
 
+use crate::i18n::Lang;
+
 /// Every assigned ISO 3166-1 alpha-2 code.
 const ALL: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN \
 BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO \
@@ -61,6 +63,18 @@ pub fn is_code(code: &str) -> bool {
     code.len() == 2 && ALL.split_whitespace().any(|c| c == code)
 }
 
+/// The country's name in `lang`, for a code the checkout form lists; any other code (valid,
+/// but only reachable by a hand-made form) is shown as itself rather than as nothing.
+pub fn name(code: &str, lang: Lang) -> &str {
+    LISTED
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map_or(code, |(_, en, zh)| match lang {
+            Lang::En => en,
+            Lang::ZhCn => zh,
+        })
+}
+
 /// True where AsiaBill asks for a state or province (ISO 3166-2 subdivision code).
 pub fn needs_state(code: &str) -> bool {
     matches!(code, "US" | "CA")
@@ -77,5 +91,17 @@ mod tests {
         assert_eq!(ALL.split_whitespace().count(), 249);
         assert!(LISTED.iter().all(|(c, _, _)| is_code(c)));
         assert!(needs_state("CA") && !needs_state("GB"));
+    }
+
+    #[test]
+    fn listed_countries_are_named_in_both_languages() {
+        assert_eq!(name("US", Lang::En), "United States");
+        assert_eq!(name("US", Lang::ZhCn), "美国");
+        assert_eq!(name("ZW", Lang::ZhCn), "ZW", "unlisted: the code itself");
+        assert!(
+            LISTED
+                .iter()
+                .all(|(_, en, zh)| !en.is_empty() && !zh.is_ascii())
+        );
     }
 }

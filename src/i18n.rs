@@ -52,6 +52,24 @@ impl Lang {
         }
     }
 
+    /// What AsiaBill's failure reason `order_info` (as received) means for the shopper, in this
+    /// language; the table and its sources are in `asiabill::reasons`.
+    pub fn shopper_reason(self, order_info: &str) -> &'static str {
+        asiabill::reasons::explain(order_info).for_shopper(self.gateway_language())
+    }
+
+    /// What AsiaBill's failure reason `order_info` means for the merchant, in this language.
+    pub fn merchant_reason(self, order_info: &str) -> &'static str {
+        asiabill::reasons::explain(order_info).for_merchant(self.gateway_language())
+    }
+
+    fn gateway_language(self) -> asiabill::reasons::Language {
+        match self {
+            Lang::En => asiabill::reasons::Language::English,
+            Lang::ZhCn => asiabill::reasons::Language::SimplifiedChinese,
+        }
+    }
+
     /// The UI text for `key`.
     pub fn tr(self, key: &str) -> &'static str {
         match TEXT.get(key) {

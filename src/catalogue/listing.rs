@@ -1,4 +1,4 @@
-//! The catalogue listing: categories, search by name, pages.
+//! The catalogue listing: categories, search over names, categories and descriptions, pages.
 
 use diesel::prelude::*;
 
@@ -11,9 +11,12 @@ use crate::db::{
 pub const PER_PAGE: i64 = 12;
 
 diesel::define_sql_function! {
-    /// SQL `lower()`, so that name search ignores case on PostgreSQL as it does on SQLite.
+    /// SQL `lower()`, so that search ignores case on PostgreSQL as it does on SQLite.
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
+
+/// Search words beyond this many are ignored: each adds a condition to the query.
+const MAX_SEARCH_WORDS: usize = 8;
 
 /// A category as the listing shows it.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -41,12 +44,24 @@ pub struct ProductSummary {
     pub image_path: String,
 }
 
+/// What a search compares the words with.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = products)]
+struct SearchText {
+    id: i64,
+    category_id: i64,
+    name_en: String,
+    name_zh: String,
+    description_en: String,
+    description_zh: String,
+}
+
 /// What the shopper asked for.
 #[derive(Debug, Clone, Default)]
 pub struct ListingQuery {
     /// A category slug.
     pub category: Option<String>,
-    /// Text to find in product names (either language).
+    /// Words to find in product names, category names and descriptions (either language).
     pub search: Option<String>,
     /// 1-based page number.
     pub page: i64,
@@ -78,6 +93,11 @@ fn like_pattern(text: &str) -> String {
 }
 
 /// Loads one page of active products for `query`.
+///
+/// A search keeps the products where every word of it appears (ignoring case) in the name, the
+/// category's name or the description, in either language, and ranks them by where the words
+/// were found: a product named for what the shopper typed comes before one that is merely in
+/// that category, which comes before one that only mentions it.
 pub fn load(conn: &mut DbConnection, query: &ListingQuery) -> Result<Listing, DbError> {
     let categories = categories::table
         .order((categories::position.asc(), categories::id.asc()))
@@ -87,6 +107,9 @@ pub fn load(conn: &mut DbConnection, query: &ListingQuery) -> Result<Listing, Db
         .category
         .as_deref()
         .and_then(|slug| categories.iter().find(|c| c.slug == slug).map(|c| c.id));
+    let words = search_words(query.search.as_deref().unwrap_or_default());
+    let page = query.page.max(1);
+    let offset = (page - 1).saturating_mul(PER_PAGE);
 
     let filtered = || {
         let mut q = products::table
@@ -95,31 +118,68 @@ pub fn load(conn: &mut DbConnection, query: &ListingQuery) -> Result<Listing, Db
         if let Some(id) = category_id {
             q = q.filter(products::category_id.eq(id));
         }
-        if let Some(text) = query
-            .search
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            let pattern = like_pattern(text);
+        for word in &words {
+            let pattern = like_pattern(word);
+            // Category names are few and already loaded: matched here, with Unicode-aware
+            // lower-casing, rather than by a join.
+            let in_categories: Vec<i64> = categories
+                .iter()
+                .filter(|c| category_matches(c, word))
+                .map(|c| c.id)
+                .collect();
             q = q.filter(
                 lower(products::name_en)
                     .like(pattern.clone())
                     .escape('\\')
-                    .or(lower(products::name_zh).like(pattern).escape('\\')),
+                    .or(lower(products::name_zh).like(pattern.clone()).escape('\\'))
+                    .or(lower(products::description_en)
+                        .like(pattern.clone())
+                        .escape('\\'))
+                    .or(lower(products::description_zh).like(pattern).escape('\\'))
+                    .or(products::category_id.eq_any(in_categories)),
             );
         }
         q
     };
 
-    let total: i64 = filtered().count().get_result(conn)?;
-    let page = query.page.max(1);
-    let products = filtered()
-        .order((products::category_id.asc(), products::id.asc()))
-        .limit(PER_PAGE)
-        .offset((page - 1).saturating_mul(PER_PAGE))
+    if words.is_empty() {
+        let total: i64 = filtered().count().get_result(conn)?;
+        let products = filtered()
+            .order((products::category_id.asc(), products::id.asc()))
+            .limit(PER_PAGE)
+            .offset(offset)
+            .select(ProductSummary::as_select())
+            .load(conn)?;
+        return Ok(Listing {
+            categories,
+            products,
+            total,
+        });
+    }
+
+    // Ranked in Rust: the matches of one search are a part of the catalogue, and ranking by
+    // where each word was found stays the same on both backends without full-text search.
+    let mut found: Vec<SearchText> = filtered().select(SearchText::as_select()).load(conn)?;
+    found.sort_by_cached_key(|p| {
+        let category = categories.iter().find(|c| c.id == p.category_id);
+        (
+            std::cmp::Reverse(rank(p, category, &words)),
+            p.category_id,
+            p.id,
+        )
+    });
+    let total = i64::try_from(found.len()).unwrap_or(i64::MAX);
+    let ids: Vec<i64> = found
+        .iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(PER_PAGE).unwrap_or(usize::MAX))
+        .map(|p| p.id)
+        .collect();
+    let mut products = products::table
+        .filter(products::id.eq_any(&ids))
         .select(ProductSummary::as_select())
         .load(conn)?;
+    products.sort_by_key(|p| ids.iter().position(|id| *id == p.id));
     Ok(Listing {
         categories,
         products,
@@ -127,13 +187,58 @@ pub fn load(conn: &mut DbConnection, query: &ListingQuery) -> Result<Listing, Db
     })
 }
 
+/// The words of a search, lower-cased, each once; at most [`MAX_SEARCH_WORDS`].
+fn search_words(text: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for word in text.split_whitespace().map(str::to_lowercase) {
+        if !words.contains(&word) && words.len() < MAX_SEARCH_WORDS {
+            words.push(word);
+        }
+    }
+    words
+}
+
+fn category_matches(category: &Category, word: &str) -> bool {
+    category.name_en.to_lowercase().contains(word) || category.name_zh.to_lowercase().contains(word)
+}
+
+/// How well a product matches: the number of words found in its name, then in its category's
+/// name, then in its description; compared in that order.
+fn rank(
+    product: &SearchText,
+    category: Option<&Category>,
+    words: &[String],
+) -> (usize, usize, usize) {
+    let count = |texts: &[&str]| {
+        let texts: Vec<String> = texts.iter().map(|t| t.to_lowercase()).collect();
+        words
+            .iter()
+            .filter(|w| texts.iter().any(|t| t.contains(w.as_str())))
+            .count()
+    };
+    (
+        count(&[&product.name_en, &product.name_zh]),
+        category.map_or(0, |c| {
+            words.iter().filter(|w| category_matches(c, w)).count()
+        }),
+        count(&[&product.description_en, &product.description_zh]),
+    )
+}
+
 #[cfg(test)]
 mod tests {
-    use super::like_pattern;
+    use super::{like_pattern, search_words};
 
     #[test]
     fn wildcards_in_search_text_match_literally() {
         assert_eq!(like_pattern("Tea"), "%tea%");
         assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+
+    #[test]
+    fn a_search_is_its_distinct_lower_cased_words() {
+        assert_eq!(search_words("  Oolong   TEA oolong "), ["oolong", "tea"]);
+        assert!(search_words(" \t ").is_empty());
+        assert_eq!(search_words("a b c d e f g h i j").len(), 8);
     }
 }

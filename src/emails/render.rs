@@ -11,6 +11,7 @@ use crate::{
         models::{Order, OrderLine, PaymentAttempt, Refund, Shipment},
         schema::{order_lines, orders, payment_attempts, refunds, shipments},
     },
+    domain::country,
     i18n::Lang,
     money::format_price,
 };
@@ -116,7 +117,7 @@ pub fn render(
                 .map(|s| format!(" {s}"))
                 .unwrap_or_default(),
             order.shipping_zip,
-            order.shipping_country
+            country::name(&order.shipping_country, lang)
         ),
         failure_reason: None,
         carrier: None,
@@ -131,7 +132,10 @@ pub fn render(
                 .find(id)
                 .select(PaymentAttempt::as_select())
                 .first(conn)?;
-            view.failure_reason = attempt.gateway_message;
+            view.failure_reason = Some(
+                lang.shopper_reason(attempt.gateway_message.as_deref().unwrap_or_default())
+                    .to_owned(),
+            );
         }
         Subject::Shipment(id) => {
             let shipment: Shipment = shipments::table

@@ -173,6 +173,16 @@ pub struct CataloguePage {
     total_pages: i64,
     prev_href: Option<String>,
     next_href: Option<String>,
+    /// A page number past the last page: what to say and where the last page is.
+    past_end: Option<PastEnd>,
+}
+
+/// What a page past the end of the list says instead of "no products".
+pub struct PastEnd {
+    /// How many pages there are, in a sentence.
+    pub note: String,
+    /// The last page.
+    pub href: String,
 }
 
 /// Lists products, optionally of one category or matching a search.
@@ -203,7 +213,20 @@ pub async fn index(
         format!("/?{}", parts.join("&"))
     };
     let page = query.page.min(total_pages);
+    // An old link or a hand-typed `?page=` past the end still has products to show: say so and
+    // point at them, rather than claim the category is empty.
+    let past_end = (cards.empty && cards.total > 0).then(|| PastEnd {
+        note: if total_pages == 1 {
+            layout.tr("catalogue.past_end_one").to_owned()
+        } else {
+            layout
+                .tr("catalogue.past_end")
+                .replace("{pages}", &total_pages.to_string())
+        },
+        href: href(total_pages),
+    });
     Ok(CataloguePage {
+        past_end,
         cards,
         query: query.search.clone().unwrap_or_default(),
         page,

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::{
     db::DbError,
+    domain::country,
     money::format_price,
     orders::{
         expire, status,
@@ -75,7 +76,8 @@ pub struct OrderPage {
     status_key: String,
     status_text: String,
     payment_text: Option<String>,
-    failure_reason: Option<String>,
+    /// What the last failed attempt's reason means, in the shopper's words.
+    failure_reason: Option<&'static str>,
     masked_card: Option<String>,
     lines: Vec<LineView>,
     subtotal: String,
@@ -136,7 +138,7 @@ fn order_page(layout: Layout, d: &OrderDetails, shop_currency: Currency) -> Orde
         payment_text: attempt_status.map(|s| lang.tr(&format!("payment.status.{s}")).to_owned()),
         failure_reason: latest
             .filter(|a| a.status == "failed")
-            .and_then(|a| a.gateway_message.clone()),
+            .map(|a| lang.shopper_reason(a.gateway_message.as_deref().unwrap_or_default())),
         masked_card: latest.and_then(|a| a.masked_card.clone()),
         lines: d
             .lines
@@ -163,7 +165,7 @@ fn order_page(layout: Layout, d: &OrderDetails, shop_currency: Currency) -> Orde
             &o.billing_city,
             o.billing_state.as_deref(),
             &o.billing_zip,
-            &o.billing_country,
+            country::name(&o.billing_country, lang),
         ),
         shipping_address: address(
             &o.shipping_first_name,
@@ -172,7 +174,7 @@ fn order_page(layout: Layout, d: &OrderDetails, shop_currency: Currency) -> Orde
             &o.shipping_city,
             o.shipping_state.as_deref(),
             &o.shipping_zip,
-            &o.shipping_country,
+            country::name(&o.shipping_country, lang),
         ),
         email: o.email.clone(),
         shipments: d

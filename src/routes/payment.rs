@@ -44,7 +44,8 @@ pub struct PayPage {
     js_sdk_url: String,
     /// Billing details for `confirmPaymentMethod`, as JSON.
     billing_json: String,
-    failed_before: bool,
+    /// Why the last failed attempt failed, in the shopper's words, when one did.
+    failed_reason: Option<&'static str>,
 }
 
 /// `?mode=` on the payment page.
@@ -137,7 +138,16 @@ pub async fn page(
         session_token,
         js_sdk_url: state.settings.gateway.environment.js_sdk_url(),
         billing_json: billing.to_string(),
-        failed_before: details.attempts.iter().any(|a| a.status == "failed"),
+        failed_reason: details
+            .attempts
+            .iter()
+            .filter(|a| a.status == "failed")
+            .max_by_key(|a| (a.created_at, a.id))
+            .map(|a| {
+                layout
+                    .language
+                    .shopper_reason(a.gateway_message.as_deref().unwrap_or_default())
+            }),
         layout,
     };
     Ok(render::html(&page, StatusCode::OK))
@@ -214,8 +224,13 @@ pub async fn submit(
     })
 }
 
+/// The flash after a decline: AsiaBill's reason in the shopper's words, never its raw code.
 fn declined(lang: Lang, reason: &str) -> String {
-    format!("{} {reason}", lang.tr("pay.declined"))
+    format!(
+        "{} {}",
+        lang.tr("pay.declined"),
+        lang.shopper_reason(reason)
+    )
 }
 
 /// `GET /payment/asiabill/return`.

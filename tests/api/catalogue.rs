@@ -234,3 +234,168 @@ async fn the_catalogue_pages_through_many_products() {
         "filters kept in links"
     );
 }
+
+/// Adds an active product to the category `category` (a slug).
+fn add_product(app: &crate::helpers::TestApp, category: &str, slug: &str, names: [&str; 4]) {
+    use asiabill_shop::db::{
+        now,
+        schema::{categories, products},
+    };
+    use diesel::prelude::*;
+    let mut conn = app.db.get().expect("conn");
+    let category_id: i64 = categories::table
+        .filter(categories::slug.eq(category))
+        .select(categories::id)
+        .first(&mut conn)
+        .expect("category");
+    let [name_en, name_zh, description_en, description_zh] = names;
+    diesel::insert_into(products::table)
+        .values((
+            products::category_id.eq(category_id),
+            products::slug.eq(slug),
+            products::sku.eq(slug.to_uppercase()),
+            products::name_en.eq(name_en),
+            products::name_zh.eq(name_zh),
+            products::description_en.eq(description_en),
+            products::description_zh.eq(description_zh),
+            products::price_minor.eq(900),
+            products::currency.eq("USD"),
+            products::stock.eq(5),
+            products::image_path.eq("/static/images/products/ceramic-mug.svg"),
+            products::active.eq(true),
+            products::created_at.eq(now()),
+            products::updated_at.eq(now()),
+        ))
+        .execute(&mut conn)
+        .expect("product");
+}
+
+/// The products a listing page shows, in the order shown (each card's name).
+fn shown(html: &str, names: &[&str]) -> Vec<String> {
+    let mut found: Vec<(usize, String)> = names
+        .iter()
+        .filter_map(|n| html.find(&format!(">{n}<")).map(|at| (at, (*n).to_owned())))
+        .collect();
+    found.sort();
+    found.into_iter().map(|(_, n)| n).collect()
+}
+
+#[tokio::test]
+async fn search_matches_every_word_in_names_categories_and_descriptions_ranked() {
+    let app = spawn_app().await;
+    // A gear product named for tea, and one named for coffee that mentions tea nowhere.
+    add_product(
+        &app,
+        "brewing-gear",
+        "tea-towel",
+        [
+            "Linen Tea Towel",
+            "亚麻茶巾",
+            "Dries teapots, cups and coffee gear.",
+            "擦干茶壶、杯子与咖啡器具。",
+        ],
+    );
+    add_product(
+        &app,
+        "brewing-gear",
+        "coffee-scoop",
+        [
+            "Coffee Measuring Scoop",
+            "咖啡量勺",
+            "Stainless steel, one scoop per cup.",
+            "不锈钢，一杯一勺。",
+        ],
+    );
+    let all = [
+        "Ethiopia Yirgacheffe",
+        "Colombia Huila",
+        "Harbour Espresso Blend",
+        "Swiss Water Decaf",
+        "Shizuoka Sencha",
+        "Earl Grey Supreme",
+        "Jasmine Dragon Pearls",
+        "Anxi Tieguanyin Oolong",
+        "Ceramic Pour-over Dripper",
+        "Gooseneck Kettle 900 ml",
+        "Harbour Stoneware Mug",
+        "Conical Burr Hand Grinder",
+        "Linen Tea Towel",
+        "Coffee Measuring Scoop",
+    ];
+
+    // Named for it, then in the category (with the word in the description first), then
+    // only mentioned in the description.
+    let coffee = app.get_html("/?q=coffee").await;
+    assert_eq!(
+        shown(&coffee, &all),
+        [
+            "Coffee Measuring Scoop",
+            "Ethiopia Yirgacheffe",
+            "Swiss Water Decaf",
+            "Colombia Huila",
+            "Harbour Espresso Blend",
+            "Linen Tea Towel",
+        ]
+    );
+    assert_eq!(coffee.matches("data-product-id=").count(), 6);
+
+    let tea = app.get_html("/?q=TEA").await;
+    assert_eq!(
+        shown(&tea, &all),
+        [
+            "Linen Tea Towel",
+            "Shizuoka Sencha",
+            "Earl Grey Supreme",
+            "Jasmine Dragon Pearls",
+            "Anxi Tieguanyin Oolong",
+        ]
+    );
+
+    // Every word must match somewhere: "oolong" is only the Tieguanyin's.
+    let oolong = app.get_html("/?q=oolong+tea").await;
+    assert_eq!(shown(&oolong, &all), ["Anxi Tieguanyin Oolong"]);
+    assert_eq!(oolong.matches("data-product-id=").count(), 1);
+
+    // 茶 is in two tea names and the towel's, and it is the tea category's name.
+    let cha = app.get_html("/?q=%E8%8C%B6").await;
+    assert_eq!(
+        shown(&cha, &all),
+        [
+            "Shizuoka Sencha",
+            "Earl Grey Supreme",
+            "Linen Tea Towel",
+            "Jasmine Dragon Pearls",
+            "Anxi Tieguanyin Oolong",
+        ]
+    );
+
+    let nothing = app.get_html("/?q=oolong+coffee").await;
+    assert!(nothing.contains("No products match your search"));
+}
+
+#[tokio::test]
+async fn a_page_past_the_end_says_so_and_links_to_the_last_page() {
+    let app = spawn_app().await;
+    let html = app.get_html("/?category=tea&page=2").await;
+    assert!(html.contains("This page is past the end of the list"));
+    assert!(
+        !html.contains("There are no products in this category"),
+        "the category has products"
+    );
+    let html = html.replace("&#38;", "&amp;");
+    assert!(
+        html.contains("href=\"/?category=tea&amp;page=1\">Go to the last page"),
+        "links to the last page"
+    );
+
+    let zh = app
+        .client
+        .get(app.url("/lang/zh-CN"))
+        .send()
+        .await
+        .expect("switch");
+    assert!(zh.status().is_redirection());
+    let html = app.get_html("/?q=tea&page=9").await;
+    assert!(html.contains("这一页已超出列表末尾"));
+    assert!(html.contains("前往最后一页"));
+}

@@ -278,7 +278,16 @@ async fn every_email_kind_renders_in_both_languages_and_the_order_page_shows_shi
             assert!(all.contains(text), "{lang}: {text} missing in\n{all}");
         }
         assert!(
-            all.contains("JD0146000012345") && all.contains("$10.00") && all.contains("Decline")
+            all.contains("JD0146000012345") && all.contains("$10.00") && !all.contains("Decline")
+        );
+        let reason = if lang == "en" {
+            "Your bank declined the payment."
+        } else {
+            "您的银行拒绝了这笔付款"
+        };
+        assert!(
+            all.contains(reason),
+            "{lang}: the reason in the shopper's words"
         );
         assert!(!all.contains("email."), "no untranslated keys");
 

@@ -25,6 +25,7 @@ mod model;
 mod money_paths;
 mod payments;
 mod processes;
+mod reasons;
 mod schema;
 mod security;
 mod storefront;

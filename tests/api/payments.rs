@@ -228,7 +228,7 @@ async fn hosted_decline_then_pay_again_in_site() {
         page.contains("Your payment did not go through:"),
         "reason shown"
     );
-    assert!(page.contains("did not go through; you have not been charged"));
+    assert!(page.contains("Your last attempt did not go through:"));
     assert_eq!(order_status(&app), "pending_payment");
 
     let r = pay_insite(&app, &token, SUCCESS).await;

@@ -349,3 +349,48 @@ async fn a_cart_write_that_panics_does_not_stop_the_ones_after_it() {
         .await;
     assert!(added.is_ok(), "{added:?}");
 }
+
+#[tokio::test]
+async fn countries_are_named_in_the_shoppers_language_on_the_order_page_and_in_emails() {
+    use asiabill_shop::db::schema::email_outbox;
+    use diesel::prelude::*;
+    for (lang, name) in [("en", "United States"), ("zh-CN", "美国")] {
+        let app = spawn_app().await;
+        assert!(
+            app.get(&format!("/lang/{lang}"))
+                .await
+                .status()
+                .is_redirection()
+        );
+        app.add_to_cart("gooseneck-kettle", 1).await;
+        let checkout = app.get_html("/checkout").await;
+        assert!(
+            checkout.contains(&format!("<option value=\"US\">{name}</option>")),
+            "{lang}: the select names the country"
+        );
+        let to = crate::helpers::location(&app.checkout("hosted", &[]).await);
+        let token = to
+            .trim_start_matches("/orders/")
+            .split('/')
+            .next()
+            .expect("token");
+        let page = app.get_html(&format!("/orders/{token}")).await;
+        assert_eq!(
+            page.matches(&format!("<br>{name}<br>")).count()
+                + page.matches(&format!("<br>{name}</address>")).count(),
+            2,
+            "{lang}: billing and shipping countries by name"
+        );
+        assert!(!page.contains("<br>US<br>"), "{lang}: not the bare code");
+
+        let bodies: Vec<(String, String)> = email_outbox::table
+            .select((email_outbox::body_text, email_outbox::body_html))
+            .load(&mut app.db.get().expect("conn"))
+            .expect("emails");
+        assert!(!bodies.is_empty(), "the order email is queued");
+        for (text, html) in bodies {
+            assert!(text.contains(&format!("97201, {name}")), "{lang}: {text}");
+            assert!(html.contains(name), "{lang}: html email");
+        }
+    }
+}

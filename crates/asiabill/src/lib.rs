@@ -22,6 +22,7 @@ pub mod currency;
 pub mod endpoint;
 pub mod environment;
 pub mod error;
+pub mod reasons;
 pub mod returns;
 pub mod signing;
 pub mod types;

@@ -465,6 +465,20 @@ pub struct Loaded {
     pub dispute: Option<Dispute>,
 }
 
+/// AsiaBill's raw code and message of an attempt, and for a failed one what it means.
+fn gateway_says(lang: Lang, a: &crate::db::models::PaymentAttempt) -> String {
+    let raw = [a.gateway_code.as_deref(), a.gateway_message.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if a.status != "failed" {
+        return raw;
+    }
+    let meaning = lang.merchant_reason(a.gateway_message.as_deref().unwrap_or_default());
+    format!("{raw} — {meaning}")
+}
+
 /// Builds the order page.
 pub fn order_page(
     mut layout: Layout,
@@ -533,11 +547,7 @@ pub fn order_page(
             amount: price(a.amount_minor, &a.currency, shop),
             trade_no: a.trade_no.clone().unwrap_or_default(),
             card: a.masked_card.clone().unwrap_or_default(),
-            gateway: [a.gateway_code.as_deref(), a.gateway_message.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" "),
+            gateway: gateway_says(lang, a),
             created: when(a.created_at),
             decided: when_opt(a.paid_at.or(a.voided_at).or(a.authorized_at)),
             deadline: (a.status == "authorized").then(|| when_opt(a.capture_deadline)),

@@ -1,9 +1,10 @@
-//! Layout as a shopper sees it: the shop's pages on a 390 px phone, the payment page and the
-//! checkout form on a 1366 px laptop.
+//! Layout as a shopper and a merchant see it: the shop's pages on a 390 px phone, the payment
+//! page and checkout form on a 1366 px laptop, and the admin order page at 1366 px.
 
 use fantoccini::Locator;
 
 use crate::{
+    admin::{log_in_and_open, order_number, with_admin},
     harness::{Browser, scenario},
     shopper::{MISTYPED, SUCCESS, add_to_cart, card, check_out, expect_paid, pay_in_site},
 };
@@ -147,5 +148,45 @@ async fn payment_page_shows_no_error_until_there_is_one() {
             assert!(is_shown(b, "#card-errors").await, "the card error shows");
         },
     )
+    .await;
+}
+
+#[tokio::test]
+async fn admin_order_page_shows_every_column_on_a_laptop() {
+    scenario("admin_order_laptop", with_admin, async |ctx| {
+        let b = &ctx.browser;
+        b.set_viewport(LAPTOP.0, LAPTOP.1).await;
+        add_to_cart(b, "gooseneck-kettle", 1).await;
+        let token = check_out(b, "insite").await;
+        pay_in_site(b, &card(SUCCESS, "5862")).await;
+        expect_paid(ctx, &token, "Paid", "Your payment went through.").await;
+        let number = order_number(ctx, &token);
+
+        log_in_and_open(b, &format!("/admin/orders/{number}")).await;
+        b.fill("#field-lc_code", "DHL").await;
+        b.fill("#field-tracking_number", "JD014600003828").await;
+        b.fill("#field-tracking_url", "https://www.dhl.com/track")
+            .await;
+        b.click("#ship button[type=submit]").await;
+        b.wait_for_text("[data-upload-status]", "Uploaded").await;
+
+        b.assert_no_horizontal_overflow("the admin order page")
+            .await;
+        // Every attempt cell, "AsiaBill says" and the times included, without scrolling.
+        b.wait_for_text("tr[data-attempt] td:nth-child(7)", "Approved")
+            .await;
+        b.assert_not_cut_off("tr[data-attempt] td", ".panel").await;
+        b.assert_not_cut_off("tr[data-shipment] td", ".panel").await;
+        b.wait_for_text("tr[data-shipment] .row-actions button", "Check status")
+            .await;
+        b.assert_not_cut_off("tr[data-shipment] .row-actions button", ".panel")
+            .await;
+        // The gateway's JSON stays inside its card, in the timeline and in the admin actions.
+        b.click("li[data-event='payment_paid'] details summary")
+            .await;
+        b.assert_not_cut_off("li[data-event='payment_paid'] details pre", ".panel")
+            .await;
+        b.assert_not_cut_off(".panel table td", ".panel").await;
+    })
     .await;
 }

@@ -16,13 +16,13 @@ const ADMIN_EMAIL: &str = "owner@example.com";
 const ADMIN_PASSWORD: &str = "a long enough secret";
 
 /// The first admin account, created at start-up from the settings.
-fn with_admin(s: &mut asiabill_shop::config::RawSettings) {
+pub(crate) fn with_admin(s: &mut asiabill_shop::config::RawSettings) {
     s.shop_admin_email = Some(ADMIN_EMAIL.into());
     s.shop_admin_password = Some(ADMIN_PASSWORD.into());
 }
 
 /// The number of the order with page token `token`.
-fn order_number(ctx: &Ctx, token: &str) -> String {
+pub(crate) fn order_number(ctx: &Ctx, token: &str) -> String {
     orders::table
         .filter(orders::access_token.eq(token))
         .select(orders::number)
@@ -46,7 +46,7 @@ fn order_state(ctx: &Ctx, number: &str) -> (String, String, i64, i64) {
 
 /// Opens the admin page `path`: the shop sends the browser to the login form, where the admin
 /// logs in, and then back to `path`.
-async fn log_in_and_open(b: &Browser, path: &str) {
+pub(crate) async fn log_in_and_open(b: &Browser, path: &str) {
     b.open(path).await;
     b.wait_for_shop_path("/admin/login").await;
     b.wait_for_text("h1", "Admin login").await;

@@ -219,6 +219,9 @@ async fn new_session(driver_url: &str, profile: &Path) -> Client {
             "--disable-component-update",
             "--disable-sync",
             "--no-first-run",
+            // Phones overlay their scrollbars: without this a 390 px window lays pages out
+            // 375 px wide, and overflow up to the scrollbar's width goes unseen.
+            "--hide-scrollbars",
             "--window-size=1280,1000",
             format!("--user-data-dir={}", profile.display()),
         ],
@@ -436,6 +439,105 @@ impl Browser {
     /// Whether the page's URL is on the shop.
     pub fn is_shop(&self, url: &url::Url) -> bool {
         url.as_str().starts_with(&self.shop_url)
+    }
+
+    /// Sizes the window so that the page's viewport is `width` × `height` CSS pixels, as on a
+    /// phone (390 wide) or a laptop (1366). Only a resize after start-up goes below Chromium's
+    /// 500 px minimum window width.
+    pub async fn set_viewport(&self, width: u32, height: u32) {
+        self.client
+            .set_window_size(width, height)
+            .await
+            .unwrap_or_else(|e| panic!("cannot resize the window to {width}×{height}: {e}"));
+        let inner = self
+            .client
+            .execute("return window.innerWidth", vec![])
+            .await
+            .expect("window.innerWidth");
+        assert_eq!(
+            inner.as_u64(),
+            Some(u64::from(width)),
+            "the viewport is {width} px wide"
+        );
+    }
+
+    /// Fails when the current page (or frame) is wider than the viewport, i.e. scrolls
+    /// sideways; names the element reaching furthest right. `what` names the page.
+    pub async fn assert_no_horizontal_overflow(&self, what: &str) {
+        let seen = self
+            .client
+            .execute(
+                r##"
+                const doc = document.documentElement;
+                let widest = "", right = 0;
+                for (const e of document.body.querySelectorAll("*")) {
+                  const r = e.getBoundingClientRect();
+                  if (r.width > 0 && r.right > right) {
+                    right = r.right;
+                    widest = e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
+                      (typeof e.className === "string" && e.className ? "." + e.className.trim().split(/\s+/).join(".") : "");
+                  }
+                }
+                return [doc.scrollWidth, window.innerWidth, widest, Math.round(right)];
+                "##,
+                vec![],
+            )
+            .await
+            .expect("page widths");
+        let scroll = seen[0].as_f64().unwrap_or(f64::MAX);
+        let inner = seen[1].as_f64().unwrap_or(0.0);
+        assert!(
+            scroll <= inner,
+            "{what} on {} is {scroll} px wide in a {inner} px viewport; furthest right: {} at {} px",
+            self.url_text().await,
+            seen[2],
+            seen[3]
+        );
+    }
+
+    /// Fails unless every element matching `css` (at least one) shows whole from left to right
+    /// without scrolling: inside the viewport, inside every ancestor that clips or scrolls
+    /// sideways, inside the closest ancestor matching `within` (a card it must not spill out
+    /// of), and with no content hidden in a sideways scroll of its own.
+    pub async fn assert_not_cut_off(&self, css: &str, within: &str) {
+        let problems = self
+            .client
+            .execute(
+                r##"
+                const [css, within] = arguments;
+                const found = [...document.querySelectorAll(css)];
+                if (found.length === 0) return ["nothing matches"];
+                const problems = [];
+                const inner = (e) => e.getBoundingClientRect().left + e.clientLeft + e.clientWidth + 0.5;
+                found.forEach((e, i) => {
+                  const r = e.getBoundingClientRect();
+                  const name = "#" + (i + 1) + " (" + e.textContent.trim().slice(0, 40) + ")";
+                  if (r.width === 0 || r.height === 0) problems.push(name + " is not shown");
+                  if (r.right > window.innerWidth + 0.5)
+                    problems.push(name + " ends at " + r.right + " px, past the viewport's " + window.innerWidth);
+                  if (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== "visible")
+                    problems.push(name + " scrolls sideways: " + e.scrollWidth + " px in " + e.clientWidth);
+                  for (let a = e.parentElement; a && a !== document.documentElement; a = a.parentElement) {
+                    if (getComputedStyle(a).overflowX !== "visible" && r.right > inner(a))
+                      problems.push(name + " ends at " + r.right + " px, hidden by the scroll box " + a.className + " ending at " + inner(a));
+                  }
+                  const card = e.parentElement && e.parentElement.closest(within);
+                  if (!card) problems.push(name + " is not inside " + within);
+                  else if (r.right > card.getBoundingClientRect().right + 0.5)
+                    problems.push(name + " ends at " + r.right + " px, outside its " + within + " ending at " + card.getBoundingClientRect().right);
+                });
+                return problems;
+                "##,
+                vec![css.into(), within.into()],
+            )
+            .await
+            .expect("element geometry");
+        let problems = problems.as_array().cloned().unwrap_or_default();
+        assert!(
+            problems.is_empty(),
+            "{css} is cut off on {}: {problems:?}",
+            self.url_text().await
+        );
     }
 
     /// Switches into the iframe matching `css`, waiting for it.

@@ -16,4 +16,5 @@
 
 mod admin;
 mod harness;
+mod layout;
 mod shopper;

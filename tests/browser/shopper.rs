@@ -10,7 +10,7 @@ pub(crate) const SUCCESS: &str = "4242 4242 4242 4242";
 const DECLINE: &str = "4000 0000 0000 9995";
 const THREE_DS: &str = "4000 0025 0000 3155";
 /// Passes the length check but not Luhn's.
-const MISTYPED: &str = "4242 4242 4242 4241";
+pub(crate) const MISTYPED: &str = "4242 4242 4242 4241";
 
 /// A card as typed into a form. Each scenario uses its own four-digit CVV, so that the leak
 /// check can look for it without mistaking an unrelated `123` for it.

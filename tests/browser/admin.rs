@@ -136,12 +136,13 @@ async fn admin_refunds_part_and_ships_a_paid_order() {
         b.wait_for_text("[data-shipment]", "JD014600003828").await;
         b.wait_for_text("[data-upload-status]", "Uploaded").await;
 
-        // The simulator settles the refund a moment later and says so by webhook.
-        reload_until(
-            b,
-            &page,
-            "li[data-event='refund_succeeded']",
-            "requested → succeeded",
+        // The simulator settles the refund a moment later and says so by webhook. Its webhook
+        // may be applied before or after the shop records AsiaBill's acceptance (the refund is
+        // then `reserved` or `requested`): both are on the timeline either way.
+        reload_until(b, &page, "li[data-event='refund_succeeded']", "→ succeeded").await;
+        b.wait_for_text(
+            "li[data-event='refund_requested']",
+            &format!("AsiaBill accepted refund {number}-R1"),
         )
         .await;
         b.wait_for_text(&format!("tr[data-refund='{number}-R1']"), "Succeeded")

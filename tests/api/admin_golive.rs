@@ -88,7 +88,8 @@ async fn a_hosted_return_counts_even_when_the_webhook_got_there_first() {
     let number = order_by_token(&app, &token).number;
     let page = admin.html(&format!("/admin/orders/{number}")).await;
     assert!(
-        page.contains("The shopper came back from AsiaBill"),
+        page.contains("data-event=\"return_visit\"")
+            && page.contains("returnUrl: signature verified; success"),
         "on the timeline"
     );
 }

@@ -41,6 +41,18 @@ pub fn slow_gateway() -> Faults {
     }
 }
 
+/// Turns the faults off and has the simulator deliver again its webhook of `event_type` whose
+/// first delivery was dropped, as AsiaBill's retry would.
+pub fn deliver_held(sandbox: &asiabill_sandbox::Sandbox, event_type: &str) {
+    sandbox.set_faults(Faults::default());
+    let event = sandbox
+        .webhook_events()
+        .into_iter()
+        .find(|e| e.event_type == event_type)
+        .expect("the held event");
+    sandbox.resend_webhook(event.id).expect("resend");
+}
+
 /// How many calls to a path ending in `path` the simulator has carried out.
 pub fn carried_out(app: &TestApp, path: &str) -> usize {
     app.sandbox

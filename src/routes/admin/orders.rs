@@ -63,6 +63,10 @@ pub struct OrderRow {
     fulfilment: Tag,
     total: String,
     refunded: Option<String>,
+    /// A chargeback disputes the payment.
+    disputed: bool,
+    /// AsiaBill took more than the order's total: a double charge to refund.
+    paid_twice: bool,
 }
 
 /// The orders list.
@@ -146,6 +150,8 @@ fn order_row(lang: Lang, shop: Currency, o: &Order) -> OrderRow {
         fulfilment: tag(lang, &o.fulfilment_status),
         total: price(o.total_minor, &o.currency, shop),
         refunded: (o.refunded_minor > 0).then(|| price(o.refunded_minor, &o.currency, shop)),
+        disputed: o.disputed_at.is_some(),
+        paid_twice: o.captured_minor > o.total_minor,
     }
 }
 

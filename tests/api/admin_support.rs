@@ -170,7 +170,17 @@ pub fn order_by_number(app: &TestApp, number: &str) -> Order {
 pub async fn paid_order(app: &TestApp) -> String {
     let token = order(app).await;
     let r = pay_insite(app, &token, SUCCESS).await;
-    assert_eq!(location(&r), format!("/orders/{token}"), "paid at once");
+    let (status, to) = (r.status(), location(&r));
+    let body = if to.is_empty() {
+        r.text().await.unwrap_or_default()
+    } else {
+        String::new()
+    };
+    assert_eq!(
+        to,
+        format!("/orders/{token}"),
+        "paid at once ({status}): {body}"
+    );
     order_by_token(app, &token).number
 }
 

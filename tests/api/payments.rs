@@ -352,6 +352,12 @@ async fn every_payment_request_carried_the_checklist_fields() {
 #[tokio::test]
 async fn a_forged_or_tampered_return_url_changes_nothing() {
     let app = spawn_app().await;
+    // The decline's own webhook held back: the forged return is the only news of the attempt,
+    // so "nothing applied" cannot be undone by the genuine webhook landing first under load.
+    app.sandbox.as_ref().expect("sim").set_faults(Faults {
+        drop_webhook_rate: 1.0,
+        ..Default::default()
+    });
     let token = order(&app).await;
     let page_url = start_hosted(&app, &token).await;
     let genuine = completed_return(pay_on_hosted_page(&app, &page_url, DECLINE).await);

@@ -102,11 +102,14 @@ impl ManageConnection for Manager {
                 // rather than SQLite's 1,000, the pages written over and over (index leaves,
                 // the tail of a table) are copied once instead of ten times; the file is cut
                 // back to 64 MiB after a checkpoint.
+                // The busy timeout first: a new connection opened while another one writes
+                // must wait for the lock in the PRAGMAs below too, not fail at once (the pool
+                // then answers a request with an error).
                 conn.batch_execute(
-                    "PRAGMA journal_mode = WAL;
+                    "PRAGMA busy_timeout = 5000;
+                     PRAGMA journal_mode = WAL;
                      PRAGMA synchronous = NORMAL;
                      PRAGMA foreign_keys = ON;
-                     PRAGMA busy_timeout = 5000;
                      PRAGMA wal_autocheckpoint = 10000;
                      PRAGMA journal_size_limit = 67108864;",
                 )

@@ -276,19 +276,7 @@ fn flag_second_charge(
     }
     let current = AttemptStatus::parse(&attempt.status);
     if current == Some(AttemptStatus::Paid) {
-        // AsiaBill holds this money too: the order counts it, as for a second attempt paid.
-        let at = now();
-        diesel::update(orders::table.find(attempt.order_id))
-            .set((
-                orders::captured_minor.eq(orders::captured_minor + attempt.amount_minor),
-                orders::updated_at.eq(at),
-            ))
-            .execute(conn)?;
-        let order: Order = orders::table
-            .find(attempt.order_id)
-            .select(Order::as_select())
-            .first(conn)?;
-        super::refunds::follow_settled_refunds(conn, &order)?;
+        count_second_payment(conn, attempt.order_id, attempt.amount_minor)?;
     }
     event(
         conn,
@@ -304,6 +292,23 @@ fn flag_second_charge(
         )),
         outcome.detail.as_ref(),
     )
+}
+
+/// Adds a second payment AsiaBill took for order `order_id` to what the order has captured,
+/// so that its page shows what was taken and the duplicate can be refunded, and puts the
+/// order's status where its settled refunds then say.
+fn count_second_payment(conn: &mut DbConnection, order_id: i64, minor: i64) -> Result<(), DbError> {
+    diesel::update(orders::table.find(order_id))
+        .set((
+            orders::captured_minor.eq(orders::captured_minor + minor),
+            orders::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    let order: Order = orders::table
+        .find(order_id)
+        .select(Order::as_select())
+        .first(conn)?;
+    super::refunds::follow_settled_refunds(conn, &order)
 }
 
 fn stamp(
@@ -438,19 +443,7 @@ fn order_effects(
                         None,
                     )?;
                     if captured > 0 {
-                        // AsiaBill holds this money too: the order counts it, so that its page
-                        // shows what was taken and the duplicate can be refunded.
-                        diesel::update(orders::table.find(order.id))
-                            .set((
-                                orders::captured_minor.eq(orders::captured_minor + captured),
-                                orders::updated_at.eq(at),
-                            ))
-                            .execute(conn)?;
-                        let order: Order = orders::table
-                            .find(order.id)
-                            .select(Order::as_select())
-                            .first(conn)?;
-                        super::refunds::follow_settled_refunds(conn, &order)?;
+                        count_second_payment(conn, order.id, captured)?;
                     }
                     return Ok(());
                 }

@@ -15,7 +15,7 @@ use crate::{
     payments::eventually,
 };
 
-fn refund_rows(app: &TestApp) -> Vec<Refund> {
+pub fn refund_rows(app: &TestApp) -> Vec<Refund> {
     refunds::table
         .order(refunds::id)
         .select(Refund::as_select())
@@ -23,11 +23,11 @@ fn refund_rows(app: &TestApp) -> Vec<Refund> {
         .expect("refunds")
 }
 
-fn decimal(minor: i64) -> String {
+pub fn decimal(minor: i64) -> String {
     format!("{}.{:02}", minor / 100, minor % 100)
 }
 
-async fn refund(admin: &Admin, number: &str, amount: &str, reason: &str) -> reqwest::Response {
+pub async fn refund(admin: &Admin, number: &str, amount: &str, reason: &str) -> reqwest::Response {
     admin.refund(number, amount, reason, None).await
 }
 

@@ -15,8 +15,8 @@ use asiabill_shop::{
     config::DatabaseUrl,
     db::{
         DbConnection,
-        models::{PaymentAttempt, Refund},
-        schema::{chargebacks, orders, payment_attempts, payment_events, refunds, webhook_events},
+        models::PaymentAttempt,
+        schema::{chargebacks, orders, payment_attempts, payment_events, webhook_events},
     },
 };
 use diesel::{
@@ -25,19 +25,12 @@ use diesel::{
 };
 
 use crate::{
-    admin_support::{Admin, admin, order_by_number, order_by_token, paid_order},
+    admin_refunds::{decimal, refund, refund_rows},
+    admin_support::{admin, order_by_number, order_by_token, paid_order},
     faults::{deliver_held, impatient, slow_gateway},
     helpers::{TestApp, location, spawn_app, spawn_app_with},
     payments::{eventually, order, signed_webhook, start_hosted},
 };
-
-fn decimal(minor: i64) -> String {
-    format!("{}.{:02}", minor / 100, minor % 100)
-}
-
-async fn refund(admin: &Admin, number: &str, amount: &str, reason: &str) -> reqwest::Response {
-    admin.refund(number, amount, reason, None).await
-}
 
 fn attempts_of(app: &TestApp, order_id: i64) -> Vec<PaymentAttempt> {
     payment_attempts::table
@@ -46,14 +39,6 @@ fn attempts_of(app: &TestApp, order_id: i64) -> Vec<PaymentAttempt> {
         .select(PaymentAttempt::as_select())
         .load(&mut app.db.get().expect("conn"))
         .expect("attempts")
-}
-
-fn refund_rows(app: &TestApp) -> Vec<Refund> {
-    refunds::table
-        .order(refunds::id)
-        .select(Refund::as_select())
-        .load(&mut app.db.get().expect("conn"))
-        .expect("refunds")
 }
 
 fn events_of_kind(app: &TestApp, kind: &str) -> Vec<String> {

@@ -70,6 +70,11 @@ impl Lang {
         }
     }
 
+    /// Whether the table has a text for `key`.
+    pub fn has(self, key: &str) -> bool {
+        TEXT.contains_key(key)
+    }
+
     /// The UI text for `key`.
     pub fn tr(self, key: &str) -> &'static str {
         match TEXT.get(key) {
@@ -95,15 +100,18 @@ fn missing(key: &str) -> &'static str {
         .or_insert_with(|| Box::leak(key.to_owned().into_boxed_str()))
 }
 
-/// The English resource files (shop, admin), compiled in so the binary runs from any folder.
-const EN_SOURCES: [&str; 2] = [
+/// The English resource files (shop, admin, the order timeline), compiled in so the binary runs
+/// from any folder.
+const EN_SOURCES: [&str; 3] = [
     include_str!("../locales/en/shop.toml"),
     include_str!("../locales/en/admin.toml"),
+    include_str!("../locales/en/timeline.toml"),
 ];
 /// The Simplified Chinese resource files, in the same order.
-const ZH_SOURCES: [&str; 2] = [
+const ZH_SOURCES: [&str; 3] = [
     include_str!("../locales/zh-CN/shop.toml"),
     include_str!("../locales/zh-CN/admin.toml"),
+    include_str!("../locales/zh-CN/timeline.toml"),
 ];
 
 /// All files of one language merged into `section.name → text`.

@@ -16,7 +16,7 @@ use super::{
 };
 use crate::{
     db::{DbError, models::PaymentAttempt, now, write_transaction},
-    orders::view,
+    orders::{timeline::Message, view},
     payments::{
         AttemptStatus, Source,
         start::effects,
@@ -173,19 +173,29 @@ pub async fn run(
                     let outcome = Outcome {
                         trade_no: Some(trade_no.clone()),
                         message: Some(format!("{op} by {}", actor.email)),
+                        note: Some(
+                            Message::new("timeline.operation_by")
+                                .text("op", &format!("timeline.op_{op}"))
+                                .data("actor", &actor.email),
+                        ),
                         detail: Some(detail.clone()),
                         ..Outcome::to(operation.target())
                     };
                     transition::apply_in(conn, attempt.id, &outcome, Source::Admin, &effects)?;
                 } else {
+                    let said =
+                        |key: &str| Message::new(key).text("op", &format!("timeline.op_{op}"));
                     let (kind, message) = match &result {
-                        Done::Pending => ("pending", format!("AsiaBill has the {op} pending")),
-                        Done::Refused(why) => ("refused", format!("AsiaBill refused the {op}: {why}")),
+                        Done::Pending => ("pending", said("timeline.operation_pending")),
+                        Done::Refused(why) => (
+                            "refused",
+                            said("timeline.operation_refused").data("why", why),
+                        ),
                         Done::Unknown(why) => (
                             "unknown",
-                            format!("No usable answer to the {op} ({why}); the webhook or a sync will tell"),
+                            said("timeline.operation_unknown").data("why", why),
                         ),
-                        Done::Succeeded => ("succeeded", String::new()),
+                        Done::Succeeded => ("succeeded", said("timeline.operation_done")),
                     };
                     timeline::write(
                         conn,
@@ -209,7 +219,9 @@ pub async fn run(
                         kind: "order",
                         id: &order_number,
                     }),
-                    Some(serde_json::json!({ "tradeNo": trade_no, "result": format!("{result:?}") })),
+                    Some(
+                        serde_json::json!({ "tradeNo": trade_no, "result": format!("{result:?}") }),
+                    ),
                 )?;
                 Ok::<_, DbError>(())
             })

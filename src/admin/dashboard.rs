@@ -45,8 +45,11 @@ pub struct Item {
     pub href: String,
     /// What it is.
     pub label: String,
-    /// Details.
+    /// Details, in English.
     pub note: String,
+    /// The details' timeline text key and arguments, when they come from the timeline (see
+    /// `orders::timeline::entry_text`), so they read in the admin's language.
+    pub note_key: Option<(String, Option<String>)>,
     /// When.
     pub at: NaiveDateTime,
 }
@@ -176,6 +179,7 @@ pub fn load(conn: &mut DbConnection, at: NaiveDateTime) -> Result<Dashboard, DbE
 struct DoubleCharge {
     number: String,
     message: String,
+    key: Option<(String, Option<String>)>,
     at: NaiveDateTime,
 }
 
@@ -195,16 +199,26 @@ fn double_charges(
             payment_attempts::id,
             orders::number,
             payment_events::message,
+            payment_events::message_key,
+            payment_events::message_args,
             payment_events::created_at,
         ))
-        .load::<(i64, String, Option<String>, NaiveDateTime)>(conn)?;
+        .load::<(
+            i64,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            NaiveDateTime,
+        )>(conn)?;
     let mut seen = std::collections::HashSet::new();
     Ok(rows
         .into_iter()
-        .filter(|(attempt, _, message, _)| seen.insert((*attempt, message.clone())))
-        .map(|(_, number, message, at)| DoubleCharge {
+        .filter(|(attempt, _, message, ..)| seen.insert((*attempt, message.clone())))
+        .map(|(_, number, message, key, args, at)| DoubleCharge {
             number,
             message: message.unwrap_or_default(),
+            key: key.map(|k| (k, args)),
             at,
         })
         .collect())
@@ -223,14 +237,23 @@ fn attention(
         .select((
             orders::number,
             payment_events::message,
+            payment_events::message_key,
+            payment_events::message_args,
             payment_events::created_at,
         ))
-        .load::<(String, Option<String>, NaiveDateTime)>(conn)?
+        .load::<(
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            NaiveDateTime,
+        )>(conn)?
         .into_iter()
-        .map(|(number, message, at)| Item {
+        .map(|(number, message, key, args, at)| Item {
             href: format!("/admin/orders/{number}"),
             label: number,
             note: message.unwrap_or_default(),
+            note_key: key.map(|k| (k, args)),
             at,
         })
         .collect();
@@ -256,6 +279,7 @@ fn attention(
                 None => format!("#{}", d.id),
             },
             note: format!("{}: {}", d.status, d.error.clone().unwrap_or_default()),
+            note_key: d.error_key.clone().map(|k| (k, d.error_args.clone())),
             at: d.received_at,
         })
         .collect();
@@ -276,6 +300,7 @@ fn attention(
             href: format!("/admin/orders/{number}"),
             label: number,
             note: order_no,
+            note_key: None,
             at: deadline.unwrap_or(at),
         })
         .collect();
@@ -295,6 +320,7 @@ fn attention(
             href: "/admin/chargebacks".to_owned(),
             label: number.unwrap_or(trade_no),
             note: reason.unwrap_or_default(),
+            note_key: None,
             at,
         })
         .collect();
@@ -310,6 +336,7 @@ fn attention(
             href: format!("/admin/orders/{number}"),
             label: track,
             note: number,
+            note_key: None,
             at,
         })
         .collect();
@@ -320,6 +347,7 @@ fn attention(
             href: format!("/admin/orders/{}", d.number),
             label: d.number.clone(),
             note: d.message.clone(),
+            note_key: d.key.clone(),
             at: d.at,
         })
         .collect();

@@ -181,10 +181,10 @@ pub fn check(
 }
 
 /// All categories, for the form's list: id and English name.
-pub fn categories(conn: &mut DbConnection) -> Result<Vec<(i64, String)>, DbError> {
+pub fn categories(conn: &mut DbConnection) -> Result<Vec<(i64, String, String)>, DbError> {
     Ok(categories::table
         .order((categories::position, categories::id))
-        .select((categories::id, categories::name_en))
+        .select((categories::id, categories::name_en, categories::name_zh))
         .load(conn)?)
 }
 

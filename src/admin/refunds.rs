@@ -26,7 +26,7 @@ use crate::{
         schema::{orders, payment_attempts, refunds},
         write_transaction,
     },
-    orders::status,
+    orders::{status, timeline::Message},
     payments::{
         Source, disputes,
         refunds::{self as settle, RefundApplied, RefundNews},
@@ -314,7 +314,10 @@ fn reserve(
                 refund_id: Some(id),
                 source: Source::Admin,
                 kind: "refund_reserved",
-                message: format!("Refund {mer_track_no} of {shown} asked for: {reason}"),
+                message: Message::new("timeline.refund_asked")
+                    .data("number", &mer_track_no)
+                    .data("amount", &shown)
+                    .data("reason", reason),
                 detail: None,
                 actor: &actor.email,
             },
@@ -413,7 +416,7 @@ fn record_answer(
     actor: &str,
 ) -> Result<Requested, DbError> {
     let mer_track_no = refund.mer_track_no.clone();
-    let note = |kind, message: String, detail| Note {
+    let note = |kind, message: Message, detail| Note {
         order_id: refund.order_id,
         attempt_id: Some(refund.attempt_id),
         refund_id: Some(refund.id),
@@ -449,10 +452,9 @@ fn record_answer(
                     conn,
                     note(
                         "refund_requested",
-                        format!(
-                            "AsiaBill accepted refund {mer_track_no} (batch {})",
-                            accepted.batch_no
-                        ),
+                        Message::new("timeline.refund_accepted")
+                            .data("number", &mer_track_no)
+                            .data("batch", &accepted.batch_no),
                         Some(serde_json::json!({ "batchNo": accepted.batch_no })),
                     ),
                 )?;
@@ -470,10 +472,9 @@ fn record_answer(
                     conn,
                     note(
                         "refund_unknown",
-                        format!(
-                            "No usable answer from AsiaBill for refund {mer_track_no} ({e}); it may \
-                         have been taken: wait for the webhook or check with AsiaBill"
-                        ),
+                        Message::new("timeline.refund_no_answer")
+                            .data("number", &mer_track_no)
+                            .data("error", &e),
                         None,
                     ),
                 )?;
@@ -506,7 +507,9 @@ fn record_answer(
                     conn,
                     note(
                         "refund_refused",
-                        format!("AsiaBill refused refund {mer_track_no}: {message}"),
+                        Message::new("timeline.refund_refused")
+                            .data("number", &mer_track_no)
+                            .data("words", &message),
                         Some(serde_json::json!({ "code": code, "message": message })),
                     ),
                 )?;
@@ -565,6 +568,7 @@ fn news_for(
         batch_no: refund.batch_no.clone(),
         succeeded,
         message: None,
+        marked_by: None,
     })
 }
 
@@ -592,7 +596,7 @@ pub async fn mark(
                     return Err(SettleError::NotOpen(refund.status));
                 }
                 let mut news = news_for(conn, &refund, succeeded, currency)?;
-                news.message = Some(format!("marked by {}", actor.email));
+                news.marked_by = Some(actor.email.clone());
                 settle::apply(conn, &news, Source::Admin, &effects)?;
                 audit::record(
                     conn,
@@ -674,7 +678,7 @@ pub async fn query(
                             tracing::warn!(refund = %settled_refund.mer_track_no, "queried refund not matched");
                         }
                         RefundApplied::Mismatch(note) | RefundApplied::Overridden(note) => {
-                            tracing::warn!(refund = %settled_refund.mer_track_no, note, "queried refund flagged");
+                            tracing::warn!(refund = %settled_refund.mer_track_no, note = %note.english(), "queried refund flagged");
                         }
                         RefundApplied::Settled | RefundApplied::Unchanged => {}
                     }
@@ -687,10 +691,9 @@ pub async fn query(
                         refund_id: Some(settled_refund.id),
                         source: Source::Query,
                         kind: "refund_queried",
-                        message: format!(
-                            "Refund query for {} (batch {batch_no})",
-                            settled_refund.mer_track_no
-                        ),
+                        message: Message::new("timeline.refund_queried")
+                            .data("number", &settled_refund.mer_track_no)
+                            .data("batch", &batch_no),
                         detail: Some(raw),
                         actor: &actor.email,
                     },

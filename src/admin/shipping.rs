@@ -20,7 +20,7 @@ use crate::{
     },
     emails::{self, EmailKind, Subject},
     jobs::{self, JobFailure, NewJob},
-    orders::status,
+    orders::{status, timeline::Message},
     payments::Source,
     web::AppState,
 };
@@ -172,10 +172,9 @@ pub async fn ship(
                         refund_id: None,
                         source: Source::Admin,
                         kind: "shipped",
-                        message: format!(
-                            "Shipped with {} {}",
-                            input.lc_code, input.tracking_number
-                        ),
+                        message: Message::new("timeline.shipped")
+                            .data("carrier", &input.lc_code)
+                            .data("tracking", &input.tracking_number),
                         detail: None,
                         actor: &actor_c.email,
                     },
@@ -277,10 +276,9 @@ pub async fn upload(state: &AppState, id: i64, actor: &str) -> Result<Upload, Db
                         refund_id: None,
                         source: Source::Api,
                         kind,
-                        message: format!(
-                            "Logistics upload of {}: {message}",
-                            shipment.tracking_number
-                        ),
+                        message: Message::new("timeline.logistics_upload")
+                            .data("tracking", &shipment.tracking_number)
+                            .data("result", &message),
                         detail: None,
                         actor: &actor,
                     },

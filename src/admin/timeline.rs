@@ -1,10 +1,9 @@
-//! Entries an admin's actions add to an order's payment timeline (`payment_events`, source
-//! `admin` unless the news came from a query).
-
-use diesel::prelude::*;
+//! Entries an admin's actions add to an order's timeline (source `admin` unless the news came
+//! from a query).
 
 use crate::{
-    db::{DbConnection, DbError, now, schema::payment_events},
+    db::{DbConnection, DbError},
+    orders::timeline::{self, Event, Message},
     payments::Source,
 };
 
@@ -22,7 +21,7 @@ pub struct Note<'a> {
     /// Short machine-readable code (`refund_requested`, `capture_refused`…).
     pub kind: &'a str,
     /// What happened, in words.
-    pub message: String,
+    pub message: Message,
     /// The gateway's answer or other detail, as JSON.
     pub detail: Option<serde_json::Value>,
     /// The admin's email.
@@ -31,18 +30,11 @@ pub struct Note<'a> {
 
 /// Writes `note` to the timeline.
 pub fn write(conn: &mut DbConnection, note: Note<'_>) -> Result<(), DbError> {
-    diesel::insert_into(payment_events::table)
-        .values((
-            payment_events::order_id.eq(note.order_id),
-            payment_events::attempt_id.eq(note.attempt_id),
-            payment_events::refund_id.eq(note.refund_id),
-            payment_events::source.eq(note.source.as_str()),
-            payment_events::kind.eq(note.kind),
-            payment_events::message.eq(Some(note.message)),
-            payment_events::detail.eq(note.detail.map(|d| d.to_string())),
-            payment_events::actor.eq(Some(note.actor)),
-            payment_events::created_at.eq(now()),
-        ))
-        .execute(conn)?;
-    Ok(())
+    let mut event = Event::new(note.order_id, note.source, note.kind)
+        .says(note.message)
+        .by(note.actor);
+    event.attempt_id = note.attempt_id;
+    event.refund_id = note.refund_id;
+    event.detail = note.detail;
+    timeline::record(conn, event)
 }

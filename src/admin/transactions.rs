@@ -18,7 +18,7 @@ use crate::{
         schema::{orders, payment_attempts},
         write_transaction,
     },
-    orders::view,
+    orders::{timeline::Message, view},
     payments::{
         AttemptStatus, Source,
         returns::status_of,
@@ -284,7 +284,7 @@ pub struct Synced {
     /// The attempt's gateway `orderNo`.
     pub order_no: String,
     /// What happened, in words.
-    pub result: String,
+    pub result: Message,
 }
 
 /// Asks AsiaBill about every attempt of order `number` it may know (`order_info` by trade
@@ -333,7 +333,7 @@ pub async fn sync(
         serde_json::json!(
             report
                 .iter()
-                .map(|s| format!("{}: {}", s.order_no, s.result))
+                .map(|s| format!("{}: {}", s.order_no, s.result.english()))
                 .collect::<Vec<_>>()
         ),
     );
@@ -360,7 +360,7 @@ async fn apply(
     actor: &Actor,
     attempt: &PaymentAttempt,
     answer: Result<Option<Transaction>, asiabill::Error>,
-) -> Result<String, DbError> {
+) -> Result<Message, DbError> {
     let effects = effects(state);
     let (attempt, actor) = (attempt.clone(), actor.email.clone());
     state
@@ -390,8 +390,8 @@ fn record_answer(
     actor: &str,
     answer: Result<Option<Transaction>, asiabill::Error>,
     effects: &transition::Effects,
-) -> Result<String, DbError> {
-    let note = |kind, message: String, detail| Note {
+) -> Result<Message, DbError> {
+    let note = |kind, message: Message, detail| Note {
         order_id: attempt.order_id,
         attempt_id: Some(attempt.id),
         refund_id: None,
@@ -404,58 +404,54 @@ fn record_answer(
     let tx = match answer {
         Ok(Some(tx)) => tx,
         Ok(None) => {
-            let message = "AsiaBill lists no transaction for it".to_owned();
+            let message = Message::new("timeline.sync_none");
             timeline::write(conn, note("sync", message.clone(), None))?;
             return Ok(message);
         }
         Err(e) => {
-            let message = format!("AsiaBill could not be asked: {e}");
+            let message = Message::new("timeline.sync_failed").data("error", e);
             timeline::write(conn, note("sync_failed", message.clone(), None))?;
             return Ok(message);
         }
     };
     let detail = serde_json::to_value(&tx).ok();
     if !attempt.is_for(&tx.trade_amount) {
-        let message = format!(
-            "amount mismatch: AsiaBill lists {} {} for {}, which is {} minor units of {}",
-            tx.trade_amount.to_gateway_string(),
-            tx.trade_amount.currency().code(),
-            attempt.gateway_order_no,
-            attempt.amount_minor,
-            attempt.currency
-        );
+        let message = Message::new("timeline.sync_mismatch")
+            .data("amount", tx.trade_amount.to_gateway_string())
+            .data("currency", tx.trade_amount.currency().code())
+            .data("order_no", &attempt.gateway_order_no)
+            .data("minor", attempt.amount_minor)
+            .data("expected", &attempt.currency);
         timeline::write(conn, note("amount_mismatch", message.clone(), detail))?;
         return Ok(message);
     }
     let outcome = Outcome {
         trade_no: Some(tx.trade_no.clone()),
         message: Some(format!("{} (synced from AsiaBill)", tx.trade_info)),
+        note: Some(Message::new("timeline.synced").data("info", &tx.trade_info)),
         detail,
         ..Outcome::to(status_of(attempt, &tx))
     };
     let applied = transition::apply_in(conn, attempt.id, &outcome, Source::Query, effects)?;
     Ok(match applied {
-        Applied::Changed { from, to } => {
-            format!("{} → {}", from.as_str(), to.as_str())
-        }
+        Applied::Changed { from, to } => Message::new("timeline.sync_moved")
+            .state("from", from.as_str())
+            .state("to", to.as_str()),
         Applied::Unchanged => {
             // Nothing moved, so the transition wrote nothing: the timeline still
             // says that AsiaBill was asked and agreed.
-            let message = format!("already {}", attempt.status);
             timeline::write(
                 conn,
                 note(
                     "sync",
-                    format!("AsiaBill confirms: {message}"),
+                    Message::new("timeline.sync_confirms").state("status", &attempt.status),
                     outcome.detail.clone(),
                 ),
             )?;
-            message
+            Message::new("timeline.sync_already").state("status", &attempt.status)
         }
-        Applied::Refused { current, wanted } => format!(
-            "AsiaBill says {}, the shop keeps {} (recorded on the timeline)",
-            wanted.as_str(),
-            current.as_str()
-        ),
+        Applied::Refused { current, wanted } => Message::new("timeline.sync_refused")
+            .state("wanted", wanted.as_str())
+            .state("current", current.as_str()),
     })
 }

@@ -7,6 +7,8 @@ use diesel::prelude::*;
 use super::audit::{self, Actor, Target};
 use crate::{
     db::{DbConnection, DbError, now, schema::webhook_events, write_transaction},
+    i18n::Lang,
+    orders::timeline,
     payments::webhooks,
     web::AppState,
 };
@@ -40,6 +42,23 @@ pub struct Delivery {
     pub dismissal_note: Option<String>,
     pub deliveries: i64,
     pub last_delivered_at: Option<NaiveDateTime>,
+    pub error_key: Option<String>,
+    pub error_args: Option<String>,
+}
+
+impl Delivery {
+    /// How it was handled, when not simply applied, in `lang` (the stored English when the
+    /// note has no text key).
+    pub fn note(&self, lang: Lang) -> Option<String> {
+        self.error.as_deref().map(|english| {
+            timeline::entry_text(
+                lang,
+                self.error_key.as_deref(),
+                self.error_args.as_deref(),
+                english,
+            )
+        })
+    }
 }
 
 /// Longest dismissal note kept.

@@ -187,4 +187,6 @@ pub struct PaymentEvent {
     pub detail: Option<String>,
     pub actor: Option<String>,
     pub created_at: NaiveDateTime,
+    pub message_key: Option<String>,
+    pub message_args: Option<String>,
 }

@@ -316,7 +316,7 @@ diesel::table! {
         from_status -> Nullable<Text>,
         /// Status after the change.
         to_status -> Nullable<Text>,
-        /// Human-readable summary.
+        /// Human-readable summary, in English.
         message -> Nullable<Text>,
         /// JSON.
         detail -> Nullable<Text>,
@@ -324,6 +324,10 @@ diesel::table! {
         actor -> Nullable<Text>,
         /// When the row was created (UTC).
         created_at -> Timestamp,
+        /// The summary's text key (`timeline.*` in the locale files), for the reader's language.
+        message_key -> Nullable<Text>,
+        /// The key's arguments, as a JSON object.
+        message_args -> Nullable<Text>,
     }
 }
 
@@ -374,6 +378,10 @@ diesel::table! {
         deliveries -> BigInt,
         /// When the latest duplicate arrived; null while there was only one delivery.
         last_delivered_at -> Nullable<Timestamp>,
+        /// The `error` note's text key (locale files), for the reader's language.
+        error_key -> Nullable<Text>,
+        /// The key's arguments, as a JSON object.
+        error_args -> Nullable<Text>,
     }
 }
 

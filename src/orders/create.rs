@@ -7,18 +7,23 @@ use asiabill::Currency;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::{checkout::Checkout, new_access_token, number_for, status};
+use super::{
+    checkout::Checkout,
+    new_access_token, number_for, status,
+    timeline::{self, Event, Message},
+};
 use crate::{
     cart,
     config::CheckoutLimits,
     db::{
         DbConnection, DbError, now,
-        schema::{order_lines, orders, payment_events, products},
+        schema::{order_lines, orders, products},
         write_transaction,
     },
     emails::{self, EmailKind, Subject},
     i18n::Lang,
     jobs::{self, NewJob},
+    payments::Source,
 };
 
 /// Job kind that cancels an order left unpaid.
@@ -267,19 +272,16 @@ fn insert(
             ))
             .execute(conn)?;
     }
-    diesel::insert_into(payment_events::table)
-        .values((
-            payment_events::order_id.eq(id),
-            payment_events::source.eq("system"),
-            payment_events::kind.eq("order_placed"),
-            payment_events::to_status.eq(Some(status::PENDING_PAYMENT)),
-            payment_events::message.eq(Some(format!(
-                "Order placed; stock reserved until {} UTC",
-                (at + reservation).format("%Y-%m-%d %H:%M")
-            ))),
-            payment_events::created_at.eq(at),
-        ))
-        .execute(conn)?;
+    timeline::record(
+        conn,
+        Event::new(id, Source::System, "order_placed")
+            .change(None, Some(status::PENDING_PAYMENT))
+            .says(
+                Message::new("timeline.order_placed")
+                    .data("until", (at + reservation).format("%Y-%m-%d %H:%M")),
+            )
+            .at(at),
+    )?;
     cart::clear(conn, cart_id)?;
     emails::queue(
         conn,

@@ -3,14 +3,18 @@
 use asiabill::Currency;
 use diesel::prelude::*;
 
-use super::status;
+use super::{
+    status,
+    timeline::{self, Event, Message},
+};
 use crate::{
     cart::{self, CartError},
     db::{
         DbConnection, DbError, now,
-        schema::{order_lines, orders, payment_attempts, payment_events, products},
+        schema::{order_lines, orders, payment_attempts, products},
         write_transaction,
     },
+    payments::Source,
 };
 
 /// What an expiry run did.
@@ -74,18 +78,13 @@ pub fn expire(conn: &mut DbConnection, order_id: i64) -> Result<Expiry, DbError>
                 crate::catalogue::cache::changed();
             }
         }
-        diesel::insert_into(payment_events::table)
-            .values((
-                payment_events::order_id.eq(order_id),
-                payment_events::source.eq("system"),
-                payment_events::kind.eq("order_cancelled"),
-                payment_events::from_status.eq(Some(status::PENDING_PAYMENT)),
-                payment_events::to_status.eq(Some(status::CANCELLED)),
-                payment_events::message
-                    .eq(Some("Unpaid when the reservation expired; stock released")),
-                payment_events::created_at.eq(at),
-            ))
-            .execute(conn)?;
+        timeline::record(
+            conn,
+            Event::new(order_id, Source::System, "order_cancelled")
+                .change(Some(status::PENDING_PAYMENT), Some(status::CANCELLED))
+                .says(Message::new("timeline.order_expired"))
+                .at(at),
+        )?;
         Ok(Expiry::Cancelled)
     })
 }

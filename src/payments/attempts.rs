@@ -15,7 +15,7 @@ use crate::{
         schema::{orders, payment_attempts},
         write_transaction,
     },
-    orders::{checkout::PaymentMode, status},
+    orders::{checkout::PaymentMode, status, timeline::Message},
 };
 
 /// Why no attempt was opened.
@@ -66,6 +66,7 @@ pub fn open(
         {
             let outcome = Outcome {
                 message: Some("Superseded by a new payment attempt".into()),
+                note: Some(Message::new("timeline.superseded")),
                 ..Outcome::to(AttemptStatus::Cancelled)
             };
             transition::apply_in(conn, old.id, &outcome, Source::System, effects)?;

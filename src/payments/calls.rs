@@ -3,10 +3,11 @@
 //! shopper's browser and every webhook, each with the attempt it belongs to. A reader of an
 //! order follows the integration at work here; the transitions it caused sit beside it.
 
-use diesel::prelude::*;
-
 use super::Source;
-use crate::db::{DbConnection, DbError, now, schema::payment_events};
+use crate::{
+    db::{DbConnection, DbError},
+    orders::timeline::{self, Event, Message},
+};
 
 /// Timeline kind of a call the shop made to AsiaBill.
 pub const CALL: &str = "gateway_call";
@@ -28,24 +29,17 @@ pub struct Traffic<'a> {
     pub kind: &'static str,
     /// The endpoint or channel, as AsiaBill names it (`confirmCharge`, `returnUrl`, …).
     pub endpoint: &'a str,
-    /// What came of it, in a line.
-    pub summary: String,
+    /// What came of it, in a line; its `{endpoint}` is filled with [`Traffic::endpoint`].
+    pub summary: Message,
     /// Anything worth keeping (the webhook's id, the answer's fields), as JSON.
     pub detail: Option<serde_json::Value>,
 }
 
 /// Writes `traffic` to the order's timeline.
 pub fn record(conn: &mut DbConnection, traffic: &Traffic<'_>) -> Result<(), DbError> {
-    diesel::insert_into(payment_events::table)
-        .values((
-            payment_events::order_id.eq(traffic.order_id),
-            payment_events::attempt_id.eq(traffic.attempt_id),
-            payment_events::source.eq(traffic.source.as_str()),
-            payment_events::kind.eq(traffic.kind),
-            payment_events::message.eq(Some(format!("{}: {}", traffic.endpoint, traffic.summary))),
-            payment_events::detail.eq(traffic.detail.as_ref().map(ToString::to_string)),
-            payment_events::created_at.eq(now()),
-        ))
-        .execute(conn)?;
-    Ok(())
+    let mut event = Event::new(traffic.order_id, traffic.source, traffic.kind)
+        .says(traffic.summary.clone().data("endpoint", traffic.endpoint));
+    event.attempt_id = traffic.attempt_id;
+    event.detail = traffic.detail.clone();
+    timeline::record(conn, event)
 }

@@ -14,7 +14,10 @@ use super::{
     Source, transition,
     webhooks::{Disposition, find_attempt},
 };
-use crate::db::{DbConnection, DbError, now, schema::orders};
+use crate::{
+    db::{DbConnection, DbError, now, schema::orders},
+    orders::timeline::Message,
+};
 
 /// The open dispute of an order, as the admin sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
@@ -75,10 +78,9 @@ pub fn open(conn: &mut DbConnection, data: &ChargebackNotice) -> Result<Disposit
         return Ok(Disposition::Applied);
     }
     let Some(attempt) = attempt else {
-        return Ok(Disposition::Flagged(format!(
-            "chargeback for unknown payment {}",
-            data.trade_no
-        )));
+        return Ok(Disposition::Flagged(
+            Message::new("webhook.chargeback_unknown").data("trade_no", &data.trade_no),
+        ));
     };
     diesel::update(
         orders::table
@@ -87,10 +89,18 @@ pub fn open(conn: &mut DbConnection, data: &ChargebackNotice) -> Result<Disposit
     )
     .set((orders::disputed_at.eq(Some(at)), orders::updated_at.eq(at)))
     .execute(conn)?;
-    let deadline = data
-        .reply_deadline
-        .map(|d| format!("; reply before {}", d.format("%Y-%m-%d %H:%M")))
-        .unwrap_or_default();
+    let mut message = Message::new(if data.reply_deadline.is_some() {
+        "timeline.chargeback_deadline"
+    } else {
+        "timeline.chargeback"
+    })
+    .data("batch", &data.batch_no)
+    .data("amount", data.amount.to_gateway_string())
+    .data("currency", data.amount.currency().code())
+    .data("reason", &data.reason);
+    if let Some(deadline) = data.reply_deadline {
+        message = message.data("deadline", deadline.format("%Y-%m-%d %H:%M"));
+    }
     transition::event(
         conn,
         &attempt,
@@ -98,25 +108,19 @@ pub fn open(conn: &mut DbConnection, data: &ChargebackNotice) -> Result<Disposit
         "chargeback",
         None,
         None,
-        Some(format!(
-            "Chargeback {} of {} {}: {}{deadline}. Refunds are blocked while it is disputed",
-            data.batch_no,
-            data.amount.to_gateway_string(),
-            data.amount.currency().code(),
-            data.reason
-        )),
+        Some(message),
         None,
     )?;
     if !attempt.is_for(&data.order_amount) {
-        return Ok(Disposition::Flagged(format!(
-            "chargeback {} names a payment of {} {}, but {} is {} minor units of {}",
-            data.batch_no,
-            data.order_amount.to_gateway_string(),
-            data.order_amount.currency().code(),
-            attempt.gateway_order_no,
-            attempt.amount_minor,
-            attempt.currency
-        )));
+        return Ok(Disposition::Flagged(
+            Message::new("webhook.chargeback_mismatch")
+                .data("batch", &data.batch_no)
+                .data("amount", data.order_amount.to_gateway_string())
+                .data("currency", data.order_amount.currency().code())
+                .data("order_no", &attempt.gateway_order_no)
+                .data("minor", attempt.amount_minor)
+                .data("expected", &attempt.currency),
+        ));
     }
     Ok(Disposition::Applied)
 }

@@ -29,6 +29,7 @@ use crate::{
         write_transaction,
     },
     jobs::{self, NewJob},
+    orders::timeline::Message,
     web::AppState,
 };
 
@@ -140,16 +141,14 @@ async fn reconcile_attempt(state: &AppState, attempt: &PaymentAttempt) -> Result
         attempt_id: Some(attempt.id),
         source: Source::Query,
         kind: calls::CALL,
-        endpoint: "transactions (reconciler)",
+        endpoint: "transactions",
         summary: match (&answer, &found) {
-            (Err(e), _) => format!("no answer: {e}"),
-            (Ok(_), Some(tx)) => format!(
-                "{} {} (tradeNo {})",
-                tx.trade_status.as_str(),
-                tx.trade_info,
-                tx.trade_no
-            ),
-            (Ok(_), None) => "no transaction listed".to_owned(),
+            (Err(e), _) => Message::new("timeline.reconciler_no_answer").data("error", e),
+            (Ok(_), Some(tx)) => Message::new("timeline.reconciler_found")
+                .data("status", tx.trade_status.as_str())
+                .data("info", &tx.trade_info)
+                .data("trade_no", &tx.trade_no),
+            (Ok(_), None) => Message::new("timeline.reconciler_none"),
         },
         detail: None,
     };
@@ -169,6 +168,7 @@ async fn reconcile_attempt(state: &AppState, attempt: &PaymentAttempt) -> Result
         // the shopper left, nothing was charged.
         (Ok(_), None) if attempt.created_at + abandoned_after < now() => Some(Outcome {
             message: Some("No payment at AsiaBill before the reservation expired".into()),
+            note: Some(Message::new("timeline.abandoned")),
             ..Outcome::to(AttemptStatus::Cancelled)
         }),
         _ => None,
@@ -240,6 +240,7 @@ async fn reconcile_refund(state: &AppState, refund: &Refund) -> Result<bool, DbE
         batch_no: Some(batch_no),
         succeeded,
         message: None,
+        marked_by: None,
     }
     .as_queried(&details);
     let effects = effects(state);

@@ -19,7 +19,10 @@ use crate::{
         schema::{orders, payment_attempts, payment_events, refunds},
     },
     emails::{self, EmailKind, Subject},
-    orders::status,
+    orders::{
+        status,
+        timeline::{self, Event, Message},
+    },
 };
 
 /// What AsiaBill says about a refund.
@@ -37,6 +40,8 @@ pub struct RefundNews {
     pub succeeded: bool,
     /// AsiaBill's words, if any.
     pub message: Option<String>,
+    /// The admin who settled the refund by hand after checking with AsiaBill, if one did.
+    pub marked_by: Option<String>,
 }
 
 impl RefundNews {
@@ -67,10 +72,10 @@ pub enum RefundApplied {
     Unchanged,
     /// AsiaBill contradicted an earlier verdict, and its word replaced it: the merchant should
     /// know (the note says what changed).
-    Overridden(String),
+    Overridden(Message),
     /// The refund named by `merTrackNo` is for another amount, currency or payment: not
     /// applied, flag it for the merchant.
-    Mismatch(String),
+    Mismatch(Message),
     /// No refund of ours matches: flag it for the merchant.
     NotFound,
 }
@@ -161,12 +166,13 @@ pub fn apply(
             &effects.public_url,
         )?;
     }
-    let amount = shown(&news.amount);
-    let words = news
-        .message
-        .as_deref()
-        .map(|m| format!(": {m}"))
-        .unwrap_or_default();
+    let settled = match (&news.marked_by, news.message.as_deref()) {
+        (Some(actor), _) => Message::new("timeline.refund_marked_by").data("actor", actor),
+        (None, Some(words)) => Message::new("timeline.refund_settled_says").data("words", words),
+        (None, None) => Message::new("timeline.refund_settled"),
+    }
+    .data("number", &refund.mer_track_no)
+    .data("amount", shown(&news.amount));
     record(
         conn,
         &refund,
@@ -174,22 +180,22 @@ pub fn apply(
         &format!("refund_{to}"),
         Some(&refund.status),
         Some(to),
-        format!("Refund {} of {amount}{words}", refund.mer_track_no),
+        settled,
     )?;
     if open {
         return Ok(RefundApplied::Settled);
     }
-    let mut note = format!(
-        "AsiaBill reports refund {} {to}, which was {} ({}); AsiaBill's word applied",
-        refund.mer_track_no,
-        refund.status,
-        earlier_verdict(conn, refund.id)?
-    );
+    let mut note = Message::new(if over > 0 {
+        "timeline.refund_overridden_over"
+    } else {
+        "timeline.refund_overridden"
+    })
+    .data("number", &refund.mer_track_no)
+    .state("to", to)
+    .state("was", &refund.status)
+    .text("verdict", earlier_verdict(conn, refund.id)?);
     if over > 0 {
-        note.push_str(&format!(
-            "; {} more than was captured has been refunded",
-            shown(&Money::new(over, news.amount.currency()))
-        ));
+        note = note.data("over", shown(&Money::new(over, news.amount.currency())));
     }
     record(
         conn,
@@ -231,7 +237,7 @@ fn mismatch(
     conn: &mut DbConnection,
     refund: &Refund,
     news: &RefundNews,
-) -> Result<Option<String>, DbError> {
+) -> Result<Option<Message>, DbError> {
     let trade_no: Option<String> = payment_attempts::table
         .find(refund.attempt_id)
         .select(payment_attempts::trade_no)
@@ -241,18 +247,18 @@ fn mismatch(
     if same_money && same_payment {
         return Ok(None);
     }
-    Ok(Some(format!(
-        "AsiaBill reported refund {} as {} of payment {}, but it is {} {} of payment {}; not applied",
-        refund.mer_track_no,
-        shown(&news.amount),
-        news.trade_no,
-        refund.amount_minor,
-        refund.currency,
-        trade_no.unwrap_or_default()
-    )))
+    Ok(Some(
+        Message::new("timeline.refund_mismatch")
+            .data("number", &refund.mer_track_no)
+            .data("amount", shown(&news.amount))
+            .data("trade_no", &news.trade_no)
+            .data("minor", refund.amount_minor)
+            .data("currency", &refund.currency)
+            .data("ours", trade_no.unwrap_or_default()),
+    ))
 }
 
-/// Who gave the verdict the refund had: "marked by hand" or "reported by AsiaBill".
+/// Who gave the verdict the refund had ("marked by hand", "reported by AsiaBill"), as a text key.
 fn earlier_verdict(conn: &mut DbConnection, refund_id: i64) -> Result<&'static str, DbError> {
     let source: Option<String> = payment_events::table
         .filter(payment_events::refund_id.eq(Some(refund_id)))
@@ -268,9 +274,9 @@ fn earlier_verdict(conn: &mut DbConnection, refund_id: i64) -> Result<&'static s
         .first(conn)
         .optional()?;
     Ok(match source.as_deref() {
-        Some("admin") => "marked by hand",
-        Some("api") => "refused when asked",
-        _ => "reported by AsiaBill",
+        Some("admin") => "timeline.verdict_by_hand",
+        Some("api") => "timeline.verdict_refused",
+        _ => "timeline.verdict_by_asiabill",
     })
 }
 
@@ -320,22 +326,16 @@ fn record(
     kind: &str,
     from: Option<&str>,
     to: Option<&str>,
-    message: String,
+    message: Message,
 ) -> Result<(), DbError> {
-    diesel::insert_into(payment_events::table)
-        .values((
-            payment_events::order_id.eq(refund.order_id),
-            payment_events::attempt_id.eq(Some(refund.attempt_id)),
-            payment_events::refund_id.eq(Some(refund.id)),
-            payment_events::source.eq(source.as_str()),
-            payment_events::kind.eq(kind),
-            payment_events::from_status.eq(from),
-            payment_events::to_status.eq(to),
-            payment_events::message.eq(Some(message)),
-            payment_events::created_at.eq(now()),
-        ))
-        .execute(conn)?;
-    Ok(())
+    timeline::record(
+        conn,
+        Event::new(refund.order_id, source, kind)
+            .attempt(refund.attempt_id)
+            .refund(refund.id)
+            .change(from, to)
+            .says(message),
+    )
 }
 
 fn shown(amount: &Money) -> String {

@@ -18,13 +18,8 @@ use super::{
     transition::{self, Outcome},
 };
 use crate::{
-    db::{
-        DbError,
-        models::PaymentAttempt,
-        now,
-        schema::{orders, payment_events},
-        write_transaction,
-    },
+    db::{DbError, models::PaymentAttempt, schema::orders, write_transaction},
+    orders::timeline::{self, Event, Message},
     web::AppState,
 };
 
@@ -81,28 +76,16 @@ pub async fn handle(state: &AppState, raw_query: &str) -> Result<Returned, DbErr
         return Ok(Returned::Rejected("unknown"));
     };
     if !attempt.is_for(&params.order_amount) {
-        let note = format!(
-            "returnUrl reported {} {} for {}; not applied",
-            params.order_amount.to_gateway_string(),
-            params.order_amount.currency().code(),
-            attempt.gateway_order_no
-        );
-        let flagged = attempt.clone();
+        let note = Message::new("timeline.return_mismatch")
+            .data("amount", params.order_amount.to_gateway_string())
+            .data("currency", params.order_amount.currency().code())
+            .data("order_no", &attempt.gateway_order_no);
+        let flagged = Event::new(attempt.order_id, Source::Return, "amount_mismatch")
+            .attempt(attempt.id)
+            .says(note);
         state
             .db
-            .run(move |conn| {
-                diesel::insert_into(payment_events::table)
-                    .values((
-                        payment_events::order_id.eq(flagged.order_id),
-                        payment_events::attempt_id.eq(Some(flagged.id)),
-                        payment_events::source.eq(Source::Return.as_str()),
-                        payment_events::kind.eq("amount_mismatch"),
-                        payment_events::message.eq(Some(note)),
-                        payment_events::created_at.eq(now()),
-                    ))
-                    .execute(conn)
-                    .map_err(DbError::from)
-            })
+            .run(move |conn| timeline::record(conn, flagged))
             .await?;
         return Ok(Returned::Rejected("mismatch"));
     }
@@ -124,12 +107,10 @@ pub async fn handle(state: &AppState, raw_query: &str) -> Result<Returned, DbErr
         source: Source::Return,
         kind: calls::RETURN,
         endpoint: "returnUrl",
-        summary: format!(
-            "signature verified; {} {} (tradeNo {})",
-            params.order_status.as_str(),
-            params.order_info,
-            params.trade_no
-        ),
+        summary: Message::new("timeline.return_visit")
+            .data("status", params.order_status.as_str())
+            .data("info", &params.order_info)
+            .data("trade_no", &params.trade_no),
         detail: None,
     };
     // A signed success is believed only once a transactions query confirms it.
@@ -138,13 +119,11 @@ pub async fn handle(state: &AppState, raw_query: &str) -> Result<Returned, DbErr
         _ => None,
     };
     let confirming = confirmed.as_ref().map(|found| match found {
-        Some((_, tx)) => format!(
-            "{} {} for tradeNo {}",
-            tx.trade_status.as_str(),
-            tx.trade_info,
-            tx.trade_no
-        ),
-        None => format!("nothing confirmed for tradeNo {} yet", params.trade_no),
+        Some((_, tx)) => Message::new("timeline.return_confirmed")
+            .data("status", tx.trade_status.as_str())
+            .data("info", &tx.trade_info)
+            .data("trade_no", &tx.trade_no),
+        None => Message::new("timeline.return_unconfirmed").data("trade_no", &params.trade_no),
     });
     let (outcome, returned) = match params.order_status {
         OrderStatus::Success => match confirmed.flatten() {
@@ -152,6 +131,9 @@ pub async fn handle(state: &AppState, raw_query: &str) -> Result<Returned, DbErr
                 Outcome {
                     status: Some(status),
                     message: Some(format!("{} (confirmed by query)", tx.trade_info)),
+                    note: Some(
+                        Message::new("timeline.confirmed_by_query").data("info", &tx.trade_info),
+                    ),
                     ..base
                 },
                 match status {
@@ -204,7 +186,7 @@ pub async fn handle(state: &AppState, raw_query: &str) -> Result<Returned, DbErr
     let query = confirming.map(|summary| calls::Traffic {
         source: Source::Query,
         kind: calls::CALL,
-        endpoint: "transactions (confirming the return)",
+        endpoint: "transactions",
         summary,
         ..visit.clone()
     });

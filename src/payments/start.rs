@@ -24,7 +24,7 @@ use crate::{
         models::{Order, OrderLine, PaymentAttempt},
         write_transaction,
     },
-    orders::{checkout::PaymentMode, view},
+    orders::{checkout::PaymentMode, timeline::Message, view},
     web::AppState,
 };
 
@@ -232,19 +232,15 @@ async fn settle(
             "checkout/payment"
         },
         summary: match &answer {
-            Ok(r) if r.redirect_url.is_some() => format!(
-                "{} {}, redirect to AsiaBill (tradeNo {})",
-                r.order_status.as_str(),
-                r.order_info,
-                r.trade_no
-            ),
-            Ok(r) => format!(
-                "{} {} (tradeNo {})",
-                r.order_status.as_str(),
-                r.order_info,
-                r.trade_no
-            ),
-            Err(e) => e.to_string(),
+            Ok(r) => Message::new(if r.redirect_url.is_some() {
+                "timeline.call_redirect"
+            } else {
+                "timeline.call_answer"
+            })
+            .data("status", r.order_status.as_str())
+            .data("info", &r.order_info)
+            .data("trade_no", &r.trade_no),
+            Err(e) => Message::new("timeline.call_error").data("error", e),
         },
         detail: None,
     };
@@ -265,6 +261,7 @@ async fn settle(
                 message: Some(format!(
                     "No answer from AsiaBill ({e}); to be confirmed by query"
                 )),
+                note: Some(Message::new("timeline.no_answer").data("error", &e)),
                 ..Outcome::to(AttemptStatus::Pending)
             },
             Started::Pending,
@@ -272,6 +269,7 @@ async fn settle(
         Err(e) => (
             Outcome {
                 message: Some(format!("AsiaBill unreachable: {e}")),
+                note: Some(Message::new("timeline.unreachable").data("error", &e)),
                 ..Outcome::to(AttemptStatus::Cancelled)
             },
             Started::Unavailable,
@@ -320,6 +318,12 @@ fn read_answer(attempt: &PaymentAttempt, response: &PaymentResponse) -> (Outcome
                     response.order_amount.to_gateway_string(),
                     response.order_amount.currency().code()
                 )),
+                note: Some(
+                    Message::new("timeline.answer_for_another")
+                        .data("order_no", &response.order_no)
+                        .data("amount", response.order_amount.to_gateway_string())
+                        .data("currency", response.order_amount.currency().code()),
+                ),
                 ..Outcome::to(AttemptStatus::Pending)
             },
             Started::Pending,

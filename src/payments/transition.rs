@@ -19,7 +19,10 @@ use crate::{
         write_transaction,
     },
     emails::{self, EmailKind, Subject},
-    orders::status,
+    orders::{
+        status,
+        timeline::{self, Event, Message},
+    },
 };
 
 /// What the gateway (or a person) says about an attempt.
@@ -35,6 +38,9 @@ pub struct Outcome {
     pub code: Option<String>,
     /// AsiaBill's words (`orderInfo`), shown to the shopper on failure.
     pub message: Option<String>,
+    /// The timeline's words for the change, when the shop has more to say than AsiaBill's
+    /// [`Outcome::message`] (which is shown otherwise).
+    pub note: Option<Message>,
     /// 3-D Secure or hosted page URL.
     pub redirect_url: Option<String>,
     /// Anything worth keeping on the timeline (the raw answer), as JSON.
@@ -151,12 +157,12 @@ pub fn apply_in(
             "transition_refused",
             Some(from),
             Some(to),
-            Some(format!(
-                "{} reported {} for an attempt already {}; recorded, not applied",
-                source.as_str(),
-                to.as_str(),
-                from.as_str()
-            )),
+            Some(
+                Message::new("timeline.transition_refused")
+                    .text("source", &format!("timeline.source.{}", source.as_str()))
+                    .state("to", to.as_str())
+                    .state("from", from.as_str()),
+            ),
             outcome.detail.as_ref(),
         )?;
         return Ok(Applied::Refused {
@@ -190,7 +196,10 @@ pub fn apply_in(
         &format!("payment_{}", to.as_str()),
         Some(from),
         Some(to),
-        outcome.message.clone(),
+        outcome
+            .note
+            .clone()
+            .or_else(|| outcome.message.clone().map(Message::gateway)),
         outcome.detail.as_ref(),
     )?;
     order_effects(conn, &attempt, to, source, effects)?;
@@ -285,11 +294,13 @@ fn flag_second_charge(
         "double_payment",
         current,
         current,
-        Some(format!(
-            "AsiaBill reported a second successful transaction {reported} for {}, which is \
-             already {} by {known}: refund one of them",
-            attempt.gateway_order_no, attempt.status
-        )),
+        Some(
+            Message::new("timeline.second_transaction")
+                .data("reported", reported)
+                .data("order_no", &attempt.gateway_order_no)
+                .state("status", &attempt.status)
+                .data("known", known),
+        ),
         outcome.detail.as_ref(),
     )
 }
@@ -348,7 +359,7 @@ fn stamp(
 /// Writes one timeline event for an attempt's order.
 #[expect(
     clippy::too_many_arguments,
-    reason = "one row of the timeline, column by column"
+    reason = "the attempt's entry, with what changed and why"
 )]
 pub fn event(
     conn: &mut DbConnection,
@@ -357,23 +368,18 @@ pub fn event(
     kind: &str,
     from: Option<AttemptStatus>,
     to: Option<AttemptStatus>,
-    message: Option<String>,
+    message: Option<Message>,
     detail: Option<&serde_json::Value>,
 ) -> Result<(), DbError> {
-    diesel::insert_into(payment_events::table)
-        .values((
-            payment_events::order_id.eq(attempt.order_id),
-            payment_events::attempt_id.eq(Some(attempt.id)),
-            payment_events::source.eq(source.as_str()),
-            payment_events::kind.eq(kind),
-            payment_events::from_status.eq(from.map(AttemptStatus::as_str)),
-            payment_events::to_status.eq(to.map(AttemptStatus::as_str)),
-            payment_events::message.eq(message),
-            payment_events::detail.eq(detail.map(serde_json::Value::to_string)),
-            payment_events::created_at.eq(now()),
-        ))
-        .execute(conn)?;
-    Ok(())
+    let mut entry = Event::new(attempt.order_id, source, kind)
+        .attempt(attempt.id)
+        .change(
+            from.map(AttemptStatus::as_str),
+            to.map(AttemptStatus::as_str),
+        );
+    entry.message = message;
+    entry.detail = detail.cloned();
+    timeline::record(conn, entry)
 }
 
 /// What the attempt's new state means for its order.
@@ -408,12 +414,10 @@ fn order_effects(
                     // still there, and tell the merchant either way.
                     let short = retake_stock(conn, order.id)?;
                     let message = if short.is_empty() {
-                        "Paid after the order was cancelled; stock taken back".to_owned()
+                        Message::new("timeline.paid_after_cancel")
                     } else {
-                        format!(
-                            "Paid after the order was cancelled; not enough stock left for: {}",
-                            short.join(", ")
-                        )
+                        Message::new("timeline.paid_after_cancel_short")
+                            .data("products", short.join(", "))
                     };
                     event(
                         conn,
@@ -434,12 +438,12 @@ fn order_effects(
                         "double_payment",
                         None,
                         Some(to),
-                        Some(format!(
-                            "Attempt {} was {} although the order is already {}: refund it",
-                            attempt.gateway_order_no,
-                            to.as_str(),
-                            order.status
-                        )),
+                        Some(
+                            Message::new("timeline.paid_again")
+                                .data("order_no", &attempt.gateway_order_no)
+                                .state("to", to.as_str())
+                                .state("status", &order.status),
+                        ),
                         None,
                     )?;
                     if captured > 0 {

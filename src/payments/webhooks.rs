@@ -25,13 +25,11 @@ use super::{
 };
 use crate::{
     db::{
-        DbConnection, DbError,
-        models::PaymentAttempt,
-        now,
-        schema::{payment_events, webhook_events},
+        DbConnection, DbError, models::PaymentAttempt, now, schema::webhook_events,
         write_transaction,
     },
     jobs::{self, NewJob},
+    orders::timeline::{self, Event, Message},
     web::AppState,
 };
 
@@ -55,9 +53,9 @@ pub enum Disposition {
     /// Applied to our records.
     Applied,
     /// Nothing to apply (a type or state we do not act on).
-    Ignored(String),
+    Ignored(Message),
     /// Needs the merchant: amount mismatch, unknown order, unknown refund.
-    Flagged(String),
+    Flagged(Message),
 }
 
 impl Disposition {
@@ -69,7 +67,7 @@ impl Disposition {
         }
     }
 
-    fn note(&self) -> Option<String> {
+    fn note(&self) -> Option<Message> {
         match self {
             Disposition::Applied => None,
             Disposition::Ignored(n) | Disposition::Flagged(n) => Some(n.clone()),
@@ -190,10 +188,13 @@ pub async fn apply_stored(state: &AppState, id: i64, event: WebhookEvent) -> Res
         .run(move |conn| {
             let result = write_transaction(conn, |conn| {
                 let disposition = apply_event(conn, id, &event, &effects)?;
+                let note = disposition.note();
                 diesel::update(webhook_events::table.find(id))
                     .set((
                         webhook_events::status.eq(disposition.status()),
-                        webhook_events::error.eq(disposition.note()),
+                        webhook_events::error.eq(note.as_ref().map(Message::english)),
+                        webhook_events::error_key.eq(note.as_ref().map(Message::key)),
+                        webhook_events::error_args.eq(note.as_ref().and_then(Message::stored_args)),
                         webhook_events::applied_at.eq(Some(now())),
                         webhook_events::apply_attempts.eq(webhook_events::apply_attempts + 1),
                     ))
@@ -205,6 +206,7 @@ pub async fn apply_stored(state: &AppState, id: i64, event: WebhookEvent) -> Res
                 let _ = diesel::update(webhook_events::table.find(id))
                     .set((
                         webhook_events::error.eq(Some(e.to_string())),
+                        webhook_events::error_key.eq(None::<String>),
                         webhook_events::apply_attempts.eq(webhook_events::apply_attempts + 1),
                     ))
                     .execute(conn);
@@ -323,6 +325,8 @@ fn store(conn: &mut DbConnection, r: &NewRecord) -> Result<Stored, DbError> {
                     webhook_events::signature_valid.eq(true),
                     webhook_events::status.eq("received"),
                     webhook_events::error.eq(None::<String>),
+                    webhook_events::error_key.eq(None::<String>),
+                    webhook_events::error_args.eq(None::<String>),
                 ))
                 .execute(conn)?;
                 if taken == 0 {
@@ -399,7 +403,7 @@ fn apply_event(
 ) -> Result<Disposition, DbError> {
     // Each webhook goes on its order's timeline, linked to the stored delivery, before it is
     // applied: a flagged one is seen there too.
-    let arrived = |conn: &mut DbConnection, order_id, attempt_id, summary: String| {
+    let arrived = |conn: &mut DbConnection, order_id, attempt_id, summary: Message| {
         calls::record(
             conn,
             &calls::Traffic {
@@ -416,16 +420,17 @@ fn apply_event(
     match event {
         WebhookEvent::Transaction { event, data } => {
             let Some(attempt) = find_attempt(conn, &data.order_no, &data.trade_no)? else {
-                return Ok(Disposition::Flagged(format!(
-                    "no payment attempt {}",
-                    data.order_no
-                )));
+                return Ok(Disposition::Flagged(
+                    Message::new("webhook.no_attempt").data("order_no", &data.order_no),
+                ));
             };
             arrived(
                 conn,
                 attempt.order_id,
                 attempt.id,
-                format!("{} (tradeNo {})", data.order_info, data.trade_no),
+                Message::new("timeline.webhook_payment")
+                    .data("info", &data.order_info)
+                    .data("trade_no", &data.trade_no),
             )?;
             if let Some(flag) = mismatch(conn, &attempt, &data.order_amount)? {
                 return Ok(flag);
@@ -438,7 +443,7 @@ fn apply_event(
                 TransactionEvent::Fail => AttemptStatus::Failed,
                 TransactionEvent::Pending => AttemptStatus::Pending,
                 TransactionEvent::Clear => {
-                    return Ok(Disposition::Ignored("settlement notice".into()));
+                    return Ok(Disposition::Ignored(Message::new("webhook.settlement")));
                 }
             };
             let outcome = Outcome {
@@ -451,16 +456,17 @@ fn apply_event(
         }
         WebhookEvent::PreAuthorized { event, data } => {
             let Some(attempt) = find_attempt(conn, &data.order_no, &data.trade_no)? else {
-                return Ok(Disposition::Flagged(format!(
-                    "no payment attempt {}",
-                    data.order_no
-                )));
+                return Ok(Disposition::Flagged(
+                    Message::new("webhook.no_attempt").data("order_no", &data.order_no),
+                ));
             };
             arrived(
                 conn,
                 attempt.order_id,
                 attempt.id,
-                format!("{} (tradeNo {})", data.operation_result, data.trade_no),
+                Message::new("timeline.webhook_payment")
+                    .data("info", &data.operation_result)
+                    .data("trade_no", &data.trade_no),
             )?;
             if let Some(flag) = mismatch(conn, &attempt, &data.order_amount)? {
                 return Ok(flag);
@@ -483,12 +489,13 @@ fn apply_event(
                     conn,
                     attempt.order_id,
                     attempt.id,
-                    format!(
-                        "{} {} for {}",
-                        data.amount.to_gateway_string(),
-                        data.amount.currency().code(),
-                        data.mer_track_no.as_deref().unwrap_or(&data.batch_no)
-                    ),
+                    Message::new("timeline.webhook_refund")
+                        .data("amount", data.amount.to_gateway_string())
+                        .data("currency", data.amount.currency().code())
+                        .data(
+                            "refund",
+                            data.mer_track_no.as_deref().unwrap_or(&data.batch_no),
+                        ),
                 )?;
             }
             let news = RefundNews {
@@ -498,12 +505,12 @@ fn apply_event(
                 batch_no: Some(data.batch_no.clone()),
                 succeeded: *event == asiabill::webhook::RefundEvent::Success,
                 message: Some(data.reason.clone()).filter(|r| !r.is_empty()),
+                marked_by: None,
             };
             match refunds::apply(conn, &news, Source::Webhook, effects)? {
-                RefundApplied::NotFound => Ok(Disposition::Flagged(format!(
-                    "no refund of ours matches batch {}",
-                    data.batch_no
-                ))),
+                RefundApplied::NotFound => Ok(Disposition::Flagged(
+                    Message::new("webhook.no_refund").data("batch", &data.batch_no),
+                )),
                 RefundApplied::Overridden(note) | RefundApplied::Mismatch(note) => {
                     Ok(Disposition::Flagged(note))
                 }
@@ -511,9 +518,9 @@ fn apply_event(
             }
         }
         WebhookEvent::Chargeback(data) => super::disputes::open(conn, data),
-        WebhookEvent::Unknown { event_type, .. } => Ok(Disposition::Ignored(format!(
-            "event type {event_type} not handled"
-        ))),
+        WebhookEvent::Unknown { event_type, .. } => Ok(Disposition::Ignored(
+            Message::new("webhook.unhandled").data("type", event_type),
+        )),
     }
 }
 
@@ -526,23 +533,17 @@ fn mismatch(
     if attempt.is_for(amount) {
         return Ok(None);
     }
-    let note = format!(
-        "amount mismatch: AsiaBill reported {} {} for {}, which is {} minor units of {}",
-        amount.to_gateway_string(),
-        amount.currency().code(),
-        attempt.gateway_order_no,
-        attempt.amount_minor,
-        attempt.currency
-    );
-    diesel::insert_into(payment_events::table)
-        .values((
-            payment_events::order_id.eq(attempt.order_id),
-            payment_events::attempt_id.eq(Some(attempt.id)),
-            payment_events::source.eq(Source::Webhook.as_str()),
-            payment_events::kind.eq("amount_mismatch"),
-            payment_events::message.eq(Some(&note)),
-            payment_events::created_at.eq(now()),
-        ))
-        .execute(conn)?;
+    let note = Message::new("timeline.webhook_mismatch")
+        .data("amount", amount.to_gateway_string())
+        .data("currency", amount.currency().code())
+        .data("order_no", &attempt.gateway_order_no)
+        .data("minor", attempt.amount_minor)
+        .data("expected", &attempt.currency);
+    timeline::record(
+        conn,
+        Event::new(attempt.order_id, Source::Webhook, "amount_mismatch")
+            .attempt(attempt.id)
+            .says(note.clone()),
+    )?;
     Ok(Some(Disposition::Flagged(note)))
 }

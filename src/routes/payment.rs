@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::{
     i18n::Lang,
     money::format_price,
-    orders::{checkout::PaymentMode, status, view},
+    orders::{checkout::PaymentMode, status, timeline::Message, view},
     payments::{
         Source, calls,
         returns::{self, Returned},
@@ -83,8 +83,8 @@ pub async fn page(
         kind: calls::CALL,
         endpoint: "sessionToken",
         summary: match &answer {
-            Ok(_) => "issued for the in-site card fields of the payment page".to_owned(),
-            Err(e) => format!("none ({e}); the in-site card fields are unavailable"),
+            Ok(_) => Message::new("timeline.session_issued"),
+            Err(e) => Message::new("timeline.session_refused").data("error", e),
         },
         detail: None,
     };

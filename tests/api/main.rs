@@ -3,6 +3,7 @@
 
 mod abuse;
 mod admin_auth;
+mod admin_chinese;
 mod admin_golive;
 mod admin_pages;
 mod admin_preauth;

@@ -16,6 +16,7 @@ pub struct Row {
     reference: String,
     amount: String,
     reason: String,
+    /// Its status in the admin's language, or as stored when the shop has no word for it.
     status: String,
     received: String,
     deadline: String,
@@ -50,7 +51,14 @@ pub async fn index(
             reference: c.reference,
             amount: price(c.amount_minor, &c.currency, shop),
             reason: c.reason.unwrap_or_default(),
-            status: c.status,
+            status: {
+                let key = format!("admin.state.{}", c.status);
+                if layout.language.has(&key) {
+                    layout.language.tr(&key).to_owned()
+                } else {
+                    c.status
+                }
+            },
             received: when(c.received_at),
             deadline: when_opt(c.reply_deadline),
         })

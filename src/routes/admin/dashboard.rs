@@ -11,7 +11,9 @@ use crate::{
         dashboard::{self, Bar, CHART_HEIGHT, CHART_WIDTH, Item, Totals},
     },
     db::now,
+    i18n::Lang,
     money::format_price,
+    orders::timeline,
     web::{AppState, Layout, render},
 };
 
@@ -56,13 +58,18 @@ pub struct DashboardPage {
     calm: bool,
 }
 
-fn rows(items: Vec<Item>) -> Vec<AttentionRow> {
+fn rows(lang: Lang, items: Vec<Item>) -> Vec<AttentionRow> {
     items
         .into_iter()
         .map(|i| AttentionRow {
+            note: match &i.note_key {
+                Some((key, args)) => {
+                    timeline::entry_text(lang, Some(key), args.as_deref(), &i.note)
+                }
+                None => i.note,
+            },
             href: i.href,
             label: i.label,
-            note: i.note,
             at: when(i.at),
         })
         .collect()
@@ -110,27 +117,27 @@ pub async fn show(
         attention: vec![
             AttentionGroup {
                 title: "admin.dashboard.mismatches",
-                rows: rows(a.mismatches),
+                rows: rows(lang, a.mismatches),
             },
             AttentionGroup {
                 title: "admin.dashboard.webhooks",
-                rows: rows(a.webhooks),
+                rows: rows(lang, a.webhooks),
             },
             AttentionGroup {
                 title: "admin.dashboard.expiring",
-                rows: rows(a.expiring),
+                rows: rows(lang, a.expiring),
             },
             AttentionGroup {
                 title: "admin.dashboard.chargebacks",
-                rows: rows(a.chargebacks),
+                rows: rows(lang, a.chargebacks),
             },
             AttentionGroup {
                 title: "admin.dashboard.unknown_refunds",
-                rows: rows(a.unknown_refunds),
+                rows: rows(lang, a.unknown_refunds),
             },
             AttentionGroup {
                 title: "admin.dashboard.double_charges",
-                rows: rows(a.double_charges),
+                rows: rows(lang, a.double_charges),
             },
         ],
         calm,

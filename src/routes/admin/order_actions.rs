@@ -315,7 +315,7 @@ pub async fn sync(
     } else {
         let lines: Vec<String> = report
             .iter()
-            .map(|s| format!("{}: {}", s.order_no, s.result))
+            .map(|s| format!("{}: {}", s.order_no, s.result.render(layout.language)))
             .collect();
         format!("{} {}", layout.tr("admin.order.synced"), lines.join("; "))
     };

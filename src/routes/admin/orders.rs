@@ -25,7 +25,10 @@ use crate::{
         schema::{payment_events, shipments},
     },
     i18n::Lang,
-    orders::view::{self, OrderDetails},
+    orders::{
+        timeline,
+        view::{self, OrderDetails},
+    },
     payments::disputes::{self, Dispute},
     web::{AppState, Layout, render},
 };
@@ -424,7 +427,12 @@ pub struct Forms {
     pub ship: Option<ShipForm>,
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the address's columns, each shown"
+)]
 fn address(
+    lang: Lang,
     first: &str,
     last: &str,
     line: &str,
@@ -440,7 +448,7 @@ fn address(
             Some(s) => format!("{city}, {s} {zip}"),
             None => format!("{city} {zip}"),
         },
-        country.to_owned(),
+        crate::domain::country::name(country, lang).to_owned(),
     ]
 }
 
@@ -547,8 +555,10 @@ pub fn order_page(
         .iter()
         .map(|a| AttemptView {
             order_no: a.gateway_order_no.clone(),
-            mode: a.mode.clone(),
-            kind: a.transaction_type.clone(),
+            mode: lang.tr(&format!("admin.order.mode_{}", a.mode)).to_owned(),
+            kind: lang
+                .tr(&format!("admin.order.kind_{}", a.transaction_type))
+                .to_owned(),
             status: tag(lang, &a.status),
             amount: price(a.amount_minor, &a.currency, shop),
             trade_no: a.trade_no.clone().unwrap_or_default(),
@@ -614,12 +624,20 @@ pub fn order_page(
                 .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
                 .and_then(|v| v.get("webhook_id").and_then(serde_json::Value::as_i64)),
             kind: e.kind,
-            change: match (&e.from_status, &e.to_status) {
-                (Some(f), Some(t)) => format!("{f} → {t}"),
-                (None, Some(t)) => format!("→ {t}"),
-                _ => String::new(),
+            change: {
+                let word = |status: &str| lang.tr(&format!("timeline.state.{status}"));
+                match (&e.from_status, &e.to_status) {
+                    (Some(f), Some(t)) => format!("{} → {}", word(f), word(t)),
+                    (None, Some(t)) => format!("→ {}", word(t)),
+                    _ => String::new(),
+                }
             },
-            message: e.message.unwrap_or_default(),
+            message: timeline::entry_text(
+                lang,
+                e.message_key.as_deref(),
+                e.message_args.as_deref(),
+                e.message.as_deref().unwrap_or_default(),
+            ),
             actor: e.actor.unwrap_or_default(),
             detail: e.detail.map(|d| {
                 serde_json::from_str::<serde_json::Value>(&d)
@@ -667,6 +685,7 @@ pub fn order_page(
         refunded: money(o.refunded_minor),
         refundable: money(left),
         billing: address(
+            lang,
             &o.billing_first_name,
             &o.billing_last_name,
             &o.billing_address,
@@ -676,6 +695,7 @@ pub fn order_page(
             &o.billing_country,
         ),
         delivery: address(
+            lang,
             &o.shipping_first_name,
             &o.shipping_last_name,
             &o.shipping_address,

@@ -19,6 +19,7 @@ use crate::{
         products::{self, ProductForm, SaveError},
     },
     db::DbError,
+    i18n::Lang,
     web::{AppState, Layout, flash, render},
 };
 
@@ -61,7 +62,7 @@ pub async fn index(
         .map(|p| Row {
             state: tag(lang, if p.active { "visible" } else { "hidden" }),
             id: p.id,
-            name: p.name_en,
+            name: in_language(lang, p.name_en, p.name_zh),
             sku: p.sku,
             slug: p.slug,
             price: price(p.price_minor, &p.currency, shop),
@@ -107,9 +108,27 @@ impl ProductFormPage {
             .map(|(_, m)| m.as_str())
     }
 
+    /// The product's name in the admin's language, for the heading.
+    fn heading_name(&self) -> &str {
+        if self.layout.language == Lang::ZhCn && !self.form.name_zh.trim().is_empty() {
+            &self.form.name_zh
+        } else {
+            &self.form.name_en
+        }
+    }
+
     /// True while no category is chosen (a new product): the empty choice is shown selected.
     fn no_category(&self) -> bool {
         !self.categories.iter().any(|c| c.selected)
+    }
+}
+
+/// The Chinese name in Chinese when the merchant gave one, else the English one.
+fn in_language(lang: Lang, en: String, zh: String) -> String {
+    if lang == Lang::ZhCn && !zh.trim().is_empty() {
+        zh
+    } else {
+        en
     }
 }
 
@@ -119,7 +138,7 @@ fn form_page(
     admin: &AdminUser,
     id: Option<i64>,
     form: ProductForm,
-    categories: Vec<(i64, String)>,
+    categories: Vec<(i64, String, String)>,
     errors: Vec<(&'static str, &'static str)>,
     image_path: Option<String>,
     status: StatusCode,
@@ -133,10 +152,10 @@ fn form_page(
     let page = ProductFormPage {
         categories: categories
             .into_iter()
-            .map(|(id, name)| CategoryChoice {
+            .map(|(id, en, zh)| CategoryChoice {
                 selected: Some(id) == selected,
                 id,
-                name,
+                name: in_language(layout.language, en, zh),
             })
             .collect(),
         id,
@@ -310,7 +329,7 @@ async fn save(
     }
     let current_image = existing.as_ref().map(|p| p.image_path.clone());
     let currency = state.settings.currency;
-    let ids: Vec<i64> = categories.iter().map(|(id, _)| *id).collect();
+    let ids: Vec<i64> = categories.iter().map(|(id, ..)| *id).collect();
     let mut errors = Vec::new();
     let image = parts
         .iter()

@@ -100,6 +100,7 @@ pub async fn index(
         rows: rows
             .into_iter()
             .map(|d| Row {
+                error: d.note(lang).unwrap_or_default(),
                 id: d.id,
                 received: when(d.received_at),
                 event_type: d.type_as_received().unwrap_or_else(|| "—".into()),
@@ -113,7 +114,6 @@ pub async fn index(
                 trade_no: d.trade_no.unwrap_or_default(),
                 signature_valid: d.signature_valid,
                 status: tag(lang, &d.status),
-                error: d.error.unwrap_or_default(),
             })
             .collect(),
         pills: choices(lang, &STATES, status.as_deref()),
@@ -144,6 +144,8 @@ pub struct WebhookPage {
     dismissed: Option<String>,
     last_delivered: Option<String>,
     note_limit: usize,
+    /// How it was handled, in the admin's language.
+    note: Option<String>,
 }
 
 /// Shows one delivery with its headers and body.
@@ -180,6 +182,7 @@ pub async fn show(
         }),
         last_delivered: d.last_delivered_at.map(when),
         note_limit: NOTE_LIMIT,
+        note: d.note(layout.language),
         d,
         layout,
         frame,

@@ -1,0 +1,360 @@
+//! The admin area in Chinese: every page, with orders in every state the merchant meets, shows
+//! no English UI text. What the shop did not write (the shopper's name and address, product
+//! names typed by the merchant, AsiaBill's raw codes) is marked `translate="no"` or set in
+//! `<code>`, and is left alone.
+
+use asiabill_shop::db::schema::{
+    email_outbox, order_lines, payment_attempts, payment_events, products, webhook_events,
+};
+use diesel::prelude::*;
+
+use crate::{
+    admin_support::{Admin, admin, order_by_number, paid_order},
+    helpers::spawn_app,
+    payments::{DECLINE, eventually, order, pay_insite, signed_webhook},
+};
+
+/// Elements whose content is data or code, never UI text.
+const RAW: [&str; 6] = ["script", "style", "pre", "code", "textarea", "kbd"];
+/// Elements without an end tag.
+const VOID: [&str; 8] = ["br", "img", "input", "meta", "link", "hr", "source", "wbr"];
+
+/// The text a reader sees on `html`, outside raw elements and `translate="no"`, with the
+/// attributes a reader also sees (`placeholder`, `title`, `aria-label`, `alt`).
+pub fn visible_text(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    // One entry per open element: its name and whether its content is raw.
+    let mut open: Vec<(String, bool)> = Vec::new();
+    let mut rest = html;
+    while !rest.is_empty() {
+        let Some(lt) = rest.find('<') else {
+            push_text(&mut out, &open, rest);
+            break;
+        };
+        push_text(&mut out, &open, &rest[..lt]);
+        rest = &rest[lt..];
+        if rest.starts_with("<!--") {
+            rest = rest.find("-->").map_or("", |end| &rest[end + 3..]);
+            continue;
+        }
+        let Some(gt) = rest.find('>') else { break };
+        let tag = &rest[1..gt];
+        rest = &rest[gt + 1..];
+        if tag.starts_with('!') {
+            continue;
+        }
+        if let Some(name) = tag.strip_prefix('/') {
+            let name = name.trim().to_ascii_lowercase();
+            if let Some(at) = open.iter().rposition(|(n, _)| *n == name) {
+                open.truncate(at);
+            }
+            continue;
+        }
+        let name: String = tag
+            .split(|c: char| c.is_whitespace() || c == '/')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let inherited = open.last().is_some_and(|(_, raw)| *raw);
+        let raw = inherited || RAW.contains(&name.as_str()) || tag.contains("translate=\"no\"");
+        if !raw {
+            for attribute in ["placeholder", "title", "aria-label", "alt"] {
+                if let Some(value) = attribute_value(tag, attribute) {
+                    out.push(value.to_owned());
+                }
+            }
+        }
+        if !VOID.contains(&name.as_str()) && !tag.ends_with('/') {
+            open.push((name.clone(), raw));
+        }
+        // The content of script and style is not markup: skip to its end tag.
+        if name == "script" || name == "style" {
+            let end = format!("</{name}");
+            rest = rest.find(&end).map_or("", |at| &rest[at..]);
+        }
+    }
+    out
+}
+
+fn push_text(out: &mut Vec<String>, open: &[(String, bool)], text: &str) {
+    let raw = open.last().is_some_and(|(_, raw)| *raw);
+    let text = text.trim();
+    if !raw && !text.is_empty() {
+        out.push(text.to_owned());
+    }
+}
+
+fn attribute_value<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let marker = format!(" {name}=\"");
+    let start = tag.find(&marker)? + marker.len();
+    let len = tag[start..].find('"')?;
+    Some(&tag[start..start + len])
+}
+
+/// Words that stay as they are in Chinese: AsiaBill's protocol names (its Chinese documentation
+/// keeps them), file formats, acronyms, and names from the code and configuration.
+const ALLOWED: &[&str] = &[
+    "AsiaBill",
+    "Webhook",
+    "tradeNo",
+    "orderNo",
+    "merTrackNo",
+    "batchNo",
+    "returnUrl",
+    "callbackUrl",
+    "goodsDetails",
+    "customerIp",
+    "sessionToken",
+    "confirmCharge",
+    "signInfo",
+    "gatewayNo",
+    "signKey",
+    "lcCode",
+    "OpenAPI",
+    "JS",
+    "SDK",
+    "Secure",
+    "HTML",
+    "PNG",
+    "JPEG",
+    "WebP",
+    "GIF",
+    "CSV",
+    "URL",
+    "JSON",
+    "API",
+    "SKU",
+    "ISO",
+    "HTTP",
+    "HTTPS",
+    "https",
+    "SMTP",
+    "UTC",
+    "USD",
+    "CNY",
+    "EUR",
+    "DHL",
+    "UPS",
+    "TWTH",
+    "slug",
+    "crate",
+    "asiabill",
+    "Environment",
+    "live",
+    "local",
+    "sandbox",
+    "MB",
+    "EN",
+];
+
+/// The English words of `texts`: runs of two or more Latin letters that are not allowed names
+/// and not the names, codes and addresses in `data`.
+pub fn english_words(texts: &[String], data: &[&str]) -> Vec<String> {
+    let in_token = |c: char| c.is_ascii_alphanumeric() || "-_./".contains(c);
+    let mut words = Vec::new();
+    for text in texts {
+        // Data that spans several tokens (a name, an address, an email) is taken out whole;
+        // a one-token value must match a whole token.
+        let mut text = text.clone();
+        for known in data.iter().filter(|d| !d.chars().all(in_token)) {
+            text = text.replace(known, " ");
+        }
+        for word in text.split(|c: char| !in_token(c)) {
+            let word = word.trim_end_matches('.');
+            let letters = word.chars().filter(char::is_ascii_alphabetic).count();
+            // Codes such as A10001-1 or JD0001, paths and dotted names (chargeback.success)
+            // carry digits or punctuation: data or code, not words.
+            let plain = word.chars().all(|c| c.is_ascii_alphabetic());
+            if letters >= 2 && plain && !ALLOWED.contains(&word) && !data.contains(&word) {
+                words.push(format!("{word} (in {text:?})"));
+            }
+        }
+    }
+    words
+}
+
+async fn zh(admin: &Admin, path: &str) -> String {
+    let r = admin
+        .client
+        .get(admin.url(path))
+        .header("Accept-Language", "zh-CN,zh;q=0.9")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(r.status(), 200, "GET {path} in Chinese");
+    r.text().await.expect("body")
+}
+
+#[test]
+fn visible_text_skips_markup_code_and_data() {
+    let html = r#"<p title="Hint">Hello <b>world</b></p><code>raw</code><script>var x = "<b>";</script>
+        <span translate="no">Ana <i>Lima</i></span><input placeholder="Search"><!-- note -->End"#;
+    assert_eq!(
+        visible_text(html),
+        ["Hint", "Hello", "world", "Search", "End"]
+    );
+    assert_eq!(
+        english_words(&["付款 Paid A10001-1 AsiaBill".into()], &[]),
+        ["Paid (in \"付款 Paid A10001-1 AsiaBill\")"]
+    );
+}
+
+#[tokio::test]
+async fn every_admin_page_in_chinese_shows_no_english_ui_text() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    // A paid, shipped, partly refunded and then disputed order, and a declined one.
+    let number = paid_order(&app).await;
+    admin
+        .post_then(
+            &format!("/admin/orders/{number}/shipments"),
+            &[
+                ("lc_code", "UPS"),
+                ("tracking_number", "1Z999AA10123456784"),
+                ("tracking_url", "https://www.ups.com/track"),
+            ],
+            &format!("/admin/orders/{number}"),
+        )
+        .await;
+    admin.refund(&number, "1.00", "goodwill", None).await;
+    let declined = order(&app).await;
+    pay_insite(&app, &declined, DECLINE).await;
+    let order_id = order_by_number(&app, &number).id;
+    let trade_no: String = payment_attempts::table
+        .filter(payment_attempts::order_id.eq(order_id))
+        .filter(payment_attempts::trade_no.is_not_null())
+        .select(payment_attempts::trade_no.assume_not_null())
+        .first(&mut app.db.get().expect("conn"))
+        .expect("the paid attempt's tradeNo");
+    app.sandbox
+        .as_ref()
+        .expect("sim")
+        .raise_chargeback(&trade_no, None, None)
+        .expect("chargeback");
+    eventually("the chargeback puts the order in dispute", || {
+        order_by_number(&app, &number).disputed_at.is_some()
+    })
+    .await;
+
+    // A webhook for a payment the shop never made: flagged, in the log and "Needs attention".
+    const FOREIGN: &str = r#"{"data":{"transactionType":"Sale","orderAmount":"1.00","orderNo":"NOT-OURS-1","tradeNo":"2026112512000011111111","orderCurrency":"USD","orderInfo":"Transaction Approved","orderStatus":"success","remark":""},"type":"transaction.success"}"#;
+    assert_eq!(signed_webhook(&app, FOREIGN).await.status(), 200);
+
+    let mut conn = app.db.get().expect("conn");
+    let webhook: i64 = webhook_events::table
+        .select(webhook_events::id)
+        .first(&mut conn)
+        .expect("a webhook arrived");
+    let flagged: i64 = webhook_events::table
+        .filter(webhook_events::status.eq("flagged"))
+        .select(webhook_events::id)
+        .first(&mut conn)
+        .expect("the foreign webhook is flagged");
+    let email: i64 = email_outbox::table
+        .select(email_outbox::id)
+        .first(&mut conn)
+        .expect("an email");
+    let product: i64 = products::table
+        .select(products::id)
+        .first(&mut conn)
+        .expect("a product");
+    let pages = [
+        "/admin".to_owned(),
+        "/admin/orders".to_owned(),
+        format!("/admin/orders/{number}"),
+        "/admin/refunds".to_owned(),
+        "/admin/transactions".to_owned(),
+        "/admin/webhooks".to_owned(),
+        format!("/admin/webhooks/{webhook}"),
+        format!("/admin/webhooks/{flagged}"),
+        "/admin/chargebacks".to_owned(),
+        "/admin/products".to_owned(),
+        "/admin/products/new".to_owned(),
+        format!("/admin/products/{product}"),
+        "/admin/outbox".to_owned(),
+        format!("/admin/outbox/{email}"),
+        "/admin/go-live".to_owned(),
+    ];
+    // What the shop did not write: the shopper's details, the merchant's typing, AsiaBill's
+    // words and codes as the timeline stored them, the emails as they were sent.
+    let mut data: Vec<String> = [
+        "Ana Lima",
+        "1 Harbour Street",
+        "Portland, OR 97201",
+        "ana@example.com",
+        "admin@example.com",
+        "goodwill",
+        "Transaction Approved",
+    ]
+    .map(String::from)
+    .into();
+    data.extend(
+        order_lines::table
+            .select(order_lines::name)
+            .load::<String>(&mut conn)
+            .expect("lines"),
+    );
+    data.extend(
+        email_outbox::table
+            .select(email_outbox::subject)
+            .load::<String>(&mut conn)
+            .expect("subjects"),
+    );
+    for args in payment_events::table
+        .select(payment_events::message_args)
+        .load::<Option<String>>(&mut conn)
+        .expect("timeline")
+        .into_iter()
+        .flatten()
+    {
+        let args: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&args).expect("arguments are a JSON object");
+        data.extend(args.values().filter_map(|v| v.as_str().map(String::from)));
+    }
+    // Longest first, so that a value containing another is taken out whole.
+    data.sort_by_key(|d| std::cmp::Reverse(d.len()));
+    let data: Vec<&str> = data
+        .iter()
+        .map(String::as_str)
+        .filter(|d| !d.is_empty())
+        .collect();
+    // The refund's flash was shown in English, where it was asked for; read it there.
+    admin.html("/admin").await;
+    let mut found = Vec::new();
+    for path in &pages {
+        let page = zh(&admin, path).await;
+        for word in english_words(&visible_text(&page), &data) {
+            found.push(format!("{path}: {word}"));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "English on Chinese admin pages:\n{}",
+        found.join("\n")
+    );
+    // The timeline and the webhook notes read in the admin's language, in both directions.
+    let order_page = format!("/admin/orders/{number}");
+    assert!(
+        zh(&admin, &order_page)
+            .await
+            .contains("订单已创建；库存保留至")
+    );
+    assert!(
+        admin
+            .html(&order_page)
+            .await
+            .contains("Order placed; stock reserved until")
+    );
+    let flagged_page = format!("/admin/webhooks/{flagged}");
+    assert!(
+        zh(&admin, &flagged_page)
+            .await
+            .contains("没有支付尝试 NOT-OURS-1")
+    );
+    assert!(
+        admin
+            .html(&flagged_page)
+            .await
+            .contains("no payment attempt NOT-OURS-1")
+    );
+}

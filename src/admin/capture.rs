@@ -10,13 +10,13 @@ use asiabill::{
 };
 use chrono::NaiveDateTime;
 
-use super::{
-    audit::{self, Actor, Target},
-    timeline::{self, Note},
-};
+use super::audit::{self, Actor, Target};
 use crate::{
     db::{DbError, models::PaymentAttempt, now, write_transaction},
-    orders::{timeline::Message, view},
+    orders::{
+        timeline::{self, Event, Message},
+        view,
+    },
     payments::{
         AttemptStatus, Source,
         start::effects,
@@ -197,17 +197,20 @@ pub async fn run(
                         ),
                         Done::Succeeded => ("succeeded", said("timeline.operation_done")),
                     };
-                    timeline::write(
+                    timeline::record(
                         conn,
-                        Note {
+                        Event {
                             order_id: attempt.order_id,
                             attempt_id: Some(attempt.id),
                             refund_id: None,
                             source: Source::Admin,
                             kind: &format!("{op}_{kind}"),
-                            message,
+                            message: Some(message),
                             detail: Some(detail.clone()),
-                            actor: &actor.email,
+                            actor: Some(&actor.email),
+                            from: None,
+                            to: None,
+                            at: None,
                         },
                     )?;
                 }

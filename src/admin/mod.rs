@@ -16,7 +16,6 @@ pub mod refunds;
 pub mod sessions;
 pub mod shipping;
 pub mod throttle;
-pub mod timeline;
 pub mod transactions;
 pub mod users;
 pub mod webhook_log;

@@ -14,10 +14,7 @@ use asiabill::{
 };
 use diesel::prelude::*;
 
-use super::{
-    audit::{self, Actor, Target},
-    timeline::{self, Note},
-};
+use super::audit::{self, Actor, Target};
 use crate::{
     db::{
         DbConnection, DbError,
@@ -26,7 +23,10 @@ use crate::{
         schema::{orders, payment_attempts, refunds},
         write_transaction,
     },
-    orders::{status, timeline::Message},
+    orders::{
+        status,
+        timeline::{self, Event, Message},
+    },
     payments::{
         Source, disputes,
         refunds::{self as settle, RefundApplied, RefundNews},
@@ -306,20 +306,25 @@ fn reserve(
             .select(Refund::as_select())
             .first(conn)?;
         let shown = shown(amount, &order.currency);
-        timeline::write(
+        timeline::record(
             conn,
-            Note {
+            Event {
                 order_id: order.id,
                 attempt_id: Some(payment.attempt_id),
                 refund_id: Some(id),
                 source: Source::Admin,
                 kind: "refund_reserved",
-                message: Message::new("timeline.refund_asked")
-                    .data("number", &mer_track_no)
-                    .data("amount", &shown)
-                    .data("reason", reason),
+                message: Some(
+                    Message::new("timeline.refund_asked")
+                        .data("number", &mer_track_no)
+                        .data("amount", &shown)
+                        .data("reason", reason),
+                ),
                 detail: None,
-                actor: &actor.email,
+                actor: Some(&actor.email),
+                from: None,
+                to: None,
+                at: None,
             },
         )?;
         audit::record(
@@ -416,15 +421,18 @@ fn record_answer(
     actor: &str,
 ) -> Result<Requested, DbError> {
     let mer_track_no = refund.mer_track_no.clone();
-    let note = |kind, message: Message, detail| Note {
+    let note = |kind, message: Message, detail| Event {
         order_id: refund.order_id,
         attempt_id: Some(refund.attempt_id),
         refund_id: Some(refund.id),
         source: Source::Api,
         kind,
-        message,
+        message: Some(message),
         detail,
-        actor,
+        actor: Some(actor),
+        from: None,
+        to: None,
+        at: None,
     };
     let reserved = refunds::table
         .filter(refunds::id.eq(refund.id))
@@ -448,7 +456,7 @@ fn record_answer(
                         refunds::updated_at.eq(now()),
                     ))
                     .execute(conn)?;
-                timeline::write(
+                timeline::record(
                     conn,
                     note(
                         "refund_requested",
@@ -468,7 +476,7 @@ fn record_answer(
                         refunds::updated_at.eq(now()),
                     ))
                     .execute(conn)?;
-                timeline::write(
+                timeline::record(
                     conn,
                     note(
                         "refund_unknown",
@@ -503,7 +511,7 @@ fn record_answer(
                         ))
                         .execute(conn)?;
                 }
-                timeline::write(
+                timeline::record(
                     conn,
                     note(
                         "refund_refused",
@@ -683,19 +691,22 @@ pub async fn query(
                         RefundApplied::Settled | RefundApplied::Unchanged => {}
                     }
                 }
-                timeline::write(
+                timeline::record(
                     conn,
-                    Note {
+                    Event {
                         order_id: settled_refund.order_id,
                         attempt_id: Some(settled_refund.attempt_id),
                         refund_id: Some(settled_refund.id),
                         source: Source::Query,
                         kind: "refund_queried",
-                        message: Message::new("timeline.refund_queried")
+                        message: Some( Message::new("timeline.refund_queried")
                             .data("number", &settled_refund.mer_track_no)
-                            .data("batch", &batch_no),
+                            .data("batch", &batch_no)),
                         detail: Some(raw),
-                        actor: &actor.email,
+                        actor: Some(&actor.email),
+                        from: None,
+                        to: None,
+                        at: None,
                     },
                 )?;
                 audit::record(

@@ -6,10 +6,7 @@
 use asiabill::types::LogisticsUpload;
 use diesel::prelude::*;
 
-use super::{
-    audit::{self, Actor, Target},
-    timeline::{self, Note},
-};
+use super::audit::{self, Actor, Target};
 use crate::{
     db::{
         DbConnection, DbError,
@@ -20,7 +17,10 @@ use crate::{
     },
     emails::{self, EmailKind, Subject},
     jobs::{self, JobFailure, NewJob},
-    orders::{status, timeline::Message},
+    orders::{
+        status,
+        timeline::{self, Event, Message},
+    },
     payments::Source,
     web::AppState,
 };
@@ -164,19 +164,24 @@ pub async fn ship(
                     Subject::Shipment(id),
                     &public_url,
                 )?;
-                timeline::write(
+                timeline::record(
                     conn,
-                    Note {
+                    Event {
                         order_id: order.id,
                         attempt_id: None,
                         refund_id: None,
                         source: Source::Admin,
                         kind: "shipped",
-                        message: Message::new("timeline.shipped")
-                            .data("carrier", &input.lc_code)
-                            .data("tracking", &input.tracking_number),
+                        message: Some(
+                            Message::new("timeline.shipped")
+                                .data("carrier", &input.lc_code)
+                                .data("tracking", &input.tracking_number),
+                        ),
                         detail: None,
-                        actor: &actor_c.email,
+                        actor: Some(&actor_c.email),
+                        from: None,
+                        to: None,
+                        at: None,
                     },
                 )?;
                 audit::record(
@@ -268,19 +273,24 @@ pub async fn upload(state: &AppState, id: i64, actor: &str) -> Result<Upload, Db
                         .set(shipments::uploaded_at.eq(Some(at)))
                         .execute(conn)?;
                 }
-                timeline::write(
+                timeline::record(
                     conn,
-                    Note {
+                    Event {
                         order_id: shipment.order_id,
                         attempt_id: None,
                         refund_id: None,
                         source: Source::Api,
                         kind,
-                        message: Message::new("timeline.logistics_upload")
-                            .data("tracking", &shipment.tracking_number)
-                            .data("result", &message),
+                        message: Some(
+                            Message::new("timeline.logistics_upload")
+                                .data("tracking", &shipment.tracking_number)
+                                .data("result", &message),
+                        ),
                         detail: None,
-                        actor: &actor,
+                        actor: Some(&actor),
+                        from: None,
+                        to: None,
+                        at: None,
                     },
                 )?;
                 Ok::<_, DbError>(())

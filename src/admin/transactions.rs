@@ -8,7 +8,6 @@ use diesel::prelude::*;
 use super::{
     audit::{self, Actor, Target},
     golive::LIST_QUERY_ACTION,
-    timeline::{self, Note},
 };
 use crate::{
     db::{
@@ -18,7 +17,10 @@ use crate::{
         schema::{orders, payment_attempts},
         write_transaction,
     },
-    orders::{timeline::Message, view},
+    orders::{
+        timeline::{self, Event, Message},
+        view,
+    },
     payments::{
         AttemptStatus, Source,
         returns::status_of,
@@ -391,26 +393,29 @@ fn record_answer(
     answer: Result<Option<Transaction>, asiabill::Error>,
     effects: &transition::Effects,
 ) -> Result<Message, DbError> {
-    let note = |kind, message: Message, detail| Note {
+    let note = |kind, message: Message, detail| Event {
         order_id: attempt.order_id,
         attempt_id: Some(attempt.id),
         refund_id: None,
         source: Source::Query,
         kind,
-        message,
+        message: Some(message),
         detail,
-        actor,
+        actor: Some(actor),
+        from: None,
+        to: None,
+        at: None,
     };
     let tx = match answer {
         Ok(Some(tx)) => tx,
         Ok(None) => {
             let message = Message::new("timeline.sync_none");
-            timeline::write(conn, note("sync", message.clone(), None))?;
+            timeline::record(conn, note("sync", message.clone(), None))?;
             return Ok(message);
         }
         Err(e) => {
             let message = Message::new("timeline.sync_failed").data("error", e);
-            timeline::write(conn, note("sync_failed", message.clone(), None))?;
+            timeline::record(conn, note("sync_failed", message.clone(), None))?;
             return Ok(message);
         }
     };
@@ -422,7 +427,7 @@ fn record_answer(
             .data("order_no", &attempt.gateway_order_no)
             .data("minor", attempt.amount_minor)
             .data("expected", &attempt.currency);
-        timeline::write(conn, note("amount_mismatch", message.clone(), detail))?;
+        timeline::record(conn, note("amount_mismatch", message.clone(), detail))?;
         return Ok(message);
     }
     let outcome = Outcome {
@@ -440,7 +445,7 @@ fn record_answer(
         Applied::Unchanged => {
             // Nothing moved, so the transition wrote nothing: the timeline still
             // says that AsiaBill was asked and agreed.
-            timeline::write(
+            timeline::record(
                 conn,
                 note(
                     "sync",

@@ -4,12 +4,13 @@
 //! `<code>`, and is left alone.
 
 use asiabill_shop::db::schema::{
-    email_outbox, order_lines, payment_attempts, payment_events, products, webhook_events,
+    email_outbox, order_lines, payment_attempts, payment_events, webhook_events,
 };
 use diesel::prelude::*;
 
 use crate::{
-    admin_support::{Admin, admin, order_by_number, paid_order},
+    admin_pages::{every_admin_page, ship_and_refund, zh},
+    admin_support::{admin, order_by_number, paid_order},
     helpers::spawn_app,
     payments::{DECLINE, eventually, order, pay_insite, signed_webhook},
 };
@@ -173,18 +174,6 @@ pub fn english_words(texts: &[String], data: &[&str]) -> Vec<String> {
     words
 }
 
-async fn zh(admin: &Admin, path: &str) -> String {
-    let r = admin
-        .client
-        .get(admin.url(path))
-        .header("Accept-Language", "zh-CN,zh;q=0.9")
-        .send()
-        .await
-        .expect("GET");
-    assert_eq!(r.status(), 200, "GET {path} in Chinese");
-    r.text().await.expect("body")
-}
-
 #[test]
 fn visible_text_skips_markup_code_and_data() {
     let html = r#"<p title="Hint">Hello <b>world</b></p><code>raw</code><script>var x = "<b>";</script>
@@ -205,18 +194,7 @@ async fn every_admin_page_in_chinese_shows_no_english_ui_text() {
     let admin = admin(&app).await;
     // A paid, shipped, partly refunded and then disputed order, and a declined one.
     let number = paid_order(&app).await;
-    admin
-        .post_then(
-            &format!("/admin/orders/{number}/shipments"),
-            &[
-                ("lc_code", "UPS"),
-                ("tracking_number", "1Z999AA10123456784"),
-                ("tracking_url", "https://www.ups.com/track"),
-            ],
-            &format!("/admin/orders/{number}"),
-        )
-        .await;
-    admin.refund(&number, "1.00", "goodwill", None).await;
+    ship_and_refund(&admin, &number).await;
     let declined = order(&app).await;
     pay_insite(&app, &declined, DECLINE).await;
     let order_id = order_by_number(&app, &number).id;
@@ -241,40 +219,13 @@ async fn every_admin_page_in_chinese_shows_no_english_ui_text() {
     assert_eq!(signed_webhook(&app, FOREIGN).await.status(), 200);
 
     let mut conn = app.db.get().expect("conn");
-    let webhook: i64 = webhook_events::table
-        .select(webhook_events::id)
-        .first(&mut conn)
-        .expect("a webhook arrived");
     let flagged: i64 = webhook_events::table
         .filter(webhook_events::status.eq("flagged"))
         .select(webhook_events::id)
         .first(&mut conn)
         .expect("the foreign webhook is flagged");
-    let email: i64 = email_outbox::table
-        .select(email_outbox::id)
-        .first(&mut conn)
-        .expect("an email");
-    let product: i64 = products::table
-        .select(products::id)
-        .first(&mut conn)
-        .expect("a product");
-    let pages = [
-        "/admin".to_owned(),
-        "/admin/orders".to_owned(),
-        format!("/admin/orders/{number}"),
-        "/admin/refunds".to_owned(),
-        "/admin/transactions".to_owned(),
-        "/admin/webhooks".to_owned(),
-        format!("/admin/webhooks/{webhook}"),
-        format!("/admin/webhooks/{flagged}"),
-        "/admin/chargebacks".to_owned(),
-        "/admin/products".to_owned(),
-        "/admin/products/new".to_owned(),
-        format!("/admin/products/{product}"),
-        "/admin/outbox".to_owned(),
-        format!("/admin/outbox/{email}"),
-        "/admin/go-live".to_owned(),
-    ];
+    let mut pages = every_admin_page(&app, &number);
+    pages.push(format!("/admin/webhooks/{flagged}"));
     // What the shop did not write: the shopper's details, the merchant's typing, AsiaBill's
     // words and codes as the timeline stored them, the emails as they were sent.
     let mut data: Vec<String> = [

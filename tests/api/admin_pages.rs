@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use crate::{
     admin_support::{Admin, admin, order_by_number, order_by_token, paid_order},
-    helpers::spawn_app,
+    helpers::{TestApp, spawn_app},
     payments::order,
 };
 
@@ -23,7 +23,8 @@ fn assert_translated(path: &str, page: &str) {
     }
 }
 
-async fn zh(admin: &Admin, path: &str) -> String {
+/// Page `path` as an admin reading Chinese sees it.
+pub async fn zh(admin: &Admin, path: &str) -> String {
     let r = admin
         .client
         .get(admin.url(path))
@@ -35,11 +36,8 @@ async fn zh(admin: &Admin, path: &str) -> String {
     r.text().await.expect("body")
 }
 
-#[tokio::test]
-async fn every_admin_page_renders_in_english_and_in_chinese() {
-    let app = spawn_app().await;
-    let admin = admin(&app).await;
-    let number = paid_order(&app).await;
+/// Ships order `number` and refunds 1.00 of it, so that its page has every section filled.
+pub async fn ship_and_refund(admin: &Admin, number: &str) {
     admin
         .post_then(
             &format!("/admin/orders/{number}/shipments"),
@@ -51,7 +49,12 @@ async fn every_admin_page_renders_in_english_and_in_chinese() {
             &format!("/admin/orders/{number}"),
         )
         .await;
-    admin.refund(&number, "1.00", "goodwill", None).await;
+    admin.refund(number, "1.00", "goodwill", None).await;
+}
+
+/// Every admin page, with order `number` and the first webhook, email and product as the ones
+/// shown on their own pages.
+pub fn every_admin_page(app: &TestApp, number: &str) -> Vec<String> {
     let mut conn = app.db.get().expect("conn");
     let webhook: i64 = webhook_events::table
         .select(webhook_events::id)
@@ -65,7 +68,7 @@ async fn every_admin_page_renders_in_english_and_in_chinese() {
         .select(products::id)
         .first(&mut conn)
         .expect("a product");
-    let pages = [
+    vec![
         "/admin".to_owned(),
         "/admin/orders".to_owned(),
         format!("/admin/orders/{number}"),
@@ -80,7 +83,16 @@ async fn every_admin_page_renders_in_english_and_in_chinese() {
         "/admin/outbox".to_owned(),
         format!("/admin/outbox/{email}"),
         "/admin/go-live".to_owned(),
-    ];
+    ]
+}
+
+#[tokio::test]
+async fn every_admin_page_renders_in_english_and_in_chinese() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let number = paid_order(&app).await;
+    ship_and_refund(&admin, &number).await;
+    let pages = every_admin_page(&app, &number);
     for path in &pages {
         let page = admin.html(path).await;
         assert!(page.contains("class=\"admin-shell\""), "{path}");

@@ -23,7 +23,7 @@ use crate::{
     },
     payments::{
         AttemptStatus, Source,
-        returns::status_of,
+        query::{self, Reading, status_of},
         start::effects,
         transition::{self, Applied, Outcome},
     },
@@ -311,15 +311,7 @@ pub async fn sync(
         let answer = match &attempt.trade_no {
             Some(trade_no) => state.gateway.order_info(trade_no).await.map(Some),
             None if open => {
-                let day = attempt.created_at.date();
-                let mut q = TransactionsQuery::by_order_no(&attempt.gateway_order_no, day);
-                q.start_time = (day - chrono::Duration::days(1)).and_time(NaiveTime::MIN);
-                q.end_time = (day + chrono::Duration::days(2)).and_time(NaiveTime::MIN);
-                state.gateway.transactions(&q).await.map(|page| {
-                    page.list
-                        .into_iter()
-                        .find(|t| t.order_no == attempt.gateway_order_no)
-                })
+                query::ask(&state.gateway, attempt, None, attempt.created_at.date()).await
             }
             None => continue,
         };
@@ -420,7 +412,7 @@ fn record_answer(
         }
     };
     let detail = serde_json::to_value(&tx).ok();
-    if !attempt.is_for(&tx.trade_amount) {
+    let Reading::Status(status) = query::read(attempt, &tx) else {
         let message = Message::new("timeline.sync_mismatch")
             .data("amount", tx.trade_amount.to_gateway_string())
             .data("currency", tx.trade_amount.currency().code())
@@ -429,13 +421,13 @@ fn record_answer(
             .data("expected", &attempt.currency);
         timeline::record(conn, note("amount_mismatch", message.clone(), detail))?;
         return Ok(message);
-    }
+    };
     let outcome = Outcome {
         trade_no: Some(tx.trade_no.clone()),
         message: Some(format!("{} (synced from AsiaBill)", tx.trade_info)),
         note: Some(Message::new("timeline.synced").data("info", &tx.trade_info)),
         detail,
-        ..Outcome::to(status_of(attempt, &tx))
+        ..Outcome::to(status)
     };
     let applied = transition::apply_in(conn, attempt.id, &outcome, Source::Query, effects)?;
     Ok(match applied {

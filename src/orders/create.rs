@@ -188,8 +188,12 @@ fn insert(
     within_limits(conn, checkout, ctx, now())?;
     let chinese = ctx.lang == Lang::ZhCn;
     // Reserve each line with one conditional update: it succeeds only while enough stock is
-    // left, so two shoppers can never both take the last unit.
-    for line in &lines {
+    // left, so two shoppers can never both take the last unit. In product order, so that two
+    // checkouts of the same products lock their rows in the same order (on PostgreSQL, the
+    // other order deadlocks).
+    let mut reserving: Vec<_> = lines.iter().collect();
+    reserving.sort_by_key(|line| line.product_id);
+    for line in reserving {
         let reserved = diesel::update(
             products::table
                 .filter(products::id.eq(line.product_id))

@@ -11,7 +11,7 @@ use crate::{
     cart::{self, CartError},
     db::{
         DbConnection, DbError, now,
-        schema::{order_lines, orders, payment_attempts, products},
+        schema::{order_lines, orders, payment_attempts},
         write_transaction,
     },
     payments::Source,
@@ -66,18 +66,7 @@ pub fn expire(conn: &mut DbConnection, order_id: i64) -> Result<Expiry, DbError>
         if won != 1 {
             return Ok(Expiry::Nothing);
         }
-        let lines: Vec<(Option<i64>, i64)> = order_lines::table
-            .filter(order_lines::order_id.eq(order_id))
-            .select((order_lines::product_id, order_lines::quantity))
-            .load(conn)?;
-        for (product_id, quantity) in lines {
-            if let Some(product_id) = product_id {
-                diesel::update(products::table.find(product_id))
-                    .set(products::stock.eq(products::stock + quantity))
-                    .execute(conn)?;
-                crate::catalogue::cache::changed();
-            }
-        }
+        crate::payments::transition::release_stock(conn, order_id)?;
         timeline::record(
             conn,
             Event::new(order_id, Source::System, "order_cancelled")

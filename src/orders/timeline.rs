@@ -259,8 +259,14 @@ struct Row<'a> {
     created_at: NaiveDateTime,
 }
 
-/// Adds `event` to its order's timeline.
+/// Adds `event` to its order's timeline, taking the order's row lock first.
+///
+/// The lock comes first because the insert takes a share lock on the attempt and refund rows
+/// it names (their foreign keys), and a transition that holds the order's lock may be about to
+/// write the attempt's `tradeNo` (a unique key, so it needs the row exclusively): taken in the
+/// other order, the two wait for each other and PostgreSQL aborts one ("deadlock detected").
 pub fn record(conn: &mut DbConnection, event: Event<'_>) -> Result<(), DbError> {
+    super::lock(conn, event.order_id)?;
     let row = Row {
         order_id: event.order_id,
         attempt_id: event.attempt_id,

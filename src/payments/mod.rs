@@ -5,6 +5,7 @@ pub mod attempts;
 pub mod calls;
 pub mod disputes;
 pub mod gateway;
+pub mod query;
 pub mod reconcile;
 pub mod refunds;
 pub mod rejected_webhooks;

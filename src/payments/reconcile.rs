@@ -6,17 +6,14 @@
 
 use std::time::Duration;
 
-use asiabill::{
-    Currency, Money,
-    types::{RefundStatus, TransactionsQuery},
-};
+use asiabill::{Currency, Money, types::RefundStatus};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{
     AttemptStatus, Source, calls,
+    query::{self, Reading},
     refunds::{self, RefundNews},
-    returns::status_of,
     start::effects,
     transition::{self, Outcome},
 };
@@ -114,23 +111,15 @@ pub async fn pass(state: &AppState) -> Result<Report, DbError> {
 }
 
 async fn reconcile_attempt(state: &AppState, attempt: &PaymentAttempt) -> Result<bool, DbError> {
-    let day = attempt.created_at.date();
-    let query = match &attempt.trade_no {
-        Some(trade_no) => TransactionsQuery::by_trade_no_near(trade_no, day),
-        None => {
-            let mut q = TransactionsQuery::by_order_no(&attempt.gateway_order_no, day);
-            q.start_time = (day - chrono::Duration::days(1)).and_time(chrono::NaiveTime::MIN);
-            q.end_time = (day + chrono::Duration::days(2)).and_time(chrono::NaiveTime::MIN);
-            q
-        }
-    };
-    let answer = state.gateway.transactions(&query).await;
+    let answer = query::ask(
+        &state.gateway,
+        attempt,
+        attempt.trade_no.as_deref(),
+        attempt.created_at.date(),
+    )
+    .await;
     let found = match &answer {
-        Ok(page) => page
-            .list
-            .iter()
-            .find(|t| t.order_no == attempt.gateway_order_no)
-            .cloned(),
+        Ok(found) => found.clone(),
         Err(e) => {
             tracing::warn!(error = %e, attempt = %attempt.gateway_order_no, "reconciler query failed");
             None
@@ -155,15 +144,17 @@ async fn reconcile_attempt(state: &AppState, attempt: &PaymentAttempt) -> Result
     let abandoned_after =
         chrono::Duration::from_std(state.settings.reservation).unwrap_or(chrono::Duration::MAX);
     let outcome = match (&answer, found) {
-        (_, Some(tx)) if attempt.is_for(&tx.trade_amount) => Some(Outcome {
-            trade_no: Some(tx.trade_no.clone()),
-            message: Some(tx.trade_info.clone()),
-            ..Outcome::to(status_of(attempt, &tx))
-        }),
-        (_, Some(tx)) => {
-            tracing::warn!(attempt = %attempt.gateway_order_no, trade = %tx.trade_no, "queried amount differs; left for the merchant");
-            None
-        }
+        (_, Some(tx)) => match query::read(attempt, &tx) {
+            Reading::Status(status) => Some(Outcome {
+                trade_no: Some(tx.trade_no.clone()),
+                message: Some(tx.trade_info.clone()),
+                ..Outcome::to(status)
+            }),
+            Reading::OtherAmount => {
+                tracing::warn!(attempt = %attempt.gateway_order_no, trade = %tx.trade_no, "queried amount differs; left for the merchant");
+                None
+            }
+        },
         // AsiaBill answered and has nothing (or only an undecided pre-order) for a long time:
         // the shopper left, nothing was charged.
         (Ok(_), None) if attempt.created_at + abandoned_after < now() => Some(Outcome {

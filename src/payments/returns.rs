@@ -4,17 +4,13 @@
 //! currency must be the attempt's, and a success is confirmed with a transactions query before
 //! the order is treated as paid.
 
-use asiabill::{
-    OrderStatus,
-    codes::AuthStatus,
-    returns::verify_return,
-    types::{Transaction, TransactionsQuery},
-};
+use asiabill::{OrderStatus, returns::verify_return, types::Transaction};
 use diesel::prelude::*;
 
 use super::{
     AttemptStatus, Source, attempts, calls,
-    start::{effects, success_status},
+    query::{self, Reading},
+    start::effects,
     transition::{self, Outcome},
 };
 use crate::{
@@ -226,34 +222,15 @@ pub async fn confirm(
     trade_no: &str,
 ) -> Option<(AttemptStatus, Transaction)> {
     let day = chrono::Utc::now().date_naive();
-    let query = TransactionsQuery::by_trade_no_near(trade_no, day);
-    let page = match state.gateway.transactions(&query).await {
-        Ok(page) => page,
+    let tx = match query::ask(&state.gateway, attempt, Some(trade_no), day).await {
+        Ok(found) => found?,
         Err(e) => {
             tracing::warn!(error = %e, "could not confirm a payment by query");
             return None;
         }
     };
-    let tx = page
-        .list
-        .into_iter()
-        .find(|t| t.trade_no == trade_no && t.order_no == attempt.gateway_order_no)?;
-    if !attempt.is_for(&tx.trade_amount) {
-        return None;
-    }
-    Some((status_of(attempt, &tx), tx))
-}
-
-/// The attempt state a queried transaction implies.
-pub fn status_of(attempt: &PaymentAttempt, tx: &Transaction) -> AttemptStatus {
-    match tx.trade_status {
-        OrderStatus::Success => match tx.auth_status {
-            Some(AuthStatus::Pending) => AttemptStatus::Authorized,
-            Some(AuthStatus::Void) => AttemptStatus::Voided,
-            Some(AuthStatus::Capture | AuthStatus::Sale) => AttemptStatus::Paid,
-            _ => success_status(attempt),
-        },
-        OrderStatus::Fail => AttemptStatus::Failed,
-        OrderStatus::Pending => AttemptStatus::Pending,
+    match query::read(attempt, &tx) {
+        Reading::Status(status) => Some((status, tx)),
+        Reading::OtherAmount => None,
     }
 }

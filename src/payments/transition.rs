@@ -505,8 +505,10 @@ fn order_effects(
 
 /// Reserves the order's lines again; returns the names of lines that could not be.
 fn retake_stock(conn: &mut DbConnection, order_id: i64) -> Result<Vec<String>, DbError> {
+    // In product order, as every stock change takes product rows (see `orders::create`).
     let lines: Vec<(Option<i64>, i64, String)> = order_lines::table
         .filter(order_lines::order_id.eq(order_id))
+        .order(order_lines::product_id)
         .select((
             order_lines::product_id,
             order_lines::quantity,
@@ -533,10 +535,11 @@ fn retake_stock(conn: &mut DbConnection, order_id: i64) -> Result<Vec<String>, D
     Ok(short)
 }
 
-/// Gives the order's lines back to stock.
+/// Gives the order's lines back to stock, in product order (see `orders::create`).
 pub fn release_stock(conn: &mut DbConnection, order_id: i64) -> Result<(), DbError> {
     let lines: Vec<(Option<i64>, i64)> = order_lines::table
         .filter(order_lines::order_id.eq(order_id))
+        .order(order_lines::product_id)
         .select((order_lines::product_id, order_lines::quantity))
         .load(conn)?;
     for (product_id, quantity) in lines {

@@ -526,6 +526,17 @@ impl Holder {
         Holder { conn, watcher }
     }
 
+    /// A connection of the test's own inside a transaction that has locked nothing yet
+    /// (PostgreSQL), or that holds SQLite's write lock.
+    fn begin(app: &TestApp) -> Holder {
+        let mut holder = Holder::lock_order(app, 0);
+        if let DbConnection::Pg(_) = holder.conn {
+            // Order 0 does not exist: the transaction is open and holds no lock.
+            holder.conn.batch_execute("SELECT 1").expect("open");
+        }
+        holder
+    }
+
     /// Waits until `n` other transactions are queued behind the lock (PostgreSQL), or a
     /// moment (SQLite, whose waiters poll and cannot be counted).
     async fn wait_for_waiters(&mut self, n: i64) {
@@ -556,6 +567,51 @@ impl Holder {
     fn release(mut self) {
         self.conn.batch_execute("COMMIT").expect("commit");
     }
+}
+
+/// A timeline entry written for an attempt while a webhook re-points that attempt at its
+/// `tradeNo` (a unique key): the entry's insert share-locks the attempt's row, the transition
+/// needs it exclusively. Unless every writer takes the order's lock before either, each waits
+/// for the other and PostgreSQL aborts one ("deadlock detected": the in-site payment's 500 and
+/// the reconciler's failed pass seen under load in CI).
+#[tokio::test]
+async fn a_timeline_entry_and_a_transition_of_the_same_attempt_never_deadlock() {
+    use asiabill_shop::{
+        orders::timeline::{self, Event},
+        payments::Source,
+    };
+    let app = spawn_app().await;
+    let token = order(&app).await;
+    start_hosted(&app, &token).await;
+    let order = order_by_token(&app, &token);
+    let attempt = attempts_of(&app, order.id).remove(0);
+    let mut holder = Holder::begin(&app);
+    timeline::record(
+        &mut holder.conn,
+        Event::new(order.id, Source::System, "test_note").attempt(attempt.id),
+    )
+    .expect("an entry while nothing else runs");
+    let (status, ()) = tokio::join!(
+        transaction_webhook(
+            &app,
+            &attempt,
+            TransactionEvent::Success,
+            "2026120300000000000301"
+        )
+        .then_status(),
+        async {
+            holder.wait_for_waiters(1).await;
+            // What a transition does next in the same transaction: the order's lock. Taken
+            // after the webhook's, this would wait for it while the webhook waits for the
+            // entry's share lock.
+            asiabill_shop::orders::lock(&mut holder.conn, order.id).expect("no deadlock");
+            holder.release();
+        }
+    );
+    assert_eq!(status, 200, "the webhook was applied, not aborted");
+    let attempt = attempts_of(&app, order.id).remove(0);
+    assert_eq!(attempt.status, "paid");
+    assert_eq!(attempt.trade_no.as_deref(), Some("2026120300000000000301"));
 }
 
 /// An order with two attempts, each with a hosted page: the first superseded by the second.

@@ -78,6 +78,17 @@ impl TransactionsQuery {
         }
     }
 
+    /// The transactions of one `orderNo`, searched from the day before `day` to the day after
+    /// (as [`TransactionsQuery::by_trade_no_near`], for the same reason).
+    pub fn by_order_no_near(order_no: impl Into<String>, day: NaiveDate) -> Self {
+        let (start, _) = whole_day(day.pred_opt().unwrap_or(day));
+        let (_, end) = whole_day(day.succ_opt().unwrap_or(day));
+        TransactionsQuery {
+            order_no: Some(order_no.into()),
+            ..TransactionsQuery::new(start, end)
+        }
+    }
+
     /// The transactions of one `orderNo`, searched on the whole day `day`.
     pub fn by_order_no(order_no: impl Into<String>, day: NaiveDate) -> Self {
         let (start, end) = whole_day(day);

@@ -86,11 +86,31 @@ impl Message {
         })
     }
 
+    /// `template` with each `{name}` replaced by its argument, in one pass: a value that itself
+    /// contains braces (a merchant's reason, AsiaBill's words) is never filled in again.
     fn fill(&self, template: &str, show: impl Fn(&Arg) -> String) -> String {
-        let mut out = template.to_owned();
-        for (name, arg) in &self.args {
-            out = out.replace(&format!("{{{name}}}"), &show(arg));
+        let mut out = String::with_capacity(template.len() + 32);
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let known = after.find('}').and_then(|close| {
+                let name = &after[..close];
+                let arg = self.args.iter().find(|(n, _)| n == name).map(|(_, a)| a)?;
+                Some((show(arg), close))
+            });
+            match known {
+                Some((value, close)) => {
+                    out.push_str(&value);
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
         }
+        out.push_str(rest);
         out
     }
 
@@ -313,6 +333,18 @@ mod tests {
             Message::stored("timeline.refund_asked", Some(&m.args_json())).expect("a known key");
         assert_eq!(again.english(), m.english());
         assert_eq!(again.render(Lang::ZhCn), zh);
+    }
+
+    #[test]
+    fn an_argument_holding_braces_is_shown_as_it_is() {
+        let m = Message::new("timeline.refund_asked")
+            .data("reason", "{number} {unknown}")
+            .data("number", "A10001-R1")
+            .data("amount", "1.00 USD");
+        assert_eq!(
+            m.english(),
+            "Refund A10001-R1 of 1.00 USD asked for: {number} {unknown}"
+        );
     }
 
     #[test]

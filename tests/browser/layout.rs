@@ -199,6 +199,13 @@ async fn admin_order_page_shows_every_column_on_a_laptop() {
                 .await;
         }
         b.assert_not_cut_off(".panel table td", ".panel").await;
+
+        // On a phone the page itself never scrolls sideways: wide tables scroll in their box.
+        b.set_viewport(PHONE.0, PHONE.1).await;
+        b.open(&format!("/admin/orders/{number}")).await;
+        b.find("[data-upload-status]").await;
+        b.assert_no_horizontal_overflow("the admin order page on a phone")
+            .await;
     })
     .await;
 }

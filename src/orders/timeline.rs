@@ -78,14 +78,6 @@ impl Message {
         })
     }
 
-    /// The values shown as they are (for a reader that must tell them from the shop's words).
-    pub fn data_values(&self) -> impl Iterator<Item = &str> {
-        self.args.iter().filter_map(|(_, arg)| match arg {
-            Arg::Data(value) => Some(value.as_str()),
-            Arg::Text(_) => None,
-        })
-    }
-
     /// `template` with each `{name}` replaced by its argument, in one pass: a value that itself
     /// contains braces (a merchant's reason, AsiaBill's words) is never filled in again.
     fn fill(&self, template: &str, show: impl Fn(&Arg) -> String) -> String {
@@ -144,7 +136,7 @@ impl Message {
     /// The message stored as `key` and `args` (as [`Message::args_json`] wrote them); `None` when
     /// the key is not one the shop knows (an entry of a newer version), so the stored English
     /// is shown instead.
-    pub fn stored(key: &str, args: Option<&str>) -> Option<Message> {
+    fn stored(key: &str, args: Option<&str>) -> Option<Message> {
         if !Lang::En.has(key) {
             return None;
         }
@@ -239,18 +231,6 @@ impl<'a> Event<'a> {
     /// In these words.
     pub fn says(mut self, message: Message) -> Self {
         self.message = Some(message);
-        self
-    }
-
-    /// With this detail.
-    pub fn detail(mut self, detail: serde_json::Value) -> Self {
-        self.detail = Some(detail);
-        self
-    }
-
-    /// Done by `actor`.
-    pub fn by(mut self, actor: &'a str) -> Self {
-        self.actor = Some(actor);
         self
     }
 

@@ -394,6 +394,79 @@ pub(super) fn find_attempt(
     }
 }
 
+/// Puts a webhook on its order's timeline, linked to the stored delivery. Done before the
+/// webhook is applied, so that a flagged one is seen there too.
+fn record_arrival(
+    conn: &mut DbConnection,
+    webhook_id: i64,
+    event_type: &str,
+    attempt: &PaymentAttempt,
+    summary: Message,
+) -> Result<(), DbError> {
+    calls::record(
+        conn,
+        &calls::Traffic {
+            order_id: attempt.order_id,
+            attempt_id: Some(attempt.id),
+            source: Source::Webhook,
+            kind: calls::WEBHOOK,
+            endpoint: event_type,
+            summary,
+            detail: Some(serde_json::json!({ "webhook_id": webhook_id })),
+        },
+    )
+}
+
+/// What a payment notice (`transaction.*`, `preAuthorization.*`) says about an attempt.
+struct PaymentNotice<'a> {
+    order_no: &'a str,
+    trade_no: &'a str,
+    /// AsiaBill's words (`orderInfo`, `operationResult`).
+    words: &'a str,
+    amount: &'a asiabill::Money,
+}
+
+/// Applies a payment notice to the attempt it names: on the timeline first, flagged when its
+/// amount is not the attempt's, else moved to the state `to` reads from it (or left with the
+/// disposition `to` gives instead).
+fn apply_payment_notice(
+    conn: &mut DbConnection,
+    webhook_id: i64,
+    event_type: &str,
+    notice: PaymentNotice<'_>,
+    effects: &Effects,
+    to: impl FnOnce(&PaymentAttempt) -> Result<AttemptStatus, Disposition>,
+) -> Result<Disposition, DbError> {
+    let Some(attempt) = find_attempt(conn, notice.order_no, notice.trade_no)? else {
+        return Ok(Disposition::Flagged(
+            Message::new("webhook.no_attempt").data("order_no", notice.order_no),
+        ));
+    };
+    record_arrival(
+        conn,
+        webhook_id,
+        event_type,
+        &attempt,
+        Message::new("timeline.webhook_payment")
+            .data("info", notice.words)
+            .data("trade_no", notice.trade_no),
+    )?;
+    if let Some(flag) = mismatch(conn, &attempt, notice.amount)? {
+        return Ok(flag);
+    }
+    let to = match to(&attempt) {
+        Ok(to) => to,
+        Err(disposition) => return Ok(disposition),
+    };
+    let outcome = Outcome {
+        trade_no: Some(notice.trade_no.to_owned()),
+        message: Some(notice.words.to_owned()),
+        ..Outcome::to(to)
+    };
+    transition::apply_in(conn, attempt.id, &outcome, Source::Webhook, effects)?;
+    Ok(Disposition::Applied)
+}
+
 /// Applies a verified event inside the caller's transaction.
 fn apply_event(
     conn: &mut DbConnection,
@@ -401,94 +474,54 @@ fn apply_event(
     event: &WebhookEvent,
     effects: &Effects,
 ) -> Result<Disposition, DbError> {
-    // Each webhook goes on its order's timeline, linked to the stored delivery, before it is
-    // applied: a flagged one is seen there too.
-    let arrived = |conn: &mut DbConnection, order_id, attempt_id, summary: Message| {
-        calls::record(
-            conn,
-            &calls::Traffic {
-                order_id,
-                attempt_id: Some(attempt_id),
-                source: Source::Webhook,
-                kind: calls::WEBHOOK,
-                endpoint: event.event_type(),
-                summary,
-                detail: Some(serde_json::json!({ "webhook_id": webhook_id })),
-            },
-        )
-    };
+    let event_type = event.event_type();
     match event {
-        WebhookEvent::Transaction { event, data } => {
-            let Some(attempt) = find_attempt(conn, &data.order_no, &data.trade_no)? else {
-                return Ok(Disposition::Flagged(
-                    Message::new("webhook.no_attempt").data("order_no", &data.order_no),
-                ));
-            };
-            arrived(
-                conn,
-                attempt.order_id,
-                attempt.id,
-                Message::new("timeline.webhook_payment")
-                    .data("info", &data.order_info)
-                    .data("trade_no", &data.trade_no),
-            )?;
-            if let Some(flag) = mismatch(conn, &attempt, &data.order_amount)? {
-                return Ok(flag);
-            }
-            let to = match event {
+        WebhookEvent::Transaction { event, data } => apply_payment_notice(
+            conn,
+            webhook_id,
+            event_type,
+            PaymentNotice {
+                order_no: &data.order_no,
+                trade_no: &data.trade_no,
+                words: &data.order_info,
+                amount: &data.order_amount,
+            },
+            effects,
+            |attempt| match event {
                 TransactionEvent::Success if data.transaction_type == "Authorization" => {
-                    AttemptStatus::Authorized
+                    Ok(AttemptStatus::Authorized)
                 }
-                TransactionEvent::Success => success_status(&attempt),
-                TransactionEvent::Fail => AttemptStatus::Failed,
-                TransactionEvent::Pending => AttemptStatus::Pending,
+                TransactionEvent::Success => Ok(success_status(attempt)),
+                TransactionEvent::Fail => Ok(AttemptStatus::Failed),
+                TransactionEvent::Pending => Ok(AttemptStatus::Pending),
                 TransactionEvent::Clear => {
-                    return Ok(Disposition::Ignored(Message::new("webhook.settlement")));
+                    Err(Disposition::Ignored(Message::new("webhook.settlement")))
                 }
-            };
-            let outcome = Outcome {
-                trade_no: Some(data.trade_no.clone()),
-                message: Some(data.order_info.clone()),
-                ..Outcome::to(to)
-            };
-            transition::apply_in(conn, attempt.id, &outcome, Source::Webhook, effects)?;
-            Ok(Disposition::Applied)
-        }
-        WebhookEvent::PreAuthorized { event, data } => {
-            let Some(attempt) = find_attempt(conn, &data.order_no, &data.trade_no)? else {
-                return Ok(Disposition::Flagged(
-                    Message::new("webhook.no_attempt").data("order_no", &data.order_no),
-                ));
-            };
-            arrived(
-                conn,
-                attempt.order_id,
-                attempt.id,
-                Message::new("timeline.webhook_payment")
-                    .data("info", &data.operation_result)
-                    .data("trade_no", &data.trade_no),
-            )?;
-            if let Some(flag) = mismatch(conn, &attempt, &data.order_amount)? {
-                return Ok(flag);
-            }
-            let to = match event {
-                PreAuthEvent::Captured => AttemptStatus::Paid,
-                PreAuthEvent::Void => AttemptStatus::Voided,
-            };
-            let outcome = Outcome {
-                trade_no: Some(data.trade_no.clone()),
-                message: Some(data.operation_result.clone()),
-                ..Outcome::to(to)
-            };
-            transition::apply_in(conn, attempt.id, &outcome, Source::Webhook, effects)?;
-            Ok(Disposition::Applied)
-        }
+            },
+        ),
+        WebhookEvent::PreAuthorized { event, data } => apply_payment_notice(
+            conn,
+            webhook_id,
+            event_type,
+            PaymentNotice {
+                order_no: &data.order_no,
+                trade_no: &data.trade_no,
+                words: &data.operation_result,
+                amount: &data.order_amount,
+            },
+            effects,
+            |_| match event {
+                PreAuthEvent::Captured => Ok(AttemptStatus::Paid),
+                PreAuthEvent::Void => Ok(AttemptStatus::Voided),
+            },
+        ),
         WebhookEvent::Refund { event, data } => {
             if let Some(attempt) = attempts::by_trade_no(conn, &data.trade_no)? {
-                arrived(
+                record_arrival(
                     conn,
-                    attempt.order_id,
-                    attempt.id,
+                    webhook_id,
+                    event_type,
+                    &attempt,
                     Message::new("timeline.webhook_refund")
                         .data("amount", data.amount.to_gateway_string())
                         .data("currency", data.amount.currency().code())

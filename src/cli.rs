@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::{
-    admin::users,
+    accounts::users,
     config::Settings,
     db::{Db, migrate},
     startup::Application,
@@ -106,8 +106,8 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Reconcile => {
-            let state = crate::startup::command_state(settings).await?;
-            let report = crate::payments::reconcile::pass(&state).await?;
+            let payments = crate::startup::command_payments(settings).await?;
+            let report = crate::payments::reconcile::pass(&payments).await?;
             println!(
                 "reconciliation: {} attempt(s) checked, {} settled; {} refund(s) checked, {} settled",
                 report.attempts_checked,

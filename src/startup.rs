@@ -22,7 +22,7 @@ use sha2::{Digest, Sha512};
 use tracing_actix_web::TracingLogger;
 
 use crate::{
-    admin::users,
+    accounts::users,
     cart::purge,
     catalogue::seed,
     config::Settings,
@@ -33,7 +33,7 @@ use crate::{
         create::EXPIRE_JOB,
         expire::{self, Expiry},
     },
-    payments::{self, reconcile, webhooks},
+    payments::{self, Payments, reconcile, webhooks},
     routes,
     web::{AppState, errors, render, request_span::RequestSpan, state::static_dir},
 };
@@ -115,11 +115,7 @@ impl Application {
 
         let gateway =
             payments::gateway::client(&settings).context("building the AsiaBill client")?;
-        let state = AppState {
-            settings: Arc::new(settings),
-            db: db.clone(),
-            gateway: Arc::new(gateway),
-        };
+        let state = AppState::new(Arc::new(settings), db.clone(), Arc::new(gateway));
         let server = http_server(listener, state.clone(), &session_key)?;
         let mailer = match &state.settings.smtp_url {
             Some(url) => Some(
@@ -206,7 +202,7 @@ fn job_registry(state: &AppState, mailer: Option<Mailer>) -> Registry {
     registry.register(reconcile::JOB, move |_job| {
         let app = app.clone();
         async move {
-            let report = reconcile::pass(&app).await;
+            let report = reconcile::pass(&app.payments).await;
             // Whatever happened, the next pass is scheduled: a failed pass must not stop them.
             let period = app.settings.reconcile_after;
             app.db
@@ -246,11 +242,11 @@ fn job_registry(state: &AppState, mailer: Option<Mailer>) -> Registry {
                 .ok()
                 .and_then(|v| v["webhook_id"].as_i64())
                 .ok_or_else(|| JobFailure::Permanent("payload without webhook_id".into()))?;
-            webhooks::reapply(&app, id).await?;
+            webhooks::reapply(&app.payments, id).await?;
             Ok(())
         }
     });
-    crate::admin::register_jobs(&mut registry, state);
+    crate::shipping::register_jobs(&mut registry, &state.payments);
     registry
 }
 
@@ -261,18 +257,14 @@ fn order_id_of(job: &Job) -> Result<i64, JobFailure> {
         .ok_or_else(|| JobFailure::Permanent(format!("payload without order_id: {}", job.payload)))
 }
 
-/// The state a one-shot command needs (`shop reconcile`): the database, migrated, and the
-/// gateway client; no listener, no simulator.
-pub async fn command_state(settings: Settings) -> anyhow::Result<AppState> {
+/// What a one-shot command needs (`shop reconcile`): the payment services over the database,
+/// migrated, and the gateway client; no listener, no simulator.
+pub async fn command_payments(settings: Settings) -> anyhow::Result<Payments> {
     let db = Db::connect(&settings.database)
         .with_context(|| format!("cannot open the database {:?}", settings.database))?;
     db.run(migrate::run_pending).await?;
     let gateway = payments::gateway::client(&settings).context("building the AsiaBill client")?;
-    Ok(AppState {
-        settings: Arc::new(settings),
-        db,
-        gateway: Arc::new(gateway),
-    })
+    Ok(Payments::new(db, Arc::new(gateway), &settings))
 }
 
 /// A lease owner name unique to this process: host, pid and port.
@@ -355,8 +347,8 @@ fn http_server(
     let state_for_headers = state.clone();
     let data = web::Data::new(state);
     // One cache of listing cards and one of product pages, shared by all workers.
-    let listings = web::Data::new(routes::catalogue::listing_cache());
-    let product_pages = web::Data::new(routes::products::product_cache());
+    let listings = web::Data::new(routes::shop::catalogue::listing_cache());
+    let product_pages = web::Data::new(routes::shop::products::product_cache());
     let static_root = static_dir();
     let server = HttpServer::new(move || {
         App::new()

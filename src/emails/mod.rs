@@ -2,6 +2,7 @@
 //! report, then sent by a job through SMTP when `SMTP_URL` is set (otherwise they stay in the
 //! outbox for the admin to read).
 
+pub mod outbox;
 mod render;
 pub mod send;
 

@@ -25,13 +25,13 @@ pub fn client(settings: &Settings) -> Result<Client, asiabill::Error> {
 }
 
 /// Where AsiaBill sends the shopper's browser back.
-pub fn return_url(settings: &Settings) -> String {
-    format!("{}/payment/asiabill/return", settings.public_url)
+pub fn return_url(public_url: &str) -> String {
+    format!("{public_url}/payment/asiabill/return")
 }
 
 /// Where AsiaBill posts webhooks.
-pub fn callback_url(settings: &Settings) -> String {
-    format!("{}/payment/asiabill/webhook", settings.public_url)
+pub fn callback_url(public_url: &str) -> String {
+    format!("{public_url}/payment/asiabill/webhook")
 }
 
 /// AsiaBill's `isMobile` from a User-Agent, the way its own SDK decides.

@@ -1,76 +1,88 @@
-//! Payments through AsiaBill: attempts, the one transition function, starting hosted and in-site
-//! payments, the browser return, webhooks, refund outcomes and the reconciler.
+//! Payments through AsiaBill: attempts and their states, the one transition function, starting
+//! hosted and in-site payments, the browser return, webhooks, the one query-and-apply path, the
+//! reconciler, capture and void, refunds, chargebacks, the transaction list and the go-live
+//! checklist.
 
 pub mod attempts;
 pub mod calls;
+pub mod capture;
+pub mod chargebacks;
 pub mod disputes;
 pub mod gateway;
+pub mod golive;
 pub mod query;
 pub mod reconcile;
 pub mod refunds;
 pub mod rejected_webhooks;
 pub mod returns;
 pub mod start;
+pub mod status;
+pub mod transactions;
 pub mod transition;
+pub mod webhook_log;
 pub mod webhooks;
 
-/// Payment attempt states, as stored in `payment_attempts.status`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AttemptStatus {
-    /// Created here; the gateway has not been asked yet, or did not answer.
-    Created,
-    /// The gateway has it and has not decided.
-    Pending,
-    /// The shopper must authenticate (3-D Secure).
-    RequiresAction,
-    /// Authorized, to be captured or voided (pre-authorization gateways).
-    Authorized,
-    /// Money taken.
-    Paid,
-    /// Declined or abandoned at the gateway.
-    Failed,
-    /// An authorization released.
-    Voided,
-    /// Given up on by the shop (superseded by a newer attempt, or never reached the gateway).
-    Cancelled,
+use std::{sync::Arc, time::Duration};
+
+use asiabill::Currency;
+
+pub use status::AttemptStatus;
+
+use crate::{
+    config::{GatewaySettings, Settings},
+    db::Db,
+};
+
+/// What the payment services work with: the database, the AsiaBill client, and the settings
+/// that shape what is sent. Built once at start-up and cheap to clone; the web layer keeps one
+/// in its state and the command-line tools build their own, so no payment code depends on the
+/// web layer.
+#[derive(Clone)]
+pub struct Payments {
+    /// The database pool.
+    pub db: Db,
+    /// The AsiaBill client for the configured environment and account.
+    pub gateway: Arc<asiabill::Client>,
+    /// The settings the payment code reads.
+    pub settings: Arc<PaymentSettings>,
 }
 
-impl AttemptStatus {
-    /// The stored word.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AttemptStatus::Created => "created",
-            AttemptStatus::Pending => "pending",
-            AttemptStatus::RequiresAction => "requires_action",
-            AttemptStatus::Authorized => "authorized",
-            AttemptStatus::Paid => "paid",
-            AttemptStatus::Failed => "failed",
-            AttemptStatus::Voided => "voided",
-            AttemptStatus::Cancelled => "cancelled",
+/// The slice of [`Settings`] the payment code reads.
+#[derive(Debug, Clone)]
+pub struct PaymentSettings {
+    /// The shop's public address, from which `callbackUrl` and `returnUrl` are made.
+    pub public_url: String,
+    /// The shop's currency.
+    pub currency: Currency,
+    /// The AsiaBill account, environment and its rules.
+    pub gateway: GatewaySettings,
+    /// How long an attempt or refund may stay undecided before the reconciler asks AsiaBill.
+    pub reconcile_after: Duration,
+    /// How long an unpaid order keeps its stock.
+    pub reservation: Duration,
+}
+
+impl PaymentSettings {
+    /// Takes the payment settings out of the shop's settings.
+    pub fn from_settings(settings: &Settings) -> Self {
+        PaymentSettings {
+            public_url: settings.public_url.clone(),
+            currency: settings.currency,
+            gateway: settings.gateway.clone(),
+            reconcile_after: settings.reconcile_after,
+            reservation: settings.reservation,
         }
     }
+}
 
-    /// Reads a stored word.
-    pub fn parse(word: &str) -> Option<Self> {
-        Some(match word {
-            "created" => AttemptStatus::Created,
-            "pending" => AttemptStatus::Pending,
-            "requires_action" => AttemptStatus::RequiresAction,
-            "authorized" => AttemptStatus::Authorized,
-            "paid" => AttemptStatus::Paid,
-            "failed" => AttemptStatus::Failed,
-            "voided" => AttemptStatus::Voided,
-            "cancelled" => AttemptStatus::Cancelled,
-            _ => return None,
-        })
-    }
-
-    /// True while the gateway may still take the money without anyone doing anything.
-    pub fn is_open(self) -> bool {
-        matches!(
-            self,
-            AttemptStatus::Created | AttemptStatus::Pending | AttemptStatus::RequiresAction
-        )
+impl Payments {
+    /// The payment services over `db` and `gateway`, configured by `settings`.
+    pub fn new(db: Db, gateway: Arc<asiabill::Client>, settings: &Settings) -> Self {
+        Payments {
+            db,
+            gateway,
+            settings: Arc::new(PaymentSettings::from_settings(settings)),
+        }
     }
 }
 

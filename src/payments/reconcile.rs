@@ -27,7 +27,7 @@ use crate::{
     },
     jobs::{self, NewJob},
     orders::timeline::Message,
-    web::AppState,
+    payments::Payments,
 };
 
 /// Job kind of one reconciliation pass.
@@ -69,10 +69,10 @@ fn due_attempts(
 }
 
 /// One pass over undecided attempts and requested refunds.
-pub async fn pass(state: &AppState) -> Result<Report, DbError> {
-    let after = state.settings.reconcile_after;
+pub async fn pass(payments: &Payments) -> Result<Report, DbError> {
+    let after = payments.settings.reconcile_after;
     let older_than = now() - chrono::Duration::from_std(after).unwrap_or(chrono::Duration::MAX);
-    let candidates = state
+    let candidates = payments
         .db
         .run(move |conn| due_attempts(conn, older_than))
         .await?;
@@ -84,11 +84,11 @@ pub async fn pass(state: &AppState) -> Result<Report, DbError> {
             continue;
         }
         report.attempts_checked += 1;
-        if reconcile_attempt(state, &attempt).await? {
+        if reconcile_attempt(payments, &attempt).await? {
             report.attempts_settled += 1;
         }
     }
-    let requested: Vec<Refund> = state
+    let requested: Vec<Refund> = payments
         .db
         .run(move |conn| {
             refunds_table::table
@@ -103,16 +103,16 @@ pub async fn pass(state: &AppState) -> Result<Report, DbError> {
         .await?;
     for refund in requested {
         report.refunds_checked += 1;
-        if reconcile_refund(state, &refund).await? {
+        if reconcile_refund(payments, &refund).await? {
             report.refunds_settled += 1;
         }
     }
     Ok(report)
 }
 
-async fn reconcile_attempt(state: &AppState, attempt: &PaymentAttempt) -> Result<bool, DbError> {
+async fn reconcile_attempt(payments: &Payments, attempt: &PaymentAttempt) -> Result<bool, DbError> {
     let answer = query::ask(
-        &state.gateway,
+        &payments.gateway,
         attempt,
         attempt.trade_no.as_deref(),
         attempt.created_at.date(),
@@ -142,7 +142,7 @@ async fn reconcile_attempt(state: &AppState, attempt: &PaymentAttempt) -> Result
         detail: None,
     };
     let abandoned_after =
-        chrono::Duration::from_std(state.settings.reservation).unwrap_or(chrono::Duration::MAX);
+        chrono::Duration::from_std(payments.settings.reservation).unwrap_or(chrono::Duration::MAX);
     let outcome = match (&answer, found) {
         (_, Some(tx)) => match query::read(attempt, &tx) {
             Reading::Status(status) => Some(Outcome {
@@ -164,9 +164,9 @@ async fn reconcile_attempt(state: &AppState, attempt: &PaymentAttempt) -> Result
         }),
         _ => None,
     };
-    let effects = effects(state);
+    let effects = effects(payments);
     let attempt_id = attempt.id;
-    state
+    payments
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
@@ -193,11 +193,11 @@ async fn reconcile_attempt(state: &AppState, attempt: &PaymentAttempt) -> Result
         .await
 }
 
-async fn reconcile_refund(state: &AppState, refund: &Refund) -> Result<bool, DbError> {
+async fn reconcile_refund(payments: &Payments, refund: &Refund) -> Result<bool, DbError> {
     let Some(batch_no) = refund.batch_no.clone() else {
         return Ok(false);
     };
-    let details = match state.gateway.refund_query(&batch_no).await {
+    let details = match payments.gateway.refund_query(&batch_no).await {
         Ok(d) => d,
         Err(e) => {
             tracing::warn!(error = %e, batch_no, "refund query failed");
@@ -209,10 +209,10 @@ async fn reconcile_refund(state: &AppState, refund: &Refund) -> Result<bool, DbE
         Some(RefundStatus::Fail) => false,
         _ => return Ok(false),
     };
-    let currency = Currency::parse(&refund.currency).unwrap_or(state.settings.currency);
+    let currency = Currency::parse(&refund.currency).unwrap_or(payments.settings.currency);
     let trade_no: String = {
         let attempt_id = refund.attempt_id;
-        state
+        payments
             .db
             .run(move |conn| {
                 payment_attempts::table
@@ -234,8 +234,8 @@ async fn reconcile_refund(state: &AppState, refund: &Refund) -> Result<bool, DbE
         marked_by: None,
     }
     .as_queried(&details);
-    let effects = effects(state);
-    let settled = state
+    let effects = effects(payments);
+    let settled = payments
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {

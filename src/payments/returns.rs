@@ -16,7 +16,7 @@ use super::{
 use crate::{
     db::{DbError, models::PaymentAttempt, schema::orders, write_transaction},
     orders::timeline::{self, Event, Message},
-    web::AppState,
+    payments::Payments,
 };
 
 /// Where the browser goes.
@@ -44,8 +44,8 @@ pub enum Returned {
 }
 
 /// Handles one return.
-pub async fn handle(state: &AppState, raw_query: &str) -> Result<Returned, DbError> {
-    let verified = match verify_return(&state.settings.gateway.credentials, raw_query) {
+pub async fn handle(payments: &Payments, raw_query: &str) -> Result<Returned, DbError> {
+    let verified = match verify_return(&payments.settings.gateway.credentials, raw_query) {
         Ok(v) => v,
         Err(e) => {
             tracing::warn!(error = %e, "returnUrl refused");
@@ -54,7 +54,7 @@ pub async fn handle(state: &AppState, raw_query: &str) -> Result<Returned, DbErr
     };
     let params = verified.params;
     let order_no = params.order_no.clone();
-    let found = state
+    let found = payments
         .db
         .run(move |conn| {
             let Some(attempt) = attempts::by_order_no(conn, &order_no)? else {
@@ -79,7 +79,7 @@ pub async fn handle(state: &AppState, raw_query: &str) -> Result<Returned, DbErr
         let flagged = Event::new(attempt.order_id, Source::Return, "amount_mismatch")
             .attempt(attempt.id)
             .says(note);
-        state
+        payments
             .db
             .run(move |conn| timeline::record(conn, flagged))
             .await?;
@@ -111,7 +111,7 @@ pub async fn handle(state: &AppState, raw_query: &str) -> Result<Returned, DbErr
     };
     // A signed success is believed only once a transactions query confirms it.
     let confirmed = match params.order_status {
-        OrderStatus::Success => Some(confirm(state, &attempt, &params.trade_no).await),
+        OrderStatus::Success => Some(confirm(payments, &attempt, &params.trade_no).await),
         _ => None,
     };
     let confirming = confirmed.as_ref().map(|found| match found {
@@ -177,7 +177,7 @@ pub async fn handle(state: &AppState, raw_query: &str) -> Result<Returned, DbErr
             },
         ),
     };
-    let effects = effects(state);
+    let effects = effects(payments);
     let attempt_id = attempt.id;
     let query = confirming.map(|summary| calls::Traffic {
         source: Source::Query,
@@ -186,7 +186,7 @@ pub async fn handle(state: &AppState, raw_query: &str) -> Result<Returned, DbErr
         summary,
         ..visit.clone()
     });
-    let applied = state
+    let applied = payments
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
@@ -217,12 +217,12 @@ pub async fn handle(state: &AppState, raw_query: &str) -> Result<Returned, DbErr
 
 /// Asks AsiaBill about `trade_no`; returns the attempt state it implies and the transaction.
 pub async fn confirm(
-    state: &AppState,
+    payments: &Payments,
     attempt: &PaymentAttempt,
     trade_no: &str,
 ) -> Option<(AttemptStatus, Transaction)> {
     let day = chrono::Utc::now().date_naive();
-    let tx = match query::ask(&state.gateway, attempt, Some(trade_no), day).await {
+    let tx = match query::ask(&payments.gateway, attempt, Some(trade_no), day).await {
         Ok(found) => found?,
         Err(e) => {
             tracing::warn!(error = %e, "could not confirm a payment by query");

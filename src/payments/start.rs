@@ -25,7 +25,7 @@ use crate::{
         write_transaction,
     },
     orders::{checkout::PaymentMode, timeline::Message, view},
-    web::AppState,
+    payments::Payments,
 };
 
 /// Where the shopper goes next.
@@ -78,28 +78,28 @@ pub struct Shopper {
 }
 
 /// The side effects' settings.
-pub fn effects(state: &AppState) -> Effects {
+pub fn effects(payments: &Payments) -> Effects {
     Effects {
-        public_url: state.settings.public_url.clone(),
-        capture_window: state.settings.gateway.capture_window,
+        public_url: payments.settings.public_url.clone(),
+        capture_window: payments.settings.gateway.capture_window,
     }
 }
 
 async fn open(
-    state: &AppState,
+    payments: &Payments,
     token: String,
     mode: PaymentMode,
 ) -> Result<(Order, Vec<OrderLine>, PaymentAttempt), StartError> {
-    let gateway_no = state
+    let gateway_no = payments
         .settings
         .gateway
         .credentials
         .gateway_no()
         .as_str()
         .to_owned();
-    let preauth = state.settings.gateway.preauth;
-    let effects = effects(state);
-    state
+    let preauth = payments.settings.gateway.preauth;
+    let effects = effects(payments);
+    payments
         .db
         .run(move |conn| {
             let details = view::by_token(conn, &token)?.ok_or(StartError::NotFound)?;
@@ -127,12 +127,12 @@ fn goods(order: &Order, lines: &[OrderLine], shop: Currency) -> Vec<GoodsDetail>
 
 /// Starts a payment on AsiaBill's hosted page.
 pub async fn hosted(
-    state: &AppState,
+    payments: &Payments,
     token: String,
     shopper: &Shopper,
 ) -> Result<Started, StartError> {
-    let (order, lines, attempt) = open(state, token, PaymentMode::Hosted).await?;
-    let settings = &state.settings;
+    let (order, lines, attempt) = open(payments, token, PaymentMode::Hosted).await?;
+    let settings = &payments.settings;
     let amount = money(attempt.amount_minor, &order, settings.currency);
     let billing = BillingAddress {
         address: order.billing_address.clone(),
@@ -149,7 +149,7 @@ pub async fn hosted(
         &attempt.gateway_order_no,
         amount,
         billing,
-        gateway::return_url(settings),
+        gateway::return_url(&settings.public_url),
     );
     request.delivery_address = Some(DeliveryAddress {
         ship_address: order.shipping_address.clone(),
@@ -166,21 +166,21 @@ pub async fn hosted(
     request.is_mobile = gateway::is_mobile(shopper.user_agent.as_deref());
     request.platform = Some(gateway::PLATFORM.to_owned());
     request.web_site = Some(settings.public_url.clone());
-    request.callback_url = Some(gateway::callback_url(settings));
+    request.callback_url = Some(gateway::callback_url(&settings.public_url));
     request.remark = Some(order.number.clone());
-    let answer = state.gateway.checkout_payment(&request).await;
-    settle(state, &attempt, answer, false).await
+    let answer = payments.gateway.checkout_payment(&request).await;
+    settle(payments, &attempt, answer, false).await
 }
 
 /// Charges the card the shopper entered in the in-site fields (tokenised by the JS SDK).
 pub async fn insite(
-    state: &AppState,
+    payments: &Payments,
     token: String,
     payment_method_id: &str,
     shopper: &Shopper,
 ) -> Result<Started, StartError> {
-    let (order, lines, attempt) = open(state, token, PaymentMode::InSite).await?;
-    let settings = &state.settings;
+    let (order, lines, attempt) = open(payments, token, PaymentMode::InSite).await?;
+    let settings = &payments.settings;
     let amount = money(attempt.amount_minor, &order, settings.currency);
     let mut request = ConfirmChargeRequest::new(
         &attempt.gateway_order_no,
@@ -206,16 +206,16 @@ pub async fn insite(
     request.is_mobile = gateway::is_mobile(shopper.user_agent.as_deref());
     request.platform = Some(gateway::PLATFORM.to_owned());
     request.web_site = Some(settings.public_url.clone());
-    request.callback_url = Some(gateway::callback_url(settings));
-    request.return_url = Some(gateway::return_url(settings));
+    request.callback_url = Some(gateway::callback_url(&settings.public_url));
+    request.return_url = Some(gateway::return_url(&settings.public_url));
     request.remark = Some(order.number.clone());
-    let answer = state.gateway.confirm_charge(&request).await;
-    settle(state, &attempt, answer, true).await
+    let answer = payments.gateway.confirm_charge(&request).await;
+    settle(payments, &attempt, answer, true).await
 }
 
 /// Applies AsiaBill's answer to the attempt and decides where the shopper goes.
 async fn settle(
-    state: &AppState,
+    payments: &Payments,
     attempt: &PaymentAttempt,
     answer: Result<PaymentResponse, asiabill::Error>,
     charged_directly: bool,
@@ -275,9 +275,9 @@ async fn settle(
             Started::Unavailable,
         ),
     };
-    let effects = effects(state);
+    let effects = effects(payments);
     let attempt_id = attempt.id;
-    state
+    payments
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {

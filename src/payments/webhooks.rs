@@ -30,7 +30,7 @@ use crate::{
     },
     jobs::{self, NewJob},
     orders::timeline::{self, Event, Message},
-    web::AppState,
+    payments::Payments,
 };
 
 /// Job kind that re-applies a stored webhook whose first application failed.
@@ -82,8 +82,8 @@ struct Stored {
 }
 
 /// Handles one delivery.
-pub async fn receive(state: &AppState, headers: Vec<(String, String)>, body: Vec<u8>) -> Reply {
-    let settings = &state.settings;
+pub async fn receive(payments: &Payments, headers: Vec<(String, String)>, body: Vec<u8>) -> Reply {
+    let settings = &payments.settings;
     let verified = verify_webhook(
         &settings.gateway.credentials,
         headers.as_slice(),
@@ -115,7 +115,7 @@ pub async fn receive(state: &AppState, headers: Vec<(String, String)>, body: Vec
                 event: None,
                 error: Some(e.to_string()),
             };
-            let stored = state
+            let stored = payments
                 .db
                 .run(move |conn| {
                     store(conn, &record)?;
@@ -147,7 +147,7 @@ pub async fn receive(state: &AppState, headers: Vec<(String, String)>, body: Vec
         event: Some(verified.event.clone()),
         error: None,
     };
-    let stored = match state.db.run(move |conn| store(conn, &record)).await {
+    let stored = match payments.db.run(move |conn| store(conn, &record)).await {
         Ok(stored) => stored,
         Err(e) => {
             tracing::error!(error = %e, "webhook could not be stored; AsiaBill will retry");
@@ -160,12 +160,12 @@ pub async fn receive(state: &AppState, headers: Vec<(String, String)>, body: Vec
     if matches!(stored.status.as_str(), "applied" | "ignored" | "flagged") {
         return Reply::Success;
     }
-    match apply_stored(state, stored.id, verified.event).await {
+    match apply_stored(payments, stored.id, verified.event).await {
         Ok(()) => Reply::Success,
         Err(e) => {
             tracing::error!(error = %e, webhook.id = stored.id, "webhook stored but not applied");
             let id = stored.id;
-            let _ = state
+            let _ = payments
                 .db
                 .run(move |conn| {
                     jobs::enqueue(
@@ -181,9 +181,13 @@ pub async fn receive(state: &AppState, headers: Vec<(String, String)>, body: Vec
 }
 
 /// Applies stored webhook `id` (whose verified event is `event`) and records the outcome.
-pub async fn apply_stored(state: &AppState, id: i64, event: WebhookEvent) -> Result<(), DbError> {
-    let effects = super::start::effects(state);
-    state
+pub async fn apply_stored(
+    payments: &Payments,
+    id: i64,
+    event: WebhookEvent,
+) -> Result<(), DbError> {
+    let effects = super::start::effects(payments);
+    payments
         .db
         .run(move |conn| {
             let result = write_transaction(conn, |conn| {
@@ -217,8 +221,8 @@ pub async fn apply_stored(state: &AppState, id: i64, event: WebhookEvent) -> Res
 }
 
 /// Re-applies a stored webhook by id (the background job and the admin's "reprocess").
-pub async fn reapply(state: &AppState, id: i64) -> Result<(), DbError> {
-    let row: (String, bool) = state
+pub async fn reapply(payments: &Payments, id: i64) -> Result<(), DbError> {
+    let row: (String, bool) = payments
         .db
         .run(move |conn| {
             webhook_events::table
@@ -235,7 +239,7 @@ pub async fn reapply(state: &AppState, id: i64) -> Result<(), DbError> {
     // The signature was checked when the event arrived; re-reading the body we stored then
     // needs no second check (the request-time would be stale by now anyway).
     match WebhookEvent::from_verified_body(body.as_bytes()) {
-        Ok(event) => apply_stored(state, id, event).await,
+        Ok(event) => apply_stored(payments, id, event).await,
         Err(e) => {
             tracing::warn!(error = %e, webhook.id = id, "stored webhook no longer parses");
             Ok(())

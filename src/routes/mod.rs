@@ -1,16 +1,14 @@
-//! Request handlers, one module per area.
+//! Request handlers: the shopper's pages (`shop`), the merchant's (`admin`), and the health
+//! checks. A handler parses its input, calls one function of a business module and maps the
+//! result to a page, a redirect or an error.
 
 pub mod admin;
-pub mod cart;
-pub mod catalogue;
-pub mod checkout;
 pub mod health;
-pub mod lang;
-pub mod orders;
-pub mod payment;
-pub mod products;
+pub mod shop;
 
 use actix_web::web;
+
+use shop::{cart, catalogue, checkout, lang, orders, payment, products};
 
 /// Registers every shop route.
 pub fn configure(cfg: &mut web::ServiceConfig) {

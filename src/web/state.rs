@@ -2,7 +2,7 @@
 
 use std::{path::PathBuf, sync::Arc};
 
-use crate::{config::Settings, db::Db};
+use crate::{config::Settings, db::Db, payments::Payments};
 
 /// Everything a handler may need, cloned cheaply into each worker.
 #[derive(Clone)]
@@ -13,6 +13,21 @@ pub struct AppState {
     pub db: Db,
     /// The AsiaBill client for the configured environment and account.
     pub gateway: Arc<asiabill::Client>,
+    /// The payment services, over the same pool and client.
+    pub payments: Payments,
+}
+
+impl AppState {
+    /// The state for `settings`, with the payment services built over the same pool and client.
+    pub fn new(settings: Arc<Settings>, db: Db, gateway: Arc<asiabill::Client>) -> Self {
+        let payments = Payments::new(db.clone(), gateway.clone(), &settings);
+        AppState {
+            settings,
+            db,
+            gateway,
+            payments,
+        }
+    }
 }
 
 /// Where static files are served from: `./static` when the shop runs from its checkout, or the

@@ -390,8 +390,8 @@ async fn products_are_created_with_an_image_edited_and_hidden() {
         image.starts_with("/static/images/uploads/") && image.ends_with(".png"),
         "{image}"
     );
-    let file =
-        asiabill_shop::admin::products::upload_dir().join(image.rsplit('/').next().expect("name"));
+    let file = asiabill_shop::catalogue::editing::upload_dir()
+        .join(image.rsplit('/').next().expect("name"));
     let served = app.get(&image).await;
     assert_eq!(served.status(), 200, "the upload is served");
     assert_eq!(served.bytes().await.expect("bytes").as_ref(), PNG);

@@ -3,12 +3,12 @@
 
 use asiabill_sandbox::Faults;
 use asiabill_shop::{
-    admin::shipping,
     db::{
         models::Shipment,
         schema::{email_outbox, jobs, payment_attempts, shipments},
     },
     jobs::JobFailure,
+    shipping,
 };
 use diesel::prelude::*;
 
@@ -135,7 +135,7 @@ async fn a_failed_upload_is_retried_by_the_job_and_by_the_button() {
     );
 
     // The job, while AsiaBill still fails: it asks to be retried.
-    let state = asiabill_shop::startup::command_state(app.settings.clone())
+    let state = asiabill_shop::startup::command_payments(app.settings.clone())
         .await
         .expect("state");
     let tried = shipping::retry_job(&state, &payload).await;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use asiabill_shop::{
-    admin::sessions,
+    accounts::sessions,
     config::RawSettings,
     db::{
         models::Order,

@@ -66,7 +66,7 @@ pub fn carried_out(app: &TestApp, path: &str) -> usize {
 
 /// One reconciliation pass, as `shop reconcile` runs it.
 pub async fn reconcile_pass(app: &TestApp) -> reconcile::Report {
-    let state = asiabill_shop::startup::command_state(app.settings.clone())
+    let state = asiabill_shop::startup::command_payments(app.settings.clone())
         .await
         .expect("state");
     reconcile::pass(&state).await.expect("pass")

@@ -47,7 +47,7 @@ async fn the_generated_admin_can_be_verified_and_the_configured_one_is_used_when
         .select(admin_users::password_hash)
         .first(&mut app.db.get().expect("conn"))
         .expect("configured admin exists");
-    assert!(asiabill_shop::admin::users::verify_password(
+    assert!(asiabill_shop::accounts::users::verify_password(
         &"a long enough secret".into(),
         &hash
     ));
@@ -59,7 +59,7 @@ async fn the_generated_admin_can_be_verified_and_the_configured_one_is_used_when
         .select(admin_users::password_hash)
         .first(&mut generated.db.get().expect("conn"))
         .expect("generated admin exists");
-    assert!(asiabill_shop::admin::users::verify_password(
+    assert!(asiabill_shop::accounts::users::verify_password(
         &admin.password,
         &hash
     ));

@@ -509,7 +509,7 @@ async fn a_lost_webhook_and_a_lost_return_are_recovered_by_the_reconciler() {
     pay_on_hosted_page(&app, &page_url, SUCCESS).await;
     assert_eq!(order_status(&app), "pending_payment");
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    let state = command_state(&app).await;
+    let state = command_payments(&app).await;
     let report = reconcile::pass(&state).await.expect("pass");
     assert_eq!(report.attempts_settled, 1, "{report:?}");
     assert_eq!(order_status(&app), "paid");
@@ -526,8 +526,8 @@ async fn a_lost_webhook_and_a_lost_return_are_recovered_by_the_reconciler() {
     );
 }
 
-async fn command_state(app: &TestApp) -> asiabill_shop::web::AppState {
-    asiabill_shop::startup::command_state(app.settings.clone())
+async fn command_payments(app: &TestApp) -> asiabill_shop::payments::Payments {
+    asiabill_shop::startup::command_payments(app.settings.clone())
         .await
         .expect("state")
 }

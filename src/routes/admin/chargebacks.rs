@@ -5,7 +5,8 @@ use askama::Template;
 
 use super::view::{Frame, frame, price, server_error, when, when_opt};
 use crate::{
-    admin::{auth::AdminUser, chargebacks},
+    payments::chargebacks,
+    web::extract::auth::AdminUser,
     web::{AppState, Layout, render},
 };
 

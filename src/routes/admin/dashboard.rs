@@ -6,14 +6,12 @@ use askama::Template;
 
 use super::view::{Frame, Tag, frame, server_error, tag, when};
 use crate::{
-    admin::{
-        auth::AdminUser,
-        dashboard::{self, Bar, CHART_HEIGHT, CHART_WIDTH, Item, Totals},
-    },
+    dashboard::{self, Bar, CHART_HEIGHT, CHART_WIDTH, Item, Totals},
     db::now,
     i18n::Lang,
     money::format_price,
     orders::timeline,
+    web::extract::auth::AdminUser,
     web::{AppState, Layout, render},
 };
 

@@ -5,7 +5,8 @@ use askama::Template;
 
 use super::view::{Frame, Tag, frame, server_error, tag};
 use crate::{
-    admin::{auth::AdminUser, golive},
+    payments::golive,
+    web::extract::auth::AdminUser,
     web::{AppState, Layout, render},
 };
 

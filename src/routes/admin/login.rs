@@ -16,15 +16,13 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::{
-    admin::{
-        audit::{self, Actor},
-        auth::{self, AdminForm, AdminUser},
-        sessions,
-        throttle::{self, Claim},
-        users,
-    },
+    accounts::audit::{self, Actor},
+    accounts::sessions,
+    accounts::throttle::{self, Claim},
+    accounts::users,
     db::{DbError, now, schema::admin_users},
-    web::{AppState, Layout, client_ip::client_ip, forms::CsrfForm, render},
+    web::extract::auth::{self, AdminForm, AdminUser},
+    web::{AppState, Layout, extract::client_ip::client_ip, extract::forms::CsrfForm, render},
 };
 
 use super::view::server_error;

@@ -1,5 +1,5 @@
 //! The merchant's pages under `/admin`. Every page and action takes an
-//! [`crate::admin::auth::AdminUser`] or [`crate::admin::auth::AdminForm`], so anonymous requests
+//! [`crate::web::extract::auth::AdminUser`] or [`crate::web::extract::auth::AdminForm`], so anonymous requests
 //! are sent to the login page.
 
 pub mod chargebacks;

@@ -16,20 +16,18 @@ use super::{
     view::{Frame, frame, server_error},
 };
 use crate::{
-    admin::{
-        amount::{self, AmountError},
-        audit::{self, Target},
-        auth::AdminForm,
-        capture::{self, CaptureError, Done, Operation},
-        refunds::{self, RefundError, Requested},
-        shipping::{self, ShipError, ShipmentInput, Upload},
-        transactions,
-    },
+    accounts::audit::{self, Target},
     db::{
         DbError,
         schema::{orders, shipments},
     },
+    money::amount::{self, AmountError},
     money::format_price,
+    payments::capture::{self, CaptureError, Done, Operation},
+    payments::refunds::request::{self as refunds, RefundError, Requested},
+    payments::transactions,
+    shipping::{self, ShipError, ShipmentInput, Upload},
+    web::extract::auth::AdminForm,
     web::{
         AppState, Layout, flash,
         render::{self, see_other},
@@ -154,7 +152,7 @@ pub async fn refund(
     };
     if form.confirmed != "yes" {
         // Nothing is reserved or sent before the admin has seen the amount and the payment.
-        return match refunds::preview(&state, &number, minor, transaction).await {
+        return match refunds::preview(&state.payments, &number, minor, transaction).await {
             Ok(preview) => {
                 let mut layout = layout;
                 let frame = frame(&mut layout, &admin, "orders");
@@ -179,7 +177,7 @@ pub async fn refund(
         };
     }
     match refunds::request(
-        &state,
+        &state.payments,
         &admin.actor(),
         &number,
         minor,
@@ -231,7 +229,7 @@ async fn authorization(
     operation: Operation,
 ) -> Result<HttpResponse> {
     let op = operation.as_str();
-    match capture::run(&state, &post.admin.actor(), &number, operation).await {
+    match capture::run(&state.payments, &post.admin.actor(), &number, operation).await {
         Ok(Done::Succeeded) => flash::push(
             &session,
             "success",
@@ -304,7 +302,7 @@ pub async fn sync(
     post: AdminForm<Empty>,
 ) -> Result<HttpResponse> {
     let number = number.into_inner();
-    let report = transactions::sync(&state, &post.admin.actor(), &number)
+    let report = transactions::sync(&state.payments, &post.admin.actor(), &number)
         .await
         .map_err(server_error)?;
     let Some(report) = report else {
@@ -376,7 +374,7 @@ pub async fn ship(
             .await;
         }
     };
-    match shipping::ship(&state, &admin.actor(), &number, input).await {
+    match shipping::ship(&state.payments, &admin.actor(), &number, input).await {
         Ok((_, Upload::Uploaded)) => {
             flash::push(&session, "success", layout.tr("admin.shipping.uploaded"));
         }
@@ -428,7 +426,7 @@ pub async fn retry_upload(
         return Ok(HttpResponse::NotFound().finish());
     }
     let actor = post.admin.actor();
-    let result = shipping::upload(&state, id, &actor.email)
+    let result = shipping::upload(&state.payments, id, &actor.email)
         .await
         .map_err(server_error)?;
     let (recorded, target) = (format!("{result:?}"), number.clone());
@@ -473,7 +471,7 @@ pub async fn tracking_status(
     if !shipment_of(&state, &number, id).await? {
         return Ok(HttpResponse::NotFound().finish());
     }
-    match shipping::query_status(&state, &post.admin.actor(), id).await {
+    match shipping::query_status(&state.payments, &post.admin.actor(), id).await {
         Ok(word) => flash::push(
             &session,
             "info",

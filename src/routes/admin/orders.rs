@@ -10,14 +10,7 @@ use super::view::{
     Choice, Frame, Pager, Tag, choices, frame, pager, price, server_error, tag, when, when_opt,
 };
 use crate::{
-    admin::{
-        amount,
-        audit::{self, Entry},
-        auth::AdminUser,
-        capture::{self, Operation},
-        orders::{self, EXPORT_LIMIT, Filters, ORDER_STATES, PAYMENT_STATES, PER_PAGE},
-        refunds,
-    },
+    accounts::audit::{self, Entry},
     db::{
         DbError,
         models::{Order, PaymentEvent},
@@ -25,11 +18,16 @@ use crate::{
         schema::{payment_events, shipments},
     },
     i18n::Lang,
+    money::amount,
+    orders::search::{self, EXPORT_LIMIT, Filters, ORDER_STATES, PAYMENT_STATES, PER_PAGE},
     orders::{
         timeline,
         view::{self, OrderDetails},
     },
+    payments::capture::{self, Operation},
     payments::disputes::{self, Dispute},
+    payments::refunds::request as refunds,
+    web::extract::auth::AdminUser,
     web::{AppState, Layout, render},
 };
 
@@ -105,7 +103,7 @@ pub async fn index(
     let lookup = filters.clone();
     let (found, total) = state
         .db
-        .run(move |conn| orders::page(conn, &lookup, page, PER_PAGE))
+        .run(move |conn| search::page(conn, &lookup, page, PER_PAGE))
         .await
         .map_err(server_error)?;
     let (lang, shop) = (layout.language, state.settings.currency);
@@ -169,7 +167,7 @@ pub async fn export(
     let (found, _) = state
         .db
         .run(move |conn| {
-            let found = orders::page(conn, &filters, 1, EXPORT_LIMIT)?;
+            let found = search::page(conn, &filters, 1, EXPORT_LIMIT)?;
             audit::record(
                 conn,
                 &actor,
@@ -184,7 +182,7 @@ pub async fn export(
         .await
         .map_err(server_error)?;
     let shop = state.settings.currency;
-    let body = orders::csv(&found, |minor, code| {
+    let body = search::csv(&found, |minor, code| {
         amount::input_value(minor, Currency::parse(code).unwrap_or(shop))
     });
     Ok(csv_download("orders", body))
@@ -201,8 +199,8 @@ pub async fn export_lines(
     let lines = state
         .db
         .run(move |conn| {
-            let (found, _) = orders::page(conn, &filters, 1, EXPORT_LIMIT)?;
-            let lines = orders::lines_of(conn, &found)?;
+            let (found, _) = search::page(conn, &filters, 1, EXPORT_LIMIT)?;
+            let lines = search::lines_of(conn, &found)?;
             audit::record(
                 conn,
                 &actor,
@@ -219,7 +217,7 @@ pub async fn export_lines(
         .await
         .map_err(server_error)?;
     let shop = state.settings.currency;
-    let body = orders::lines_csv(&lines, |minor, code| {
+    let body = search::lines_csv(&lines, |minor, code| {
         amount::input_value(minor, Currency::parse(code).unwrap_or(shop))
     });
     Ok(csv_download("order-lines", body))

@@ -10,10 +10,8 @@ use serde::Deserialize;
 
 use super::view::{Frame, Pager, Tag, frame, pager, server_error, tag, when, when_opt};
 use crate::{
-    admin::{
-        auth::AdminUser,
-        outbox::{self, Email, PER_PAGE},
-    },
+    emails::outbox::{self, Email, PER_PAGE},
+    web::extract::auth::AdminUser,
     web::{AppState, Layout, render},
 };
 

@@ -12,19 +12,17 @@ use serde::Deserialize;
 
 use super::view::{Frame, Tag, frame, price, server_error, tag};
 use crate::{
-    admin::{
-        audit::{self, Target},
-        auth::{AdminForm, AdminUser, check_csrf},
-        multipart::{self, Part},
-        products::{self, ProductForm, SaveError},
-    },
+    accounts::audit::{self, Target},
+    catalogue::editing::{self, ProductForm, SaveError},
     db::DbError,
     i18n::Lang,
+    web::extract::auth::{AdminForm, AdminUser, check_csrf},
+    web::multipart::{self, Part},
     web::{AppState, Layout, flash, render},
 };
 
 /// Largest product form body: the image and the text fields.
-pub const BODY_LIMIT: usize = products::MAX_IMAGE_BYTES + 256 * 1024;
+pub const BODY_LIMIT: usize = editing::MAX_IMAGE_BYTES + 256 * 1024;
 
 /// A product in the list.
 pub struct Row {
@@ -55,7 +53,7 @@ pub async fn index(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse> {
     let frame = frame(&mut layout, &admin, "products");
-    let all = state.db.run(products::all).await.map_err(server_error)?;
+    let all = state.db.run(editing::all).await.map_err(server_error)?;
     let (lang, shop) = (layout.language, state.settings.currency);
     let rows = all
         .into_iter()
@@ -162,7 +160,7 @@ fn form_page(
         form,
         errors,
         image_path,
-        max_image_mb: products::MAX_IMAGE_BYTES / (1024 * 1024),
+        max_image_mb: editing::MAX_IMAGE_BYTES / (1024 * 1024),
         layout,
         frame,
     };
@@ -177,7 +175,7 @@ pub async fn new(
 ) -> Result<HttpResponse> {
     let categories = state
         .db
-        .run(products::categories)
+        .run(editing::categories)
         .await
         .map_err(server_error)?;
     // No category chosen for the merchant: a new product lands where they pick, not silently
@@ -209,7 +207,7 @@ pub async fn edit(
     let id = id.into_inner();
     let (product, categories) = state
         .db
-        .run(move |conn| Ok::<_, DbError>((products::one(conn, id)?, products::categories(conn)?)))
+        .run(move |conn| Ok::<_, DbError>((editing::one(conn, id)?, editing::categories(conn)?)))
         .await
         .map_err(server_error)?;
     let Some(p) = product else {
@@ -317,10 +315,10 @@ async fn save(
         .db
         .run(move |conn| {
             let existing = match id {
-                Some(id) => products::one(conn, id)?,
+                Some(id) => editing::one(conn, id)?,
                 None => None,
             };
-            Ok::<_, DbError>((existing, products::categories(conn)?))
+            Ok::<_, DbError>((existing, editing::categories(conn)?))
         })
         .await
         .map_err(server_error)?;
@@ -335,7 +333,7 @@ async fn save(
         .iter()
         .find(|p| p.name == "image" && p.filename.as_deref().is_some_and(|f| !f.is_empty()))
         .filter(|p| !p.data.is_empty());
-    let extension = match image.map(|p| products::check_image(&p.data)) {
+    let extension = match image.map(|p| editing::check_image(&p.data)) {
         Some(Ok(ext)) => Some(ext),
         Some(Err(e)) => {
             errors.push(("image", e.key()));
@@ -343,7 +341,7 @@ async fn save(
         }
         None => None,
     };
-    let checked = match products::check(&form, currency, &ids) {
+    let checked = match editing::check(&form, currency, &ids) {
         Ok(c) if errors.is_empty() => c,
         Ok(_) => {
             return Ok(form_page(
@@ -375,7 +373,7 @@ async fn save(
         (Some(image), Some(ext)) => {
             let data = image.data.clone();
             Some(
-                web::block(move || products::store_image(&data, ext))
+                web::block(move || editing::store_image(&data, ext))
                     .await
                     .map_err(server_error)?
                     .map_err(server_error)?,
@@ -388,7 +386,7 @@ async fn save(
     let saved = state
         .db
         .run(move |conn| {
-            let saved = products::save(conn, id, &checked, currency, stored.as_deref());
+            let saved = editing::save(conn, id, &checked, currency, stored.as_deref());
             if let Ok(product_id) = &saved {
                 audit::record(
                     conn,
@@ -410,7 +408,7 @@ async fn save(
         .await
         .map_err(server_error)?;
     if let (Err(_), Some(path)) = (&saved, &upload) {
-        products::remove_image(path);
+        editing::remove_image(path);
     }
     match saved {
         Ok(product_id) => {
@@ -459,7 +457,7 @@ pub async fn visibility(
     let found = state
         .db
         .run(move |conn| {
-            let found = products::set_active(conn, id, active)?;
+            let found = editing::set_active(conn, id, active)?;
             if found {
                 audit::record(
                     conn,

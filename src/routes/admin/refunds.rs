@@ -12,14 +12,12 @@ use super::view::{
     Choice, Frame, Pager, Tag, choices, frame, pager, price, server_error, tag, when, when_opt,
 };
 use crate::{
-    admin::{
-        auth::{AdminForm, AdminUser, safe_next},
-        refunds::{self, Queried, SettleError},
-    },
     db::{
         DbError,
         schema::{orders, refunds as refunds_table},
     },
+    payments::refunds::resolve::{self, Queried, SettleError},
+    web::extract::auth::{AdminForm, AdminUser, safe_next},
     web::{AppState, Layout, flash, render},
 };
 
@@ -197,7 +195,7 @@ pub async fn query(
     post: AdminForm<ActionPost>,
 ) -> Result<HttpResponse> {
     let to = back(&post.form);
-    match refunds::query(&state, &post.admin.actor(), id.into_inner()).await {
+    match resolve::query(&state.payments, &post.admin.actor(), id.into_inner()).await {
         Ok((refund, Queried::Settled { succeeded })) => flash::push(
             &session,
             if succeeded { "success" } else { "error" },
@@ -243,7 +241,14 @@ pub async fn mark(
             ));
         }
     };
-    match refunds::mark(&state, &post.admin.actor(), id.into_inner(), succeeded).await {
+    match resolve::mark(
+        &state.payments,
+        &post.admin.actor(),
+        id.into_inner(),
+        succeeded,
+    )
+    .await
+    {
         Ok(refund) => flash::push(
             &session,
             "success",

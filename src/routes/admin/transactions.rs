@@ -8,12 +8,10 @@ use serde::Deserialize;
 
 use super::view::{Frame, Tag, frame, price, tag, when};
 use crate::{
-    admin::{
-        auth::AdminUser,
-        transactions::{self, Difference, Search},
-    },
     db::now,
     i18n::Lang,
+    payments::transactions::{self, Difference, Search},
+    web::extract::auth::AdminUser,
     web::{AppState, Layout, render},
 };
 
@@ -111,17 +109,18 @@ pub async fn index(
         order_no: text(query.order_no.as_ref()),
     };
     let (lang, shop) = (layout.language, state.settings.currency);
-    let (lines, error) = match transactions::compare(&state, &admin.actor(), search.clone()).await {
-        Ok(lines) => (lines, None),
-        Err(e) => (
-            Vec::new(),
-            Some(
-                layout
-                    .tr("admin.transactions.failed")
-                    .replace("{message}", &e),
+    let (lines, error) =
+        match transactions::compare(&state.payments, &admin.actor(), search.clone()).await {
+            Ok(lines) => (lines, None),
+            Err(e) => (
+                Vec::new(),
+                Some(
+                    layout
+                        .tr("admin.transactions.failed")
+                        .replace("{message}", &e),
+                ),
             ),
-        ),
-    };
+        };
     let lines: Vec<LineView> = lines
         .into_iter()
         .map(|l| {

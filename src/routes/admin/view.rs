@@ -7,7 +7,7 @@ use actix_web::error::ErrorInternalServerError;
 use asiabill::Currency;
 use chrono::NaiveDateTime;
 
-use crate::{admin::auth::AdminUser, i18n::Lang, money::format_price, web::Layout};
+use crate::{i18n::Lang, money::format_price, web::Layout, web::extract::auth::AdminUser};
 
 /// The admin frame: who is logged in and which section is open.
 pub struct Frame {

@@ -10,12 +10,10 @@ use super::view::{
     Choice, Frame, Pager, Tag, choices, frame, pager, server_error, tag, when, when_opt,
 };
 use crate::{
-    admin::{
-        auth::{AdminForm, AdminUser},
-        webhook_log::{self, Delivery, Dismissed, NOTE_LIMIT, PER_PAGE},
-    },
     db::{DbError, now},
     payments::rejected_webhooks,
+    payments::webhook_log::{self, Delivery, Dismissed, NOTE_LIMIT, PER_PAGE},
+    web::extract::auth::{AdminForm, AdminUser},
     web::{AppState, Layout, flash, render},
 };
 
@@ -203,7 +201,7 @@ pub async fn reprocess(
     post: AdminForm<Empty>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
-    let after = webhook_log::reprocess(&state, &post.admin.actor(), id)
+    let after = webhook_log::reprocess(&state.payments, &post.admin.actor(), id)
         .await
         .map_err(server_error)?;
     let Some(after) = after else {

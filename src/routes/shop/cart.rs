@@ -14,8 +14,9 @@ use crate::{
     i18n::Lang,
     money::format_price,
     web::{
-        AppState, Layout, flash,
-        forms::CsrfForm,
+        AppState, Layout,
+        extract::forms::CsrfForm,
+        flash,
         layout::{CART_ID, language_of},
         render::{self, see_other},
     },

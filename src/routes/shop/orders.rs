@@ -16,8 +16,9 @@ use crate::{
         view::{self, OrderDetails},
     },
     web::{
-        AppState, Layout, flash,
-        forms::CsrfForm,
+        AppState, Layout,
+        extract::forms::CsrfForm,
+        flash,
         layout::CART_ID,
         render::{self, see_other},
     },

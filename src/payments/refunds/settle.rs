@@ -10,7 +10,7 @@
 use asiabill::{Money, types::RefundDetails};
 use diesel::prelude::*;
 
-use super::{Source, transition::Effects};
+use crate::payments::{Source, transition::Effects};
 use crate::{
     db::{
         DbConnection, DbError,

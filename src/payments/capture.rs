@@ -10,19 +10,18 @@ use asiabill::{
 };
 use chrono::NaiveDateTime;
 
-use super::audit::{self, Actor, Target};
 use crate::{
+    accounts::audit::{self, Actor, Target},
     db::{DbError, models::PaymentAttempt, now, write_transaction},
     orders::{
         timeline::{self, Event, Message},
         view,
     },
     payments::{
-        AttemptStatus, Source,
+        AttemptStatus, Payments, Source,
         start::effects,
         transition::{self, Outcome},
     },
-    web::AppState,
 };
 
 /// Capture (take the money) or void (release the hold).
@@ -122,13 +121,13 @@ pub enum CaptureError {
 
 /// Captures or voids the authorization of order `number`.
 pub async fn run(
-    state: &AppState,
+    payments: &Payments,
     actor: &Actor,
     number: &str,
     operation: Operation,
 ) -> Result<Done, CaptureError> {
     let lookup = number.to_owned();
-    let details = state
+    let details = payments
         .db
         .run(move |conn| view::by_number(conn, &lookup))
         .await?
@@ -143,7 +142,7 @@ pub async fn run(
     };
     request.operator = Some(actor.email.chars().take(20).collect());
     request.remark = Some(details.order.number.clone());
-    let answer = state.gateway.authorize(&request).await;
+    let answer = payments.gateway.authorize(&request).await;
     let done = match &answer {
         Ok(AuthorizeResponse {
             order_status: OrderStatus::Success,
@@ -162,9 +161,9 @@ pub async fn run(
         Ok(r) => serde_json::to_value(r).unwrap_or_default(),
         Err(e) => serde_json::json!({ "error": e.to_string() }),
     };
-    let effects = effects(state);
+    let effects = effects(payments);
     let (actor, order_number, result) = (actor.clone(), details.order.number.clone(), done.clone());
-    state
+    payments
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {

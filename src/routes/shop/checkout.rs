@@ -22,9 +22,9 @@ use crate::{
     },
     web::{
         AppState, Layout,
-        client_ip::client_ip,
+        extract::client_ip::client_ip,
+        extract::forms::CsrfForm,
         flash,
-        forms::CsrfForm,
         layout::CART_ID,
         render::{self, see_other},
     },

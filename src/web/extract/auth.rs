@@ -7,7 +7,7 @@
 //!
 //! CSRF: forms behind the login carry the admin session's own `csrf_token` (stored with the
 //! session in the database), not the cookie session's; only the login form, which has no admin
-//! session yet, uses the shop's [`crate::web::forms::CsrfForm`].
+//! session yet, uses the shop's [`crate::web::extract::forms::CsrfForm`].
 
 use actix_web::{
     FromRequest, HttpRequest, HttpResponse,
@@ -21,8 +21,8 @@ use futures_util::future::LocalBoxFuture;
 use serde::{Deserialize, de::DeserializeOwned};
 use subtle::ConstantTimeEq;
 
-use super::{audit::Actor, sessions};
-use crate::web::{AppState, client_ip::client_ip, render};
+use crate::accounts::{audit::Actor, sessions};
+use crate::web::{AppState, extract::client_ip::client_ip, render};
 
 /// Largest admin form body (product forms with an image are read separately).
 const FORM_LIMIT: usize = 64 * 1024;

@@ -5,11 +5,9 @@ use asiabill::types::{Transaction, TransactionsQuery};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
 
-use super::{
-    audit::{self, Actor, Target},
-    golive::LIST_QUERY_ACTION,
-};
+use super::golive::LIST_QUERY_ACTION;
 use crate::{
+    accounts::audit::{self, Actor, Target},
     db::{
         DbConnection, DbError,
         models::PaymentAttempt,
@@ -22,12 +20,11 @@ use crate::{
         view,
     },
     payments::{
-        AttemptStatus, Source,
+        AttemptStatus, Payments, Source,
         query::{self, Reading, status_of},
         start::effects,
         transition::{self, Applied, Outcome},
     },
-    web::AppState,
 };
 
 /// Rows asked of AsiaBill per page, and pages at most.
@@ -94,7 +91,7 @@ pub struct Line {
 /// Lists AsiaBill's transactions matching `search`, only those of gateway `orderNo` `order_no`
 /// when given (all pages, up to a limit).
 async fn fetch(
-    state: &AppState,
+    payments: &Payments,
     search: &Search,
     order_no: Option<&str>,
 ) -> Result<Vec<Transaction>, asiabill::Error> {
@@ -106,7 +103,7 @@ async fn fetch(
         query.order_no = order_no.map(str::to_owned);
         query.page_index = Some(page_index);
         query.page_size = Some(PAGE_SIZE);
-        let page = state.gateway.transactions(&query).await?;
+        let page = payments.gateway.transactions(&query).await?;
         let got = page.list.len();
         all.extend(page.list);
         if got < PAGE_SIZE as usize || all.len() as u64 >= page.page.total {
@@ -193,10 +190,14 @@ pub fn differences(tx: &Transaction, attempt: &PaymentAttempt) -> Vec<Difference
 
 /// Compares AsiaBill's list with the shop's attempts; each list asked of AsiaBill is audited
 /// as [`LIST_QUERY_ACTION`] on behalf of `actor`.
-pub async fn compare(state: &AppState, actor: &Actor, search: Search) -> Result<Vec<Line>, String> {
+pub async fn compare(
+    payments: &Payments,
+    actor: &Actor,
+    search: Search,
+) -> Result<Vec<Line>, String> {
     let wanted = match search.order_no.clone() {
         Some(text) => Some(
-            state
+            payments
                 .db
                 .run(move |conn| order_nos(conn, &text))
                 .await
@@ -209,14 +210,14 @@ pub async fn compare(state: &AppState, actor: &Actor, search: Search) -> Result<
         Some(order_nos) => {
             for order_no in order_nos {
                 transactions.extend(
-                    fetch(state, &search, Some(order_no))
+                    fetch(payments, &search, Some(order_no))
                         .await
                         .map_err(|e| e.to_string())?,
                 );
             }
         }
         None => {
-            transactions = fetch(state, &search, None)
+            transactions = fetch(payments, &search, None)
                 .await
                 .map_err(|e| e.to_string())?
         }
@@ -224,7 +225,7 @@ pub async fn compare(state: &AppState, actor: &Actor, search: Search) -> Result<
     let trade_nos: Vec<String> = transactions.iter().map(|t| t.trade_no.clone()).collect();
     let order_nos: Vec<String> = transactions.iter().map(|t| t.order_no.clone()).collect();
     let (lookup, actor) = (search.clone(), actor.clone());
-    let mut attempts = state
+    let mut attempts = payments
         .db
         .run(move |conn| {
             audit::record(
@@ -293,12 +294,12 @@ pub struct Synced {
 /// number, else the list by `orderNo`) and applies the answers with source `query`. `None` when
 /// there is no such order.
 pub async fn sync(
-    state: &AppState,
+    payments: &Payments,
     actor: &Actor,
     number: &str,
 ) -> Result<Option<Vec<Synced>>, DbError> {
     let lookup = number.to_owned();
-    let Some(details) = state
+    let Some(details) = payments
         .db
         .run(move |conn| view::by_number(conn, &lookup))
         .await?
@@ -309,13 +310,13 @@ pub async fn sync(
     for attempt in &details.attempts {
         let open = AttemptStatus::parse(&attempt.status).is_some_and(AttemptStatus::is_open);
         let answer = match &attempt.trade_no {
-            Some(trade_no) => state.gateway.order_info(trade_no).await.map(Some),
+            Some(trade_no) => payments.gateway.order_info(trade_no).await.map(Some),
             None if open => {
-                query::ask(&state.gateway, attempt, None, attempt.created_at.date()).await
+                query::ask(&payments.gateway, attempt, None, attempt.created_at.date()).await
             }
             None => continue,
         };
-        let result = apply(state, actor, attempt, answer).await?;
+        let result = apply(payments, actor, attempt, answer).await?;
         report.push(Synced {
             order_no: attempt.gateway_order_no.clone(),
             result,
@@ -331,7 +332,7 @@ pub async fn sync(
                 .collect::<Vec<_>>()
         ),
     );
-    state
+    payments
         .db
         .run(move |conn| {
             audit::record(
@@ -350,14 +351,14 @@ pub async fn sync(
 }
 
 async fn apply(
-    state: &AppState,
+    payments: &Payments,
     actor: &Actor,
     attempt: &PaymentAttempt,
     answer: Result<Option<Transaction>, asiabill::Error>,
 ) -> Result<Message, DbError> {
-    let effects = effects(state);
+    let effects = effects(payments);
     let (attempt, actor) = (attempt.clone(), actor.email.clone());
-    state
+    payments
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {

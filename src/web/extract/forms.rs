@@ -5,7 +5,7 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload, error, web};
 use futures_util::future::LocalBoxFuture;
 use serde::{Deserialize, de::DeserializeOwned};
 
-use super::csrf;
+use crate::web::csrf;
 
 /// Largest form body accepted; the checkout form is far smaller.
 const LIMIT: usize = 64 * 1024;

@@ -21,9 +21,9 @@ use crate::{
     },
     web::{
         AppState, Layout,
-        client_ip::client_ip,
+        extract::client_ip::client_ip,
+        extract::forms::CsrfForm,
         flash,
-        forms::CsrfForm,
         layout::language_of,
         render::{self, see_other},
     },
@@ -181,14 +181,14 @@ pub async fn submit(
     };
     let pay_page = format!("/orders/{token}/pay");
     let started = match PaymentMode::parse(&form.0.mode) {
-        Some(PaymentMode::Hosted) => start::hosted(&state, token.clone(), &shopper).await,
+        Some(PaymentMode::Hosted) => start::hosted(&state.payments, token.clone(), &shopper).await,
         Some(PaymentMode::InSite) => {
             let pm = form.0.customer_payment_method_id.trim();
             if !(pm.starts_with("pm_") && pm.len() <= 64) {
                 flash::push(&session, "error", lang.tr("pay.card_missing"));
                 return Ok(see_other(&pay_page));
             }
-            start::insite(&state, token.clone(), pm, &shopper).await
+            start::insite(&state.payments, token.clone(), pm, &shopper).await
         }
         None => return Ok(HttpResponse::BadRequest().finish()),
     };
@@ -240,7 +240,7 @@ pub async fn asiabill_return(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse> {
     let lang = language_of(&req);
-    let returned = returns::handle(&state, req.query_string())
+    let returned = returns::handle(&state.payments, req.query_string())
         .await
         .map_err(ErrorInternalServerError)?;
     Ok(match returned {
@@ -272,7 +272,7 @@ pub async fn asiabill_webhook(
         .iter()
         .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
         .collect();
-    match webhooks::receive(&state, headers, body.to_vec()).await {
+    match webhooks::receive(&state.payments, headers, body.to_vec()).await {
         Reply::Success => HttpResponse::Ok()
             .content_type("text/plain; charset=utf-8")
             .body(asiabill::webhook::ACKNOWLEDGEMENT),

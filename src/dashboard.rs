@@ -4,11 +4,11 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::{dsl::count_star, prelude::*};
 
-use super::webhook_log::Delivery;
 use crate::db::{
     DbConnection, DbError,
     schema::{chargebacks, orders, payment_attempts, payment_events, refunds, webhook_events},
 };
+use crate::payments::webhook_log::Delivery;
 
 /// Days the chart and the "recent" figures cover.
 pub const DAYS: i64 = 30;

@@ -4,13 +4,13 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::audit::{self, Actor, Target};
 use crate::{
+    accounts::audit::{self, Actor, Target},
     db::{DbConnection, DbError, now, schema::webhook_events, write_transaction},
     i18n::Lang,
     orders::timeline,
+    payments::Payments,
     payments::webhooks,
-    web::AppState,
 };
 
 /// Deliveries per page.
@@ -148,19 +148,19 @@ pub fn one(conn: &mut DbConnection, id: i64) -> Result<Option<Delivery>, DbError
 /// Applies delivery `id` again and returns it as it stands afterwards; `None` when there is no
 /// such delivery. A delivery that cannot be reprocessed is returned unchanged.
 pub async fn reprocess(
-    state: &AppState,
+    payments: &Payments,
     actor: &Actor,
     id: i64,
 ) -> Result<Option<Delivery>, DbError> {
-    let Some(before) = state.db.run(move |conn| one(conn, id)).await? else {
+    let Some(before) = payments.db.run(move |conn| one(conn, id)).await? else {
         return Ok(None);
     };
     if before.reprocessable() {
-        webhooks::reapply(state, id).await?;
+        webhooks::reapply(payments, id).await?;
     }
     let actor = actor.clone();
     let was = before.status.clone();
-    state
+    payments
         .db
         .run(move |conn| {
             let after = one(conn, id)?;

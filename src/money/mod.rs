@@ -1,4 +1,7 @@
-//! Showing prices to shoppers. Amounts stay integer minor units everywhere else.
+//! Money as people read and type it: prices shown to shoppers, and amounts an admin types
+//! ([`amount`]). Amounts stay integer minor units everywhere else.
+
+pub mod amount;
 
 use asiabill::{Currency, Money};
 

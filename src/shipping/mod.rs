@@ -6,8 +6,8 @@
 use asiabill::types::LogisticsUpload;
 use diesel::prelude::*;
 
-use super::audit::{self, Actor, Target};
 use crate::{
+    accounts::audit::{self, Actor, Target},
     db::{
         DbConnection, DbError,
         models::{Order, Shipment},
@@ -21,8 +21,8 @@ use crate::{
         status,
         timeline::{self, Event, Message},
     },
+    payments::Payments,
     payments::Source,
-    web::AppState,
 };
 
 /// Job kind that retries a failed logistics upload.
@@ -114,14 +114,14 @@ fn trade_no_of(conn: &mut DbConnection, order_id: i64) -> Result<Option<String>,
 /// Records a shipment of order `number`, marks the order shipped and emails the shopper, then
 /// uploads the tracking. Returns the shipment id and how the upload went.
 pub async fn ship(
-    state: &AppState,
+    payments: &Payments,
     actor: &Actor,
     number: &str,
     input: ShipmentInput,
 ) -> Result<(i64, Upload), ShipError> {
-    let public_url = state.settings.public_url.clone();
+    let public_url = payments.settings.public_url.clone();
     let (actor_c, number) = (actor.clone(), number.to_owned());
-    let id = state
+    let id = payments
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
@@ -202,9 +202,9 @@ pub async fn ship(
             })
         })
         .await?;
-    let upload = upload(state, id, &actor.email).await?;
+    let upload = upload(payments, id, &actor.email).await?;
     if let Upload::Failed(_) = upload {
-        state
+        payments
             .db
             .run(move |conn| {
                 jobs::enqueue(
@@ -221,8 +221,8 @@ pub async fn ship(
 
 /// Uploads shipment `id`'s tracking to AsiaBill and records the result. An already uploaded
 /// shipment is sent again (AsiaBill keeps the latest), which is how an admin corrects one.
-pub async fn upload(state: &AppState, id: i64, actor: &str) -> Result<Upload, DbError> {
-    let (shipment, trade_no, order_no) = state
+pub async fn upload(payments: &Payments, id: i64, actor: &str) -> Result<Upload, DbError> {
+    let (shipment, trade_no, order_no) = payments
         .db
         .run(move |conn| {
             let shipment: Shipment = shipments::table
@@ -244,13 +244,13 @@ pub async fn upload(state: &AppState, id: i64, actor: &str) -> Result<Upload, Db
         order_no: trade_no.is_none().then_some(order_no),
         trade_no,
     };
-    let result = match state.gateway.logistics_upload(&request).await {
+    let result = match payments.gateway.logistics_upload(&request).await {
         Ok(reply) if reply.status.eq_ignore_ascii_case("success") => Upload::Uploaded,
         Ok(reply) => Upload::Failed(format!("{} {}", reply.status, reply.description)),
         Err(e) => Upload::Failed(e.to_string()),
     };
     let (recorded, actor) = (result.clone(), actor.to_owned());
-    state
+    payments
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
@@ -302,12 +302,12 @@ pub async fn upload(state: &AppState, id: i64, actor: &str) -> Result<Upload, Db
 
 /// The retry job: uploads a shipment that is still not uploaded; a failure is retried by the
 /// runner with its back-off.
-pub async fn retry_job(state: &AppState, payload: &str) -> Result<(), JobFailure> {
+pub async fn retry_job(payments: &Payments, payload: &str) -> Result<(), JobFailure> {
     let id = serde_json::from_str::<serde_json::Value>(payload)
         .ok()
         .and_then(|v| v["shipment_id"].as_i64())
         .ok_or_else(|| JobFailure::Permanent("payload without shipment_id".into()))?;
-    let status: Option<String> = state
+    let status: Option<String> = payments
         .db
         .run(move |conn| {
             shipments::table
@@ -320,7 +320,7 @@ pub async fn retry_job(state: &AppState, payload: &str) -> Result<(), JobFailure
         .await?;
     match status.as_deref() {
         None | Some("uploaded") => Ok(()),
-        Some(_) => match upload(state, id, "system").await? {
+        Some(_) => match upload(payments, id, "system").await? {
             Upload::Uploaded => Ok(()),
             Upload::Failed(why) => Err(JobFailure::Retry(why)),
         },
@@ -328,8 +328,8 @@ pub async fn retry_job(state: &AppState, payload: &str) -> Result<(), JobFailure
 }
 
 /// Asks AsiaBill for the carrier's status of shipment `id` and keeps it.
-pub async fn query_status(state: &AppState, actor: &Actor, id: i64) -> Result<String, String> {
-    let found = state
+pub async fn query_status(payments: &Payments, actor: &Actor, id: i64) -> Result<String, String> {
+    let found = payments
         .db
         .run(move |conn| {
             let order_id: Option<i64> = shipments::table
@@ -345,14 +345,14 @@ pub async fn query_status(state: &AppState, actor: &Actor, id: i64) -> Result<St
         .await
         .map_err(|e: DbError| e.to_string())?;
     let trade_no = found.ok_or_else(|| "no payment to ask about".to_owned())?;
-    let info = state
+    let info = payments
         .gateway
         .logistics_query(&trade_no)
         .await
         .map_err(|e| e.to_string())?;
     let word = info.logistics_status.as_str().to_owned();
     let (kept, actor) = (word.clone(), actor.clone());
-    state
+    payments
         .db
         .run(move |conn| {
             diesel::update(shipments::table.find(id))
@@ -375,6 +375,15 @@ pub async fn query_status(state: &AppState, actor: &Actor, id: i64) -> Result<St
         .await
         .map_err(|e| e.to_string())?;
     Ok(word)
+}
+
+/// Adds shipping's background job kind to the runner: retrying failed logistics uploads.
+pub fn register_jobs(registry: &mut crate::jobs::Registry, payments: &Payments) {
+    let app = payments.clone();
+    registry.register(UPLOAD_JOB, move |job| {
+        let app = app.clone();
+        async move { retry_job(&app, &job.payload).await }
+    });
 }
 
 #[cfg(test)]

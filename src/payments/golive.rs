@@ -190,8 +190,8 @@ pub fn checklist(
         .find(|(s, _)| s == "succeeded")
         .map_or(0, |(_, n)| *n);
 
-    let callback = gateway::callback_url(settings);
-    let return_url = gateway::return_url(settings);
+    let callback = gateway::callback_url(&settings.public_url);
+    let return_url = gateway::return_url(&settings.public_url);
     let list = |rows: &[(String, i64)]| {
         rows.iter()
             .map(|(s, n)| format!("{s}: {n}"))

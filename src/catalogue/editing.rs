@@ -8,11 +8,11 @@ use asiabill::Currency;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::amount::{self, AmountError};
 use crate::db::{
     DbConnection, DbError, now,
     schema::{categories, products},
 };
+use crate::money::amount::{self, AmountError};
 
 /// Largest image accepted.
 pub const MAX_IMAGE_BYTES: usize = 2 * 1024 * 1024;
@@ -379,7 +379,10 @@ pub fn upload_dir() -> PathBuf {
 pub fn store_image(bytes: &[u8], extension: &str) -> std::io::Result<String> {
     let dir = upload_dir();
     std::fs::create_dir_all(&dir)?;
-    let name = format!("{}.{extension}", &super::sessions::random_token()[..24]);
+    let name = format!(
+        "{}.{extension}",
+        &crate::accounts::sessions::random_token()[..24]
+    );
     std::fs::write(dir.join(&name), bytes)?;
     Ok(format!("/static/images/uploads/{name}"))
 }

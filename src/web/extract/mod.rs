@@ -1,0 +1,6 @@
+//! What a handler takes from a request before it runs: the signed-in admin, a CSRF-checked form,
+//! the client's IP address.
+
+pub mod auth;
+pub mod client_ip;
+pub mod forms;

@@ -11,5 +11,7 @@ pub mod render;
 pub mod request_span;
 pub mod state;
 
+pub use errors::AppError;
 pub use layout::Layout;
+pub use render::Page;
 pub use state::AppState;

@@ -6,11 +6,11 @@
 //! its parts, checked before anything else is read.
 
 use actix_session::Session;
-use actix_web::{HttpRequest, HttpResponse, Result, error, http::StatusCode, http::header, web};
+use actix_web::{HttpRequest, HttpResponse, Result, http::StatusCode, http::header, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::view::{Frame, Tag, frame, price, server_error, tag};
+use super::view::{Frame, Tag, frame, price, tag};
 use crate::{
     accounts::audit::{self, Target},
     catalogue::editing::{self, ProductForm, SaveError},
@@ -18,7 +18,7 @@ use crate::{
     i18n::Lang,
     web::extract::auth::{AdminForm, AdminUser, check_csrf},
     web::multipart::{self, Part},
-    web::{AppState, Layout, flash, render},
+    web::{AppError, AppState, Layout, Page, flash, render},
 };
 
 /// Largest product form body: the image and the text fields.
@@ -51,9 +51,9 @@ pub async fn index(
     mut layout: Layout,
     admin: AdminUser,
     state: web::Data<AppState>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let frame = frame(&mut layout, &admin, "products");
-    let all = state.db.run(editing::all).await.map_err(server_error)?;
+    let all = state.db.run(editing::all).await?;
     let (lang, shop) = (layout.language, state.settings.currency);
     let rows = all
         .into_iter()
@@ -74,7 +74,7 @@ pub async fn index(
         layout,
         frame,
     };
-    Ok(render::html(&page, StatusCode::OK))
+    Ok(Page::new(page).into())
 }
 
 /// A category of the form's list.
@@ -164,7 +164,7 @@ fn form_page(
         layout,
         frame,
     };
-    render::html(&page, status)
+    Page::new(page).status(status).into()
 }
 
 /// An empty form.
@@ -172,12 +172,8 @@ pub async fn new(
     layout: Layout,
     admin: AdminUser,
     state: web::Data<AppState>,
-) -> Result<HttpResponse> {
-    let categories = state
-        .db
-        .run(editing::categories)
-        .await
-        .map_err(server_error)?;
+) -> Result<HttpResponse, AppError> {
+    let categories = state.db.run(editing::categories).await?;
     // No category chosen for the merchant: a new product lands where they pick, not silently
     // in the first category.
     let form = ProductForm {
@@ -203,15 +199,14 @@ pub async fn edit(
     admin: AdminUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let (product, categories) = state
         .db
         .run(move |conn| Ok::<_, DbError>((editing::one(conn, id)?, editing::categories(conn)?)))
-        .await
-        .map_err(server_error)?;
+        .await?;
     let Some(p) = product else {
-        return Ok(HttpResponse::NotFound().finish());
+        return Err(AppError::NotFound);
     };
     let currency = asiabill::Currency::parse(&p.currency).unwrap_or(state.settings.currency);
     let form = ProductForm::of(&p, currency);
@@ -228,13 +223,14 @@ pub async fn edit(
 }
 
 /// Reads the multipart body after checking its CSRF token.
-fn read_parts(req: &HttpRequest, admin: &AdminUser, body: &[u8]) -> Result<Vec<Part>> {
+fn read_parts(req: &HttpRequest, admin: &AdminUser, body: &[u8]) -> Result<Vec<Part>, AppError> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let parts = multipart::parse(content_type, body).map_err(error::ErrorBadRequest)?;
+    let parts =
+        multipart::parse(content_type, body).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let token = parts
         .iter()
         .find(|p| p.name == "csrf_token")
@@ -274,7 +270,7 @@ pub async fn create(
     admin: AdminUser,
     state: web::Data<AppState>,
     body: web::Bytes,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     save(req, layout, session, admin, state, None, body).await
 }
 
@@ -287,7 +283,7 @@ pub async fn update(
     state: web::Data<AppState>,
     id: web::Path<i64>,
     body: web::Bytes,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     save(
         req,
         layout,
@@ -308,7 +304,7 @@ async fn save(
     state: web::Data<AppState>,
     id: Option<i64>,
     body: web::Bytes,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let parts = read_parts(&req, &admin, &body)?;
     let form = form_of(&parts);
     let (existing, categories) = state
@@ -320,10 +316,9 @@ async fn save(
             };
             Ok::<_, DbError>((existing, editing::categories(conn)?))
         })
-        .await
-        .map_err(server_error)?;
+        .await?;
     if id.is_some() && existing.is_none() {
-        return Ok(HttpResponse::NotFound().finish());
+        return Err(AppError::NotFound);
     }
     let current_image = existing.as_ref().map(|p| p.image_path.clone());
     let currency = state.settings.currency;
@@ -372,12 +367,7 @@ async fn save(
     let stored = match (image, extension) {
         (Some(image), Some(ext)) => {
             let data = image.data.clone();
-            Some(
-                web::block(move || editing::store_image(&data, ext))
-                    .await
-                    .map_err(server_error)?
-                    .map_err(server_error)?,
-            )
+            Some(web::block(move || editing::store_image(&data, ext)).await??)
         }
         _ => None,
     };
@@ -405,8 +395,7 @@ async fn save(
             }
             Ok::<_, DbError>(saved)
         })
-        .await
-        .map_err(server_error)?;
+        .await?;
     if let (Err(_), Some(path)) = (&saved, &upload) {
         editing::remove_image(path);
     }
@@ -432,8 +421,8 @@ async fn save(
                 StatusCode::CONFLICT,
             ))
         }
-        Err(SaveError::NotFound) => Ok(HttpResponse::NotFound().finish()),
-        Err(SaveError::Db(e)) => Err(server_error(e)),
+        Err(SaveError::NotFound) => Err(AppError::NotFound),
+        Err(SaveError::Db(e)) => Err(e.into()),
     }
 }
 
@@ -450,7 +439,7 @@ pub async fn visibility(
     state: web::Data<AppState>,
     id: web::Path<i64>,
     post: AdminForm<VisibilityPost>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let active = post.form.active == "true";
     let actor = post.admin.actor();
@@ -476,10 +465,9 @@ pub async fn visibility(
             }
             Ok::<_, DbError>(found)
         })
-        .await
-        .map_err(server_error)?;
+        .await?;
     if !found {
-        return Ok(HttpResponse::NotFound().finish());
+        return Err(AppError::NotFound);
     }
     flash::push(
         &session,

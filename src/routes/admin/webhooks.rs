@@ -2,19 +2,17 @@
 //! `POST /admin/webhooks/{id}/dismiss`.
 
 use actix_session::Session;
-use actix_web::{HttpResponse, Result, http::StatusCode, web};
+use actix_web::{HttpResponse, Result, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::view::{
-    Choice, Frame, Pager, Tag, choices, frame, pager, server_error, tag, when, when_opt,
-};
+use super::view::{Choice, Frame, Pager, Tag, choices, frame, pager, tag, when, when_opt};
 use crate::{
     db::{DbError, now},
     payments::rejected_webhooks,
     payments::webhook_log::{self, Delivery, Dismissed, NOTE_LIMIT, PER_PAGE},
     web::extract::auth::{AdminForm, AdminUser},
-    web::{AppState, Layout, flash, render},
+    web::{AppError, AppState, Layout, Page, flash, render},
 };
 
 const STATES: [&str; 5] = ["received", "applied", "ignored", "flagged", "failed"];
@@ -64,7 +62,7 @@ pub async fn index(
     admin: AdminUser,
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let frame = frame(&mut layout, &admin, "webhooks");
     let status = query
         .status
@@ -79,8 +77,7 @@ pub async fn index(
             let refused = rejected_webhooks::totals(conn, now())?;
             Ok::<_, DbError>((rows, total, refused))
         })
-        .await
-        .map_err(server_error)?;
+        .await?;
     let lang = layout.language;
     let refused = (refused.all > 0).then(|| {
         layout
@@ -121,7 +118,7 @@ pub async fn index(
         layout,
         frame,
     };
-    Ok(render::html(&page, StatusCode::OK))
+    Ok(Page::new(page).into())
 }
 
 /// One delivery.
@@ -152,16 +149,11 @@ pub async fn show(
     admin: AdminUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let frame = frame(&mut layout, &admin, "webhooks");
     let id = id.into_inner();
-    let Some(d) = state
-        .db
-        .run(move |conn| webhook_log::one(conn, id))
-        .await
-        .map_err(server_error)?
-    else {
-        return Ok(HttpResponse::NotFound().finish());
+    let Some(d) = state.db.run(move |conn| webhook_log::one(conn, id)).await? else {
+        return Err(AppError::NotFound);
     };
     let page = WebhookPage {
         status: tag(layout.language, &d.status),
@@ -185,7 +177,7 @@ pub async fn show(
         layout,
         frame,
     };
-    Ok(render::html(&page, StatusCode::OK))
+    Ok(Page::new(page).into())
 }
 
 /// The reprocess form carries only the CSRF token.
@@ -199,13 +191,11 @@ pub async fn reprocess(
     state: web::Data<AppState>,
     id: web::Path<i64>,
     post: AdminForm<Empty>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let after = webhook_log::reprocess(&state.payments, &post.admin.actor(), id)
-        .await
-        .map_err(server_error)?;
+    let after = webhook_log::reprocess(&state.payments, &post.admin.actor(), id).await?;
     let Some(after) = after else {
-        return Ok(HttpResponse::NotFound().finish());
+        return Err(AppError::NotFound);
     };
     let word = layout.tr(&format!("admin.state.{}", after.status));
     flash::push(
@@ -235,17 +225,16 @@ pub async fn dismiss(
     state: web::Data<AppState>,
     id: web::Path<i64>,
     post: AdminForm<DismissForm>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let actor = post.admin.actor();
     let note = post.form.note.clone();
     let done = state
         .db
         .run(move |conn| webhook_log::dismiss(conn, &actor, id, &note))
-        .await
-        .map_err(server_error)?;
+        .await?;
     let (level, key) = match done {
-        Dismissed::NotFound => return Ok(HttpResponse::NotFound().finish()),
+        Dismissed::NotFound => return Err(AppError::NotFound),
         Dismissed::Done => ("success", "admin.webhooks.dismissed"),
         Dismissed::NotNeeded => ("info", "admin.webhooks.dismiss_not_needed"),
         Dismissed::BadNote => ("error", "admin.webhooks.dismiss_note_needed"),

@@ -28,6 +28,9 @@ pub enum AppError {
     /// The request is malformed: no form of ours sends it.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// The body is over the limit of the form it was sent to.
+    #[error("body too large")]
+    TooLarge,
     /// The request was understood but its content cannot be processed.
     #[error("unprocessable: {0}")]
     Unprocessable(String),
@@ -52,6 +55,7 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -6,7 +6,6 @@ pub mod errors;
 pub mod extract;
 pub mod flash;
 pub mod layout;
-pub mod multipart;
 pub mod render;
 pub mod request_span;
 pub mod state;

@@ -17,6 +17,7 @@ use crate::{
     },
     i18n::Lang,
     money::amount,
+    orders::export,
     orders::search::{self, EXPORT_LIMIT, Filters, ORDER_STATES, PAYMENT_STATES, PER_PAGE},
     orders::{
         timeline,
@@ -178,9 +179,10 @@ pub async fn export(
         })
         .await?;
     let shop = state.settings.currency;
-    let body = search::csv(&found, |minor, code| {
+    let body = export::orders_csv(&found, |minor, code| {
         amount::input_value(minor, Currency::parse(code).unwrap_or(shop))
-    });
+    })
+    .map_err(AppError::internal)?;
     Ok(csv_download("orders", body))
 }
 
@@ -212,9 +214,10 @@ pub async fn export_lines(
         })
         .await?;
     let shop = state.settings.currency;
-    let body = search::lines_csv(&lines, |minor, code| {
+    let body = export::lines_csv(&lines, |minor, code| {
         amount::input_value(minor, Currency::parse(code).unwrap_or(shop))
-    });
+    })
+    .map_err(AppError::internal)?;
     Ok(csv_download("order-lines", body))
 }
 

@@ -78,7 +78,7 @@ where
 {
     /// An empty cache whose entries live for `ttl` (zero: nothing is kept), holding at most
     /// `capacity` entries (the keys come from URLs, which the shopper chooses, so the cache
-    /// must not grow without bound).
+    /// must not grow without bound); when full, it keeps the pages asked for most often.
     pub fn new(ttl: Duration, capacity: usize) -> Self {
         PageCache {
             ttl,

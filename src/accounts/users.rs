@@ -96,6 +96,19 @@ pub fn count(conn: &mut DbConnection) -> Result<i64, DbError> {
     Ok(admin_users::table.count().get_result(conn)?)
 }
 
+/// The id and password hash of the account `email`, unless it is disabled or there is none.
+pub fn active_by_email(
+    conn: &mut DbConnection,
+    email: &str,
+) -> Result<Option<(i64, String)>, DbError> {
+    Ok(admin_users::table
+        .filter(admin_users::email.eq(email))
+        .filter(admin_users::disabled.eq(false))
+        .select((admin_users::id, admin_users::password_hash))
+        .first(conn)
+        .optional()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -225,6 +225,62 @@ fn rank(
     )
 }
 
+/// One product as its page shows it, with its category.
+#[derive(Queryable)]
+pub struct ProductDetail {
+    /// Its id.
+    pub id: i64,
+    /// Name in English.
+    pub name_en: String,
+    /// Name in Chinese.
+    pub name_zh: String,
+    /// Description in English.
+    pub description_en: String,
+    /// Description in Chinese.
+    pub description_zh: String,
+    /// Price in minor units of `currency`.
+    pub price_minor: i64,
+    /// The currency it is priced in.
+    pub currency: String,
+    /// Units on sale.
+    pub stock: i64,
+    /// Its image, under `/static`.
+    pub image_path: String,
+    /// Its category's slug.
+    pub category_slug: String,
+    /// Its category's name in English.
+    pub category_en: String,
+    /// Its category's name in Chinese.
+    pub category_zh: String,
+}
+
+/// The active product whose slug is `slug`, with its category; `None` when there is none.
+pub fn product(conn: &mut DbConnection, slug: &str) -> Result<Option<ProductDetail>, DbError> {
+    let query = products::table
+        .inner_join(categories::table)
+        .filter(products::slug.eq(slug))
+        .filter(products::active.eq(true))
+        .select((
+            products::id,
+            products::name_en,
+            products::name_zh,
+            products::description_en,
+            products::description_zh,
+            products::price_minor,
+            products::currency,
+            products::stock,
+            products::image_path,
+            categories::slug,
+            categories::name_en,
+            categories::name_zh,
+        ));
+    // The slug is unique, so no `LIMIT`: SQLite re-plans a statement whose `LIMIT` is
+    // a bound value every time it runs (diesel's `.first()` binds it).
+    crate::on_backend!(conn, |c| query.load::<ProductDetail>(c))
+        .map(|rows| rows.into_iter().next())
+        .map_err(DbError::from)
+}
+
 #[cfg(test)]
 mod tests {
     use super::{like_pattern, search_words};

@@ -2,10 +2,14 @@
 
 use diesel::prelude::*;
 
-use crate::db::{
-    DbConnection, DbError,
-    models::{Order, OrderLine, PaymentAttempt, Refund, Shipment},
-    schema::{order_lines, orders, payment_attempts, refunds, shipments},
+use crate::{
+    accounts::audit::{self, Entry},
+    db::{
+        DbConnection, DbError,
+        models::{Order, OrderLine, PaymentAttempt, PaymentEvent, Refund, Shipment},
+        schema::{order_lines, orders, payment_attempts, payment_events, refunds, shipments},
+    },
+    payments::disputes::{self, Dispute},
 };
 
 /// An order with its lines, payment attempts, shipments and refunds.
@@ -88,4 +92,60 @@ fn load(conn: &mut DbConnection, order: Order) -> Result<OrderDetails, DbError> 
         shipments,
         refunds,
     })
+}
+
+/// The currency of order `number`; `None` when there is no such order.
+pub fn currency_of(conn: &mut DbConnection, number: &str) -> Result<Option<String>, DbError> {
+    Ok(orders::table
+        .filter(orders::number.eq(number))
+        .select(orders::currency)
+        .first::<String>(conn)
+        .optional()?)
+}
+
+/// An order with everything its admin page shows.
+pub struct AdminOrder {
+    /// The order, its lines, attempts, refunds and shipments.
+    pub details: OrderDetails,
+    /// Its payment timeline, oldest first.
+    pub events: Vec<PaymentEvent>,
+    /// Admin actions on it, newest first.
+    pub audit: Vec<Entry>,
+    /// The carrier status of its shipments as last queried.
+    pub tracking: Vec<TrackingRow>,
+    /// Its chargeback, when a cardholder disputed the payment.
+    pub dispute: Option<Dispute>,
+}
+
+/// A shipment's carrier status as last queried: id, status, when.
+pub type TrackingRow = (i64, Option<String>, Option<chrono::NaiveDateTime>);
+
+/// Order `number` with everything its admin page shows: its timeline, the admin actions on it,
+/// its shipments' carrier status and its chargeback; `None` when there is no such order.
+pub fn for_admin(conn: &mut DbConnection, number: &str) -> Result<Option<AdminOrder>, DbError> {
+    let Some(d) = by_number(conn, number)? else {
+        return Ok(None);
+    };
+    let events = payment_events::table
+        .filter(payment_events::order_id.eq(d.order.id))
+        .order(payment_events::id)
+        .select(PaymentEvent::as_select())
+        .load(conn)?;
+    let audit = audit::for_target(conn, "order", &d.order.number)?;
+    let tracking = shipments::table
+        .filter(shipments::order_id.eq(d.order.id))
+        .select((
+            shipments::id,
+            shipments::tracking_status,
+            shipments::tracking_checked_at,
+        ))
+        .load(conn)?;
+    let dispute = disputes::of_order(conn, d.order.id)?;
+    Ok(Some(AdminOrder {
+        details: d,
+        events,
+        audit,
+        tracking,
+        dispute,
+    }))
 }

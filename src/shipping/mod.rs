@@ -21,8 +21,7 @@ use crate::{
         status,
         timeline::{self, Event, Message},
     },
-    payments::Payments,
-    payments::Source,
+    payments::{Payments, Source},
 };
 
 /// Job kind that retries a failed logistics upload.
@@ -375,6 +374,17 @@ pub async fn query_status(payments: &Payments, actor: &Actor, id: i64) -> Result
         .await
         .map_err(|e| e.to_string())?;
     Ok(word)
+}
+
+/// True when shipment `id` belongs to order `number`.
+pub fn belongs_to(conn: &mut DbConnection, number: &str, id: i64) -> Result<bool, DbError> {
+    let found: i64 = shipments::table
+        .inner_join(orders::table)
+        .filter(shipments::id.eq(id))
+        .filter(orders::number.eq(number))
+        .count()
+        .get_result(conn)?;
+    Ok(found == 1)
 }
 
 /// Adds shipping's background job kind to the runner: retrying failed logistics uploads.

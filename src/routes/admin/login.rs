@@ -11,19 +11,24 @@ use actix_web::{
     web,
 };
 use askama::Template;
-use diesel::prelude::*;
 use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::{
-    accounts::audit::{self, Actor},
-    accounts::sessions,
-    accounts::throttle::{self, Claim},
-    accounts::users,
-    db::{DbError, now, schema::admin_users},
-    web::extract::auth::{self, AdminForm, AdminUser},
+    accounts::{
+        audit::{self, Actor},
+        sessions,
+        throttle::{self, Claim},
+        users,
+    },
+    db::{DbError, now},
     web::{
-        AppError, AppState, Layout, Page, extract::client_ip::client_ip, extract::forms::CsrfForm,
+        AppError, AppState, Layout, Page,
+        extract::{
+            auth::{self, AdminForm, AdminUser},
+            client_ip::client_ip,
+            forms::CsrfForm,
+        },
         render,
     },
 };
@@ -114,12 +119,7 @@ pub async fn submit(
             let claim = throttle::claim(conn, &who, &key_ip, now())?;
             let account: Option<(i64, String)> = match claim {
                 Claim::Refused(_) => None,
-                Claim::Granted(_) => admin_users::table
-                    .filter(admin_users::email.eq(&who))
-                    .filter(admin_users::disabled.eq(false))
-                    .select((admin_users::id, admin_users::password_hash))
-                    .first(conn)
-                    .optional()?,
+                Claim::Granted(_) => users::active_by_email(conn, &who)?,
             };
             Ok::<_, DbError>((claim, account))
         })

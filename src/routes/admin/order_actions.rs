@@ -8,7 +8,6 @@ use actix_session::Session;
 use actix_web::{HttpResponse, Result, http::StatusCode, web};
 use asiabill::Currency;
 use askama::Template;
-use diesel::prelude::*;
 use serde::Deserialize;
 
 use super::{
@@ -17,18 +16,18 @@ use super::{
 };
 use crate::{
     accounts::audit::{self, Target},
-    db::{
-        DbError,
-        schema::{orders, shipments},
+    money::{
+        amount::{self, AmountError},
+        format_price,
     },
-    money::amount::{self, AmountError},
-    money::format_price,
-    payments::capture::{self, CaptureError, Done, Operation},
-    payments::refunds::request::{self as refunds, RefundError, Requested},
-    payments::transactions,
+    orders::view,
+    payments::{
+        capture::{self, CaptureError, Done, Operation},
+        refunds::request::{self as refunds, RefundError, Requested},
+        transactions,
+    },
     shipping::{self, ShipError, ShipmentInput, Upload},
-    web::extract::auth::AdminForm,
-    web::{AppError, AppState, Layout, Page, flash, render::see_other},
+    web::{AppError, AppState, Layout, Page, extract::auth::AdminForm, flash, render::see_other},
 };
 
 fn order_url(number: &str) -> String {
@@ -83,14 +82,7 @@ pub async fn refund(
     let lookup = number.clone();
     let currency = state
         .db
-        .run(move |conn| {
-            orders::table
-                .filter(orders::number.eq(lookup))
-                .select(orders::currency)
-                .first::<String>(conn)
-                .optional()
-                .map_err(DbError::from)
-        })
+        .run(move |conn| view::currency_of(conn, &lookup))
         .await?;
     let Some(currency) = currency else {
         return Err(AppError::NotFound);
@@ -393,17 +385,8 @@ async fn shipment_of(state: &AppState, number: &str, id: i64) -> Result<bool, Ap
     let number = number.to_owned();
     state
         .db
-        .run(move |conn| {
-            shipments::table
-                .inner_join(orders::table)
-                .filter(shipments::id.eq(id))
-                .filter(orders::number.eq(number))
-                .count()
-                .get_result::<i64>(conn)
-                .map_err(DbError::from)
-        })
+        .run(move |conn| shipping::belongs_to(conn, &number, id))
         .await
-        .map(|n| n == 1)
         .map_err(AppError::from)
 }
 

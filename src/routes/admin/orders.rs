@@ -8,26 +8,21 @@ use serde::Deserialize;
 
 use super::view::{Choice, Frame, Pager, Tag, choices, frame, pager, price, tag, when, when_opt};
 use crate::{
-    accounts::audit::{self, Entry},
-    db::{
-        DbError,
-        models::{Order, PaymentEvent},
-        now,
-        schema::{payment_events, shipments},
-    },
+    accounts::audit,
+    db::{DbError, models::Order, now},
     i18n::Lang,
     money::amount,
-    orders::export,
-    orders::search::{self, EXPORT_LIMIT, Filters, ORDER_STATES, PAYMENT_STATES, PER_PAGE},
     orders::{
+        export,
+        search::{self, EXPORT_LIMIT, Filters, ORDER_STATES, PAYMENT_STATES, PER_PAGE},
         timeline,
-        view::{self, OrderDetails},
+        view::{self, AdminOrder, OrderDetails},
     },
-    payments::capture::{self, Operation},
-    payments::disputes::{self, Dispute},
-    payments::refunds::request as refunds,
-    web::extract::auth::AdminUser,
-    web::{AppError, AppState, Layout, Page},
+    payments::{
+        capture::{self, Operation},
+        refunds::request as refunds,
+    },
+    web::{AppError, AppState, Layout, Page, extract::auth::AdminUser},
 };
 
 /// The list's query parameters.
@@ -461,20 +456,6 @@ fn button(d: &OrderDetails, operation: Operation, at: chrono::NaiveDateTime) -> 
     }
 }
 
-/// An order with everything its admin page shows.
-pub struct Loaded {
-    /// The order, its lines, attempts, refunds and shipments.
-    pub details: OrderDetails,
-    /// Its payment timeline, oldest first.
-    pub events: Vec<PaymentEvent>,
-    /// Admin actions on it, newest first.
-    pub audit: Vec<Entry>,
-    /// The carrier status of its shipments as last queried.
-    pub tracking: Vec<TrackingRow>,
-    /// Its chargeback, when a cardholder disputed the payment.
-    pub dispute: Option<Dispute>,
-}
-
 /// AsiaBill's raw code and message of an attempt, and for a failed one what it means.
 fn gateway_says(lang: Lang, a: &crate::db::models::PaymentAttempt) -> String {
     let raw = [a.gateway_code.as_deref(), a.gateway_message.as_deref()]
@@ -494,10 +475,10 @@ pub fn order_page(
     mut layout: Layout,
     admin: &AdminUser,
     shop: Currency,
-    loaded: Loaded,
+    loaded: AdminOrder,
     forms: Forms,
 ) -> OrderPage {
-    let Loaded {
+    let AdminOrder {
         details: d,
         events,
         audit,
@@ -729,43 +710,13 @@ pub fn order_page(
     }
 }
 
-/// Loads order `number` with its timeline and audit entries; `None` when there is none.
-pub async fn load(state: &AppState, number: String) -> Result<Option<Loaded>, DbError> {
-    use diesel::prelude::*;
+/// Loads order `number` with everything its admin page shows; `None` when there is none.
+async fn load(state: &AppState, number: String) -> Result<Option<AdminOrder>, DbError> {
     state
         .db
-        .run(move |conn| {
-            let Some(d) = view::by_number(conn, &number)? else {
-                return Ok(None);
-            };
-            let events = payment_events::table
-                .filter(payment_events::order_id.eq(d.order.id))
-                .order(payment_events::id)
-                .select(PaymentEvent::as_select())
-                .load(conn)?;
-            let audit = audit::for_target(conn, "order", &d.order.number)?;
-            let tracking = shipments::table
-                .filter(shipments::order_id.eq(d.order.id))
-                .select((
-                    shipments::id,
-                    shipments::tracking_status,
-                    shipments::tracking_checked_at,
-                ))
-                .load(conn)?;
-            let dispute = disputes::of_order(conn, d.order.id)?;
-            Ok(Some(Loaded {
-                details: d,
-                events,
-                audit,
-                tracking,
-                dispute,
-            }))
-        })
+        .run(move |conn| view::for_admin(conn, &number))
         .await
 }
-
-/// A shipment's carrier status as last queried: id, status, when.
-pub type TrackingRow = (i64, Option<String>, Option<chrono::NaiveDateTime>);
 
 /// Renders order `number` with `forms`, answering `status`; 404 when there is no such order.
 pub async fn render_order(

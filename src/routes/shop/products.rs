@@ -2,22 +2,19 @@
 
 use std::{sync::Arc, time::Instant};
 
-use actix_web::{HttpResponse, Result, web};
-use asiabill::Currency;
-use askama::Template;
-use diesel::prelude::*;
-
 use crate::{
     cart::MAX_PER_LINE,
-    catalogue::cache::{self, PageCache},
-    db::{
-        DbError,
-        schema::{categories, products},
+    catalogue::{
+        cache::{self, PageCache},
+        listing,
     },
     i18n::Lang,
     money::format_price,
     web::{AppError, AppState, Layout, Page},
 };
+use actix_web::{HttpResponse, Result, web};
+use asiabill::Currency;
+use askama::Template;
 
 /// What a product page shows in one language, ready to render.
 pub struct ProductView {
@@ -48,22 +45,6 @@ pub struct ProductPage {
     product: Arc<ProductView>,
 }
 
-#[derive(Queryable)]
-struct Row {
-    id: i64,
-    name_en: String,
-    name_zh: String,
-    description_en: String,
-    description_zh: String,
-    price_minor: i64,
-    currency: String,
-    stock: i64,
-    image_path: String,
-    category_slug: String,
-    category_en: String,
-    category_zh: String,
-}
-
 /// Shows a product, or 404.
 pub async fn show(
     layout: Layout,
@@ -77,33 +58,9 @@ pub async fn show(
     }
     let (loaded_at, generation) = (Instant::now(), cache::generation());
     let slug = key.0.clone();
-    let row: Option<Row> = state
+    let row = state
         .db
-        .read(move |conn| {
-            let query = products::table
-                .inner_join(categories::table)
-                .filter(products::slug.eq(&slug))
-                .filter(products::active.eq(true))
-                .select((
-                    products::id,
-                    products::name_en,
-                    products::name_zh,
-                    products::description_en,
-                    products::description_zh,
-                    products::price_minor,
-                    products::currency,
-                    products::stock,
-                    products::image_path,
-                    categories::slug,
-                    categories::name_en,
-                    categories::name_zh,
-                ));
-            // The slug is unique, so no `LIMIT`: SQLite re-plans a statement whose `LIMIT` is
-            // a bound value every time it runs (diesel's `.first()` binds it).
-            crate::on_backend!(conn, |c| query.load::<Row>(c))
-                .map(|rows| rows.into_iter().next())
-                .map_err(DbError::from)
-        })
+        .read(move |conn| listing::product(conn, &slug))
         .await?;
     let Some(row) = row else {
         return Err(AppError::NotFound);

@@ -184,16 +184,16 @@ fn serve(pool: &Pool<Manager>, batches: mpsc::Receiver<Batch>) {
 /// write failed (each failed write has already undone its own changes, but a lone write runs
 /// without a savepoint).
 fn run_all(conn: &mut DbConnection, writes: &mut [Box<dyn QueuedWrite>]) -> Result<(), DbError> {
-    type Manager = <DbConnection as Connection>::TransactionManager;
+    type Transactions = <DbConnection as Connection>::TransactionManager;
     let alone = writes.len() == 1;
     let mut any_succeeded = false;
     for write in writes.iter_mut() {
         any_succeeded |= write.run(conn, alone);
     }
     if any_succeeded {
-        Manager::commit_transaction(conn)?;
+        Transactions::commit_transaction(conn)?;
     } else {
-        Manager::rollback_transaction(conn)?;
+        Transactions::rollback_transaction(conn)?;
     }
     Ok(())
 }

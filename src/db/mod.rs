@@ -2,13 +2,13 @@
 //! helpers that make transactions behave the same on both.
 
 mod connection;
-mod group_commit;
 pub mod migrate;
 pub mod models;
 pub mod schema;
 pub mod secrets;
+mod sqlite_fast;
 
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 use diesel::{
     connection::{AnsiTransactionManager, SimpleConnection, TransactionManager},
@@ -42,13 +42,16 @@ pub enum DbError {
     /// The blocking task running the query panicked or was cancelled.
     #[error("database task did not complete: {0}")]
     Task(#[from] tokio::task::JoinError),
-    /// A write was dropped before it ran: the process is stopping, or a write committed with
-    /// it panicked.
-    #[error("the write was abandoned before it ran")]
+    /// A read or write was dropped before it finished: the process is stopping, or it (or a
+    /// write committed with it) panicked.
+    #[error("the database work was abandoned before it finished")]
     Abandoned,
     /// The transaction that carried a write (with others, see [`Db::write`]) failed to commit.
     #[error("the transaction could not be committed: {0}")]
     Commit(String),
+    /// A database thread (SQLite's readers and writer) could not be started.
+    #[error("could not start a database thread: {0}")]
+    Thread(std::io::Error),
 }
 
 impl DbError {
@@ -98,7 +101,7 @@ impl ManageConnection for Manager {
                 // WAL lets readers proceed while one writer commits; the busy timeout makes a
                 // second writer wait for the lock instead of failing at once. The WAL is copied
                 // back into the database (a checkpoint, with an fsync) by the commit that
-                // crosses `wal_autocheckpoint` pages, inside that request: every 10,000 pages
+                // crosses `wal_autocheckpoint` pages, on that commit's thread: every 10,000 pages
                 // rather than SQLite's 1,000, the pages written over and over (index leaves,
                 // the tail of a table) are copied once instead of ten times; the file is cut
                 // back to 64 MiB after a checkpoint.
@@ -134,23 +137,9 @@ impl ManageConnection for Manager {
 pub struct Db {
     pool: r2d2::Pool<Manager>,
     postgres: bool,
-    /// SQLite only: one connection that never waits for the write lock, for [`Db::write`].
-    quick_writer: Option<r2d2::Pool<Manager>>,
-    /// [`Db::write`]'s writes waiting to be committed together (shared by the clones of this
-    /// handle). They queue here, in order and without waking, rather than in SQLite's busy
-    /// handler, which polls with sleeps of up to 100 ms.
-    writes: Arc<group_commit::WriteQueue>,
-}
-
-/// Makes a connection give up at once when another connection holds SQLite's write lock.
-#[derive(Debug)]
-struct NoWait;
-
-impl r2d2::CustomizeConnection<DbConnection, r2d2::Error> for NoWait {
-    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("PRAGMA busy_timeout = 0")
-            .map_err(r2d2::Error::QueryError)
-    }
+    /// SQLite only: the reader and writer threads of [`Db::read`] and [`Db::write`], with
+    /// connections of their own (shared by the clones of this handle).
+    sqlite: Option<sqlite_fast::SqliteFast>,
 }
 
 impl Db {
@@ -173,25 +162,16 @@ impl Db {
             .connection_timeout(Duration::from_secs(5))
             .test_on_check_out(false)
             .build(Manager { url: url.clone() })?;
-        // Kept open (`min_idle` 1): `try_get` never opens a connection, only hands out an idle
-        // one. (The crash at exit noted above is libpq's; this pool is SQLite's only.)
-        let quick_writer = match url {
-            DatabaseUrl::Sqlite(_) => Some(
-                r2d2::Pool::builder()
-                    .max_size(1)
-                    .min_idle(Some(1))
-                    .connection_timeout(Duration::from_secs(5))
-                    .test_on_check_out(false)
-                    .connection_customizer(Box::new(NoWait))
-                    .build(Manager { url: url.clone() })?,
-            ),
+        // SQLite's database threads keep their connections open (the crash at exit noted
+        // above is libpq's).
+        let sqlite = match url {
+            DatabaseUrl::Sqlite(_) => Some(sqlite_fast::SqliteFast::start(url)?),
             DatabaseUrl::Postgres(_) => None,
         };
         Ok(Db {
             pool,
             postgres: url.is_postgres(),
-            quick_writer,
-            writes: Arc::default(),
+            sqlite,
         })
     }
 
@@ -222,54 +202,41 @@ impl Db {
         .map_err(DbError::from)?
     }
 
-    /// Runs a short read: on SQLite, on the calling thread when a pooled connection is free
-    /// at once; otherwise (PostgreSQL, or every connection busy) as [`Db::run`] does.
+    /// Runs a short read off the async worker: on SQLite on a reader thread, handed over with
+    /// the reads queued beside it; on PostgreSQL as [`Db::run`] does.
     ///
-    /// Handing work to the blocking pool and waking the request's task again costs two
-    /// thread switches, more than an indexed SQLite read itself. In WAL mode a read never waits
-    /// for the writer, so it does not hold the worker up; PostgreSQL reads go over the network
-    /// and always take the blocking pool. Only for small indexed reads on the request path.
+    /// On SQLite, handing each query to the blocking pool and waking the request's task again
+    /// cost two thread switches, more than an indexed read itself; handed over together, reads
+    /// pay them once a batch (the `sqlite_fast` module says how). Only for small indexed reads
+    /// on the request path: a slow one holds up the reads of its batch.
     pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
-        if !self.postgres
-            && let Some(mut conn) = self.pool.try_get()
-        {
-            return f(&mut conn);
+        match &self.sqlite {
+            Some(sqlite) => sqlite.read(f).await,
+            None => self.run(f).await,
         }
-        self.run(f).await
     }
 
     /// Runs `body` in a write transaction, as [`write_transaction`] does, and answers once it
     /// is committed. Only for short writes on the request path (the cart).
     ///
     /// On SQLite, writes that arrive together share one transaction, each in a savepoint of
-    /// its own, and one commit (the `group_commit` module says why and how). That transaction
-    /// runs on a worker thread when the write lock is free at once: once `BEGIN IMMEDIATE` has
-    /// the lock, nothing in a WAL-mode transaction waits for another connection (readers never
-    /// block a writer, and a commit's checkpoint skips pages readers still need), and it saves
-    /// the two thread switches of [`Db::run`]. When another connection holds the lock it waits
-    /// on the blocking pool. PostgreSQL writes always run there, one transaction each.
+    /// its own, and one commit, on the writer thread (the `sqlite_fast` module says why and
+    /// how). PostgreSQL writes run on the blocking pool, one transaction each.
     pub async fn write<T, E, F>(&self, body: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
     {
-        if self.postgres {
-            return self.run(move |conn| write_transaction(conn, body)).await;
+        match &self.sqlite {
+            Some(sqlite) => sqlite.write(body).await,
+            None => self.run(move |conn| write_transaction(conn, body)).await,
         }
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        if self
-            .writes
-            .push(Box::new(group_commit::Pending::new(body, reply)))
-        {
-            tokio::spawn(group_commit::flush(self.clone()));
-        }
-        answer.await.unwrap_or(Err(E::from(DbError::Abandoned)))
     }
 }
 

@@ -174,9 +174,9 @@ pub fn first_item_id(cart_html: &str) -> String {
 
 #[tokio::test]
 async fn adding_to_the_cart_waits_for_another_writer_instead_of_failing() {
-    // Cart writes run on the request's thread when SQLite's write lock is free at once, and
-    // wait on the blocking pool when it is not: here a transaction of another connection holds
-    // it (on PostgreSQL, a lock on the cart tables) for a moment.
+    // SQLite's writes run on the database's writer thread, which waits (up to the busy timeout)
+    // when another connection holds the write lock: here a transaction of another connection
+    // holds it (on PostgreSQL, a lock on the cart tables) for a moment.
     use asiabill_shop::db::DbConnection;
     use diesel::RunQueryDsl;
     let app = spawn_app().await;
@@ -210,7 +210,7 @@ async fn adding_to_the_cart_waits_for_another_writer_instead_of_failing() {
     holder.join().expect("holder");
     let cart = app.get_html("/cart").await;
     assert!(cart.contains("Gooseneck"), "the line is there: {cart}");
-    // And with the lock free again, the next add takes the quick path.
+    // And with the lock free again, the next add goes straight through.
     app.add_to_cart("gooseneck-kettle", 1).await;
     let cart = app.get_html("/cart").await;
     assert!(cart.contains("value=\"3\""), "3 units: {cart}");

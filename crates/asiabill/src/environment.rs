@@ -121,6 +121,34 @@ mod tests {
     }
 
     #[test]
+    fn going_live_switches_every_host_and_the_js_sdk_together() {
+        let hosts = |env: &Environment| {
+            (
+                env.payment_url().to_owned(),
+                env.openapi_url().to_owned(),
+                env.js_sdk_url(),
+            )
+        };
+        assert_eq!(
+            hosts(&Environment::Sandbox),
+            (
+                "https://testpay.asiabill.com".to_owned(),
+                "https://api-uat.asiabill.com/openApi".to_owned(),
+                "https://testpay.asiabill.com/static/v3/js/AsiabillPayment.min.js".to_owned(),
+            )
+        );
+        assert_eq!(
+            hosts(&Environment::Live),
+            (
+                "https://safepay.asiabill.com".to_owned(),
+                "https://openapi.asiabill.com/openApi".to_owned(),
+                "https://safepay.asiabill.com/static/v3/js/AsiabillPayment.min.js".to_owned(),
+            )
+        );
+        assert!(Environment::Live.is_live() && !Environment::Sandbox.is_live());
+    }
+
+    #[test]
     fn custom_base_gets_openapi_suffix_and_loses_trailing_slash() {
         let env = Environment::custom("http://127.0.0.1:8081/").expect("valid");
         assert_eq!(env.payment_url(), "http://127.0.0.1:8081");

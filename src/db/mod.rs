@@ -7,6 +7,7 @@ pub mod migrate;
 pub mod models;
 pub mod schema;
 pub mod secrets;
+pub mod text_enum;
 
 use std::{sync::Arc, time::Duration};
 

@@ -60,7 +60,7 @@ fn due_attempts(
     older_than: NaiveDateTime,
 ) -> Result<Vec<PaymentAttempt>, DbError> {
     Ok(payment_attempts::table
-        .filter(payment_attempts::status.eq_any(["created", "pending", "requires_action"]))
+        .filter(payment_attempts::status.eq_any(AttemptStatus::OPEN))
         .filter(payment_attempts::updated_at.lt(older_than))
         .order(payment_attempts::id)
         .limit(200)
@@ -92,7 +92,7 @@ pub async fn pass(payments: &Payments) -> Result<Report, DbError> {
         .db
         .run(move |conn| {
             refunds_table::table
-                .filter(refunds_table::status.eq("requested"))
+                .filter(refunds_table::status.eq(super::RefundStatus::Requested))
                 .filter(refunds_table::batch_no.is_not_null())
                 .filter(refunds_table::updated_at.lt(older_than))
                 .limit(200)

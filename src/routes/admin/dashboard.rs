@@ -110,7 +110,7 @@ pub async fn show(
         payments: d
             .payments
             .iter()
-            .map(|(status, n)| (tag(lang, status.as_str()), *n))
+            .map(|(status, n)| (tag(lang, *status), *n))
             .collect(),
         attention: vec![
             AttentionGroup {

@@ -158,8 +158,8 @@ fn order_row(lang: Lang, shop: Currency, o: &Order) -> OrderRow {
         placed: when(o.created_at),
         email: o.email.clone(),
         name: format!("{} {}", o.billing_first_name, o.billing_last_name),
-        status: tag(lang, o.status.as_str()),
-        fulfilment: tag(lang, o.fulfilment_status.as_str()),
+        status: tag(lang, o.status),
+        fulfilment: tag(lang, o.fulfilment_status),
         total: price(o.total_minor, &o.currency, shop),
         refunded: (o.refunded_minor > 0).then(|| price(o.refunded_minor, &o.currency, shop)),
         disputed: o.disputed_at.is_some(),
@@ -567,7 +567,7 @@ pub fn order_page(
             kind: lang
                 .tr(&format!("admin.order.kind_{}", a.transaction_type))
                 .to_owned(),
-            status: tag(lang, a.status.as_str()),
+            status: tag(lang, a.status),
             amount: price(a.amount_minor, &a.currency, shop),
             trade_no: a.trade_no.clone().unwrap_or_default(),
             card: a.masked_card.clone().unwrap_or_default(),
@@ -585,7 +585,7 @@ pub fn order_page(
             mer_track_no: r.mer_track_no.clone(),
             batch_no: r.batch_no.clone().unwrap_or_default(),
             amount: price(r.amount_minor, &r.currency, shop),
-            status: tag(lang, r.status.as_str()),
+            status: tag(lang, r.status),
             reason: r.reason.clone(),
             message: r.gateway_message.clone().unwrap_or_default(),
             requested: when(r.created_at),
@@ -606,7 +606,7 @@ pub fn order_page(
                 carrier: s.carrier.clone(),
                 tracking_number: s.tracking_number.clone(),
                 tracking_url: s.tracking_url.clone().unwrap_or_default(),
-                upload: tag(lang, s.logistics_status.as_str()),
+                upload: tag(lang, s.logistics_status),
                 message: s.logistics_message.clone().unwrap_or_default(),
                 uploaded: when_opt(s.uploaded_at),
                 tracking_status: status,
@@ -620,7 +620,7 @@ pub fn order_page(
         .into_iter()
         .map(|e| EventView {
             at: when(e.created_at),
-            source: tag(lang, &format!("source_{}", e.source)),
+            source: tag(lang, format!("source_{}", e.source).as_str()),
             attempt: e
                 .attempt_id
                 .and_then(|id| d.attempts.iter().find(|a| a.id == id))
@@ -667,8 +667,8 @@ pub fn order_page(
     OrderPage {
         number: o.number.clone(),
         placed: when(o.created_at),
-        status: tag(lang, o.status.as_str()),
-        fulfilment: tag(lang, o.fulfilment_status.as_str()),
+        status: tag(lang, o.status),
+        fulfilment: tag(lang, o.fulfilment_status),
         email: o.email.clone(),
         phone: o.phone.clone(),
         locale: o.locale.clone(),

@@ -66,7 +66,7 @@ pub async fn index(
                 kind: e.kind,
                 to: e.to_address,
                 subject: e.subject,
-                status: tag(lang, e.status.as_str()),
+                status: tag(lang, e.status),
                 attempts: e.attempts,
                 last_error: e.last_error.unwrap_or_default(),
                 created: when(e.created_at),
@@ -120,7 +120,7 @@ pub async fn show(
         return Ok(HttpResponse::NotFound().finish());
     };
     let page = EmailPage {
-        status: tag(layout.language, e.status.as_str()),
+        status: tag(layout.language, e.status),
         created: when(e.created_at),
         sent: when_opt(e.sent_at),
         e,

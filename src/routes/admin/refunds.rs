@@ -135,7 +135,7 @@ pub async fn index(
                         batch_no: batch.unwrap_or_default(),
                         amount: price(minor, &currency, shop),
                         unknown: st == RefundStatus::Unknown,
-                        status: tag(lang, st.as_str()),
+                        status: tag(lang, st),
                         reason,
                         message: message.unwrap_or_default(),
                         requested: when(at),

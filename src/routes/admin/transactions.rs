@@ -158,7 +158,7 @@ pub async fn index(
                     })
                     .unwrap_or_default(),
                 order_number: l.order_number.clone(),
-                shop_status: attempt.map(|a| tag(lang, a.status.as_str())),
+                shop_status: attempt.map(|a| tag(lang, a.status)),
                 shop_amount: attempt
                     .map(|a| price(a.amount_minor, &a.currency, shop))
                     .unwrap_or_default(),

@@ -106,7 +106,7 @@ pub async fn index(
                 order_no: d.gateway_order_no.unwrap_or_default(),
                 trade_no: d.trade_no.unwrap_or_default(),
                 signature_valid: d.signature_valid,
-                status: tag(lang, d.status.as_str()),
+                status: tag(lang, d.status),
             })
             .collect(),
         pills: choices(
@@ -163,7 +163,7 @@ pub async fn show(
         return Ok(HttpResponse::NotFound().finish());
     };
     let page = WebhookPage {
-        status: tag(layout.language, d.status.as_str()),
+        status: tag(layout.language, d.status),
         received: when(d.received_at),
         applied: when_opt(d.applied_at),
         headers: d.header_pairs(),

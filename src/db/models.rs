@@ -1,14 +1,15 @@
-//! Row types of the tables that several areas read whole.
+//! Row types of the tables that several areas read whole, and the new rows written to them.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{
-    email_outbox, order_lines, orders, payment_attempts, payment_events, refunds, shipments,
+    email_outbox, jobs, order_lines, orders, payment_attempts, payment_events, refunds, shipments,
     webhook_events,
 };
 use crate::{
     emails::OutboxStatus,
+    jobs::JobStatus,
     orders::{
         checkout::PaymentMode,
         status::{FulfilmentStatus, OrderStatus},
@@ -369,4 +370,20 @@ pub struct NewOutboxEmail<'a> {
     pub status: OutboxStatus,
     pub attempts: i64,
     pub created_at: NaiveDateTime,
+}
+
+/// A new row of `jobs` (made from a `jobs::NewJob`).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = jobs)]
+#[expect(missing_docs, reason = "fields mirror the jobs columns")]
+pub struct NewJobRow<'a> {
+    pub kind: &'a str,
+    pub payload: String,
+    pub dedupe_key: Option<&'a str>,
+    pub status: JobStatus,
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub run_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }

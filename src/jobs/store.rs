@@ -5,7 +5,7 @@ use std::time::Duration;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::{DbConnection, DbError, now, schema::jobs};
+use crate::db::{DbConnection, DbError, models::NewJobRow, now, schema::jobs};
 
 crate::text_enum! {
     /// Where a job stands, as stored in `jobs.status`.
@@ -92,17 +92,17 @@ impl NewJob {
 pub fn enqueue(conn: &mut DbConnection, job: &NewJob) -> Result<Option<i64>, DbError> {
     let at = now();
     let inserted = diesel::insert_into(jobs::table)
-        .values((
-            jobs::kind.eq(&job.kind),
-            jobs::payload.eq(job.payload.to_string()),
-            jobs::dedupe_key.eq(&job.dedupe_key),
-            jobs::status.eq(JobStatus::Pending),
-            jobs::attempts.eq(0),
-            jobs::max_attempts.eq(job.max_attempts),
-            jobs::run_at.eq(job.run_at),
-            jobs::created_at.eq(at),
-            jobs::updated_at.eq(at),
-        ))
+        .values(NewJobRow {
+            kind: &job.kind,
+            payload: job.payload.to_string(),
+            dedupe_key: job.dedupe_key.as_deref(),
+            status: JobStatus::Pending,
+            attempts: 0,
+            max_attempts: job.max_attempts,
+            run_at: job.run_at,
+            created_at: at,
+            updated_at: at,
+        })
         .returning(jobs::id)
         .get_result::<i64>(conn)
         .map_err(DbError::from);

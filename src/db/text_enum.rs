@@ -2,7 +2,8 @@
 //! column.
 //!
 //! The words are what the migrations' `CHECK` constraints allow and what the tests read back as
-//! strings, so the schema keeps `Text`; the Rust side only ever sees the enum.
+//! strings, so the schema keeps `Text`; the Rust side only ever sees the enum. There is no
+//! `PartialEq<str>`: a state is compared with a state, never with a word.
 
 /// A stored word that names no variant of the enum it was read as: a row written by a newer
 /// version, or by hand. Reading it fails the query rather than guessing.
@@ -15,9 +16,10 @@ pub struct UnknownWord {
     pub word: String,
 }
 
-/// Declares an enum whose variants are stored as the given words, with `as_str`, `ALL`, `WORDS`,
-/// `FromStr`, `Display`, `serde::Serialize` (as the word) and diesel's `ToSql`/`FromSql` for `Text` on every backend (SQLite,
-/// PostgreSQL and the multi-backend connection over both).
+/// Declares an enum whose variants are stored as the given words, with `as_str`, `ALL`,
+/// `WORDS`, `FromStr`, `Display` and `serde::Serialize` (all as the word), and diesel's
+/// `ToSql`/`FromSql` for `Text` on every backend (SQLite, PostgreSQL and the multi-backend
+/// connection over both, which reaches each through `str` and `String`).
 ///
 /// ```ignore
 /// text_enum! {

@@ -9,14 +9,15 @@
 //! never from here, so a page shown from the cache can never sell a unit that is gone.
 
 use std::{
-    collections::HashMap,
     hash::Hash,
     sync::{
-        Arc, Mutex,
+        Arc,
         atomic::{AtomicU64, Ordering},
     },
     time::{Duration, Instant},
 };
+
+use moka::sync::Cache;
 
 /// How long a cached page part is shown at most: the bound on how stale another instance's
 /// change can look here.
@@ -44,27 +45,49 @@ pub fn generation() -> u64 {
 
 /// A map from page keys to loaded values, each kept for a time to live and until the next
 /// [`changed`].
+///
+/// The values are shared behind an [`Arc`], so a hit hands out the rendered page part
+/// without copying or allocating it.
 pub struct PageCache<K, V> {
     ttl: Duration,
-    capacity: usize,
-    entries: Mutex<HashMap<K, Entry<V>>>,
+    entries: Cache<K, Entry<V>>,
 }
 
+/// A value with what decides whether it may still be shown.
 struct Entry<V> {
     loaded_at: Instant,
     generation: u64,
     value: Arc<V>,
 }
 
-impl<K: Eq + Hash, V> PageCache<K, V> {
-    /// An empty cache whose entries live for `ttl` (zero: nothing is kept); when `capacity`
-    /// entries are held, the next insert drops them all (the keys come from URLs, which the
-    /// shopper chooses, so the map must not grow without bound).
+// By hand: the derive would ask `V: Clone`, and only the `Arc` is cloned.
+impl<V> Clone for Entry<V> {
+    fn clone(&self) -> Self {
+        Entry {
+            loaded_at: self.loaded_at,
+            generation: self.generation,
+            value: self.value.clone(),
+        }
+    }
+}
+
+impl<K, V> PageCache<K, V>
+where
+    K: Eq + Hash + Send + Sync + 'static,
+    V: Send + Sync + 'static,
+{
+    /// An empty cache whose entries live for `ttl` (zero: nothing is kept), holding at most
+    /// `capacity` entries (the keys come from URLs, which the shopper chooses, so the cache
+    /// must not grow without bound); when full, it keeps the pages asked for most often.
     pub fn new(ttl: Duration, capacity: usize) -> Self {
         PageCache {
             ttl,
-            capacity,
-            entries: Mutex::new(HashMap::new()),
+            // Expiry only frees the memory of entries nobody asks for again; whether an entry
+            // may be shown is decided in `get`, from when it was loaded rather than stored.
+            entries: Cache::builder()
+                .max_capacity(u64::try_from(capacity).unwrap_or(u64::MAX))
+                .time_to_live(ttl)
+                .build(),
         }
     }
 
@@ -73,10 +96,9 @@ impl<K: Eq + Hash, V> PageCache<K, V> {
         if self.ttl.is_zero() {
             return None;
         }
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = entries.get(key)?;
+        let entry = self.entries.get(key)?;
         (entry.generation == generation() && entry.loaded_at.elapsed() < self.ttl)
-            .then(|| entry.value.clone())
+            .then_some(entry.value)
     }
 
     /// Keeps `value`, loaded at `loaded_at` when the generation was `generation`.
@@ -84,11 +106,7 @@ impl<K: Eq + Hash, V> PageCache<K, V> {
         if self.ttl.is_zero() {
             return;
         }
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.len() >= self.capacity && !entries.contains_key(&key) {
-            entries.clear();
-        }
-        entries.insert(
+        self.entries.insert(
             key,
             Entry {
                 loaded_at,
@@ -130,7 +148,9 @@ mod tests {
         assert_eq!(cache.get(&1), None, "older than the time to live");
         cache.insert(2, Instant::now(), g, Arc::new("b"));
         cache.insert(3, Instant::now(), g, Arc::new("c"));
-        let held = cache.entries.lock().map(|e| e.len()).unwrap_or_default();
+        // The cache settles its bound in the background of later calls; settle it now.
+        cache.entries.run_pending_tasks();
+        let held = cache.entries.entry_count();
         assert!(held <= 2, "never more than the capacity: {held}");
     }
 

@@ -4,6 +4,7 @@
 pub mod checkout;
 pub mod create;
 pub mod expire;
+pub mod export;
 pub mod search;
 pub mod status;
 pub mod timeline;

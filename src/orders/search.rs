@@ -162,50 +162,6 @@ pub fn page(
     Ok((rows, total))
 }
 
-/// One CSV field: quoted when needed, and with a leading `'` on text a spreadsheet would read
-/// as a formula.
-fn field(value: &str) -> String {
-    let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if guarded.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
-    }
-}
-
-/// The CSV header and one line per order; amounts in the currency's decimal notation.
-pub fn csv(orders: &[Order], amount: impl Fn(i64, &str) -> String) -> String {
-    let mut out = String::from(
-        "number,placed_at,status,fulfilment,email,name,country,currency,total,captured,refunded,paid_at\r\n",
-    );
-    for o in orders {
-        let cells = [
-            o.number.clone(),
-            o.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
-            o.status.to_string(),
-            o.fulfilment_status.to_string(),
-            o.email.clone(),
-            format!("{} {}", o.billing_first_name, o.billing_last_name),
-            o.billing_country.clone(),
-            o.currency.clone(),
-            amount(o.total_minor, &o.currency),
-            amount(o.captured_minor, &o.currency),
-            amount(o.refunded_minor, &o.currency),
-            o.paid_at
-                .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-                .unwrap_or_default(),
-        ];
-        let line: Vec<String> = cells.iter().map(|c| field(c)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
-    }
-    out
-}
-
 /// The lines of `orders`, order by order, each with its order's number.
 pub fn lines_of(
     conn: &mut DbConnection,
@@ -231,37 +187,9 @@ pub fn lines_of(
     Ok(rows)
 }
 
-/// The CSV header and one line per order line; amounts in the currency's decimal notation.
-pub fn lines_csv(lines: &[(String, OrderLine)], amount: impl Fn(i64, &str) -> String) -> String {
-    let mut out = String::from("number,sku,name,quantity,unit_price,line_total,currency\r\n");
-    for (number, l) in lines {
-        let cells = [
-            number.clone(),
-            l.sku.clone(),
-            l.name.clone(),
-            l.quantity.to_string(),
-            amount(l.unit_price_minor, &l.currency),
-            amount(l.line_total_minor, &l.currency),
-            l.currency.clone(),
-        ];
-        let line: Vec<String> = cells.iter().map(|c| field(c)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_and_formulas_defused() {
-        assert_eq!(field("plain"), "plain");
-        assert_eq!(field("a,b"), "\"a,b\"");
-        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(field("=1+1"), "'=1+1");
-    }
 
     #[test]
     fn a_range_the_wrong_way_round_is_noticed() {
@@ -270,27 +198,6 @@ mod tests {
         let f = Filters::read(None, None, Some("2026-12-01"), Some("2026-12-01"), None);
         assert!(!f.inverted());
         assert!(!Filters::read(None, None, Some("2026-12-10"), None, None).inverted());
-    }
-
-    #[test]
-    fn the_lines_csv_has_a_row_per_line_with_its_order_number() {
-        let line = OrderLine {
-            id: 1,
-            order_id: 7,
-            product_id: None,
-            sku: "KET-1".into(),
-            name: "Kettle, gooseneck".into(),
-            unit_price_minor: 4500,
-            quantity: 2,
-            line_total_minor: 9000,
-            currency: "USD".into(),
-        };
-        let csv = lines_csv(&[("A10007".into(), line)], |m, _| format!("{}", m / 100));
-        assert_eq!(
-            csv,
-            "number,sku,name,quantity,unit_price,line_total,currency\r\n\
-             A10007,KET-1,\"Kettle, gooseneck\",2,45,90,USD\r\n"
-        );
     }
 
     #[test]

@@ -1,15 +1,109 @@
-//! Error pages: every 4xx/5xx that is not already a page or JSON becomes a friendly page in the
-//! shopper's language. Details go to the log, never to the browser.
+//! Errors at the web edge. A handler returns [`AppError`] for what stops it (not found,
+//! forbidden, a form that cannot be processed, a conflict, or an internal failure), and every
+//! 4xx/5xx that is not already a page or JSON becomes a friendly page in the shopper's language.
+//! Details go to the log, never to the browser.
 
 use actix_web::{
-    HttpResponse, Result,
+    HttpResponse, ResponseError, Result,
     dev::ServiceResponse,
+    error::BlockingError,
     http::{StatusCode, header},
     middleware::{ErrorHandlerResponse, ErrorHandlers},
 };
 use askama::Template;
 
 use super::Layout;
+use crate::db::DbError;
+
+/// Why a request could not be answered as asked. Each becomes a bare response with its status,
+/// which the error-page middleware ([`handlers`]) dresses as a page in the visitor's language.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Nothing is there (or the visitor may not know it is).
+    #[error("not found")]
+    NotFound,
+    /// The visitor may not do this.
+    #[error("forbidden")]
+    Forbidden,
+    /// The request is malformed: no form of ours sends it.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// The body is over the limit of the form it was sent to.
+    #[error("body too large")]
+    TooLarge,
+    /// The request was understood but its content cannot be processed.
+    #[error("unprocessable: {0}")]
+    Unprocessable(String),
+    /// The request contradicts the current state of what it is about.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// Something failed that the visitor cannot fix: logged with its causes, never shown.
+    #[error("internal error: {0:#}")]
+    Internal(anyhow::Error),
+}
+
+impl AppError {
+    /// An internal failure from any error, kept with its chain of causes for the log.
+    pub fn internal(e: impl Into<anyhow::Error>) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        // Bare on purpose: the error-page middleware renders the page, in the visitor's
+        // language, and logs internal failures with the request's path.
+        HttpResponse::build(self.status_code()).finish()
+    }
+}
+
+impl From<DbError> for AppError {
+    fn from(e: DbError) -> Self {
+        AppError::internal(e)
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        AppError::internal(DbError::from(e))
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::internal(e)
+    }
+}
+
+impl From<std::io::Error> for AppError {
+    fn from(e: std::io::Error) -> Self {
+        AppError::internal(e)
+    }
+}
+
+impl From<actix_session::SessionInsertError> for AppError {
+    fn from(e: actix_session::SessionInsertError) -> Self {
+        AppError::internal(anyhow::anyhow!("the session could not be written: {e}"))
+    }
+}
+
+impl From<BlockingError> for AppError {
+    fn from(e: BlockingError) -> Self {
+        AppError::internal(anyhow::anyhow!("blocking task failed: {e}"))
+    }
+}
 
 /// The error page.
 #[derive(Template)]
@@ -43,10 +137,18 @@ fn render<B>(res: ServiceResponse<B>) -> Result<ErrorHandlerResponse<B>> {
     }
     let status = res.status();
     if status.is_server_error() {
+        // An internal AppError is logged with its whole chain of causes, on one line.
+        let cause = res
+            .response()
+            .error()
+            .map(|e| match e.as_error::<AppError>() {
+                Some(app) => format!("{app}"),
+                None => format!("{e:?}"),
+            });
         tracing::error!(
             http.status = status.as_u16(),
             http.path = ?super::request_span::logged_path(res.request().path()),
-            error = ?res.response().error(),
+            error = cause.as_deref().unwrap_or("(none)"),
             "request failed"
         );
     }

@@ -106,7 +106,7 @@ impl FromRequest for Layout {
                         Ok::<_, DbError>(quantities.iter().sum())
                     })
                     .await
-                    .map_err(actix_web::error::ErrorInternalServerError)?;
+                    .map_err(super::AppError::from)?;
             }
             Ok(layout)
         })

@@ -6,10 +6,11 @@ pub mod errors;
 pub mod extract;
 pub mod flash;
 pub mod layout;
-pub mod multipart;
 pub mod render;
 pub mod request_span;
 pub mod state;
 
+pub use errors::AppError;
 pub use layout::Layout;
+pub use render::Page;
 pub use state::AppState;

@@ -1,9 +1,9 @@
-//! Turning a page into a response: with a chosen status (askama_web covers plain 200 pages),
-//! as a redirect, and with the cache policy of the area it belongs to.
+//! Turning a page into a response ([`Page`]), a redirect, and the cache policy of the area a
+//! page belongs to.
 
 use actix_web::{
-    Error, HttpResponse,
-    body::MessageBody,
+    Error, HttpRequest, HttpResponse, Responder,
+    body::{BoxBody, MessageBody},
     dev::{ServiceRequest, ServiceResponse},
     http::{
         StatusCode,
@@ -13,17 +13,58 @@ use actix_web::{
 };
 use askama::Template;
 
-/// Renders `page` as an HTML response with `status`; a template error is logged and becomes a
-/// bare 500, which the error-page middleware then dresses.
-pub fn html<T: Template>(page: &T, status: StatusCode) -> HttpResponse {
-    match page.render() {
-        Ok(body) => HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .body(body),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed to render");
-            HttpResponse::InternalServerError().finish()
+/// An HTML page as a response: its status (200 unless [`Page::status`] says otherwise),
+/// `text/html; charset=utf-8`, and `Cache-Control: private, no-cache`, since every page carries
+/// the visitor's cart, language or session in its layout and must never be served to another
+/// visitor from a shared cache. (Admin and order pages are `no-store` on top of that:
+/// [`no_store_on_private_pages`].) A template that fails to render is logged and becomes a bare
+/// 500, which the error-page middleware then dresses.
+pub struct Page<T> {
+    template: T,
+    status: StatusCode,
+}
+
+impl<T: Template> Page<T> {
+    /// `template` as a 200 page.
+    pub fn new(template: T) -> Self {
+        Page {
+            template,
+            status: StatusCode::OK,
         }
+    }
+
+    /// The same page answered with `status` (a form shown again with its errors, say).
+    pub fn status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// The response.
+    pub fn response(self) -> HttpResponse {
+        match self.template.render() {
+            Ok(body) => HttpResponse::build(self.status)
+                .content_type("text/html; charset=utf-8")
+                .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+                .body(body),
+            Err(e) => {
+                tracing::error!(error = %e, "template failed to render");
+                HttpResponse::InternalServerError().finish()
+            }
+        }
+    }
+}
+
+impl<T: Template> Responder for Page<T> {
+    type Body = BoxBody;
+
+    fn respond_to(self, _req: &HttpRequest) -> HttpResponse {
+        self.response()
+    }
+}
+
+impl<T: Template> From<Page<T>> for HttpResponse {
+    fn from(page: Page<T>) -> Self {
+        page.response()
     }
 }
 

@@ -17,79 +17,36 @@ use crate::{
 
 /// Elements whose content is data or code, never UI text.
 const RAW: [&str; 6] = ["script", "style", "pre", "code", "textarea", "kbd"];
-/// Elements without an end tag.
-const VOID: [&str; 8] = ["br", "img", "input", "meta", "link", "hr", "source", "wbr"];
 
 /// The text a reader sees on `html`, outside raw elements and `translate="no"`, with the
 /// attributes a reader also sees (`placeholder`, `title`, `aria-label`, `alt`).
 pub fn visible_text(html: &str) -> Vec<String> {
     let mut out = Vec::new();
-    // One entry per open element: its name and whether its content is raw.
-    let mut open: Vec<(String, bool)> = Vec::new();
-    let mut rest = html;
-    while !rest.is_empty() {
-        let Some(lt) = rest.find('<') else {
-            push_text(&mut out, &open, rest);
-            break;
-        };
-        push_text(&mut out, &open, &rest[..lt]);
-        rest = &rest[lt..];
-        if rest.starts_with("<!--") {
-            rest = rest.find("-->").map_or("", |end| &rest[end + 3..]);
-            continue;
-        }
-        let Some(gt) = rest.find('>') else { break };
-        let tag = &rest[1..gt];
-        rest = &rest[gt + 1..];
-        if tag.starts_with('!') {
-            continue;
-        }
-        if let Some(name) = tag.strip_prefix('/') {
-            let name = name.trim().to_ascii_lowercase();
-            if let Some(at) = open.iter().rposition(|(n, _)| *n == name) {
-                open.truncate(at);
-            }
-            continue;
-        }
-        let name: String = tag
-            .split(|c: char| c.is_whitespace() || c == '/')
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        let inherited = open.last().is_some_and(|(_, raw)| *raw);
-        let raw = inherited || RAW.contains(&name.as_str()) || tag.contains("translate=\"no\"");
-        if !raw {
-            for attribute in ["placeholder", "title", "aria-label", "alt"] {
-                if let Some(value) = attribute_value(tag, attribute) {
-                    out.push(value.to_owned());
-                }
-            }
-        }
-        if !VOID.contains(&name.as_str()) && !tag.ends_with('/') {
-            open.push((name.clone(), raw));
-        }
-        // The content of script and style is not markup: skip to its end tag.
-        if name == "script" || name == "style" {
-            let end = format!("</{name}");
-            rest = rest.find(&end).map_or("", |at| &rest[at..]);
-        }
-    }
+    push_visible(scraper::Html::parse_document(html).root_element(), &mut out);
     out
 }
 
-fn push_text(out: &mut Vec<String>, open: &[(String, bool)], text: &str) {
-    let raw = open.last().is_some_and(|(_, raw)| *raw);
-    let text = text.trim();
-    if !raw && !text.is_empty() {
-        out.push(text.to_owned());
+/// Adds what a reader sees of `element` and its content to `out`, in document order.
+fn push_visible(element: scraper::ElementRef, out: &mut Vec<String>) {
+    let tag = element.value();
+    if RAW.contains(&tag.name()) || tag.attr("translate") == Some("no") {
+        return;
     }
-}
-
-fn attribute_value<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    let marker = format!(" {name}=\"");
-    let start = tag.find(&marker)? + marker.len();
-    let len = tag[start..].find('"')?;
-    Some(&tag[start..start + len])
+    for attribute in ["placeholder", "title", "aria-label", "alt"] {
+        if let Some(value) = tag.attr(attribute) {
+            out.push(value.to_owned());
+        }
+    }
+    for child in element.children() {
+        if let Some(child) = scraper::ElementRef::wrap(child) {
+            push_visible(child, out);
+        } else if let scraper::Node::Text(text) = child.value() {
+            let text = text.trim();
+            if !text.is_empty() {
+                out.push(text.to_owned());
+            }
+        }
+    }
 }
 
 /// Words that stay as they are in Chinese: AsiaBill's protocol names (its Chinese documentation

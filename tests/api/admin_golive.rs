@@ -15,31 +15,19 @@ use crate::{
 
 /// The checklist item numbered `n` as shown: its state and its facts (label, value).
 async fn item(admin: &Admin, n: u8) -> (String, Vec<(String, String)>) {
-    let page = admin.html("/admin/go-live").await;
-    let start = page
-        .find(&format!("data-item=\"{n}\" data-state=\""))
+    let page = scraper::Html::parse_document(&admin.html("/admin/go-live").await);
+    let selector = |css: &str| scraper::Selector::parse(css).expect("a CSS selector");
+    let item = page
+        .select(&selector(&format!(r#"li[data-item="{n}"][data-state]"#)))
+        .next()
         .unwrap_or_else(|| panic!("item {n} on the page"));
-    let rest = &page[start..];
-    let block = &rest[..rest.find("</li>").expect("end of item")];
-    let state = block
-        .split("data-state=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("state")
-        .to_owned();
-    let facts = block
-        .split("<dt>")
-        .skip(1)
-        .map(|f| {
-            let label = f.split("</dt>").next().expect("label").to_owned();
-            let value = f
-                .split("<code class=\"wrap\">")
-                .nth(1)
-                .and_then(|v| v.split("</code>").next())
-                .expect("value")
-                .to_owned();
-            (label, value)
-        })
+    let state = item.value().attr("data-state").expect("state").to_owned();
+    let text = |e: scraper::ElementRef| e.text().collect::<String>();
+    let (labels, values) = (selector("dt"), selector("dd code.wrap"));
+    let facts = item
+        .select(&labels)
+        .map(text)
+        .zip(item.select(&values).map(text))
         .collect();
     (state, facts)
 }

@@ -312,12 +312,19 @@ pub fn assert_is_redirect_to(response: &reqwest::Response, location: &str) {
 
 /// The value of the first hidden `csrf_token` field of a page.
 pub fn csrf_token(html: &str) -> Option<String> {
-    let at = html.find("name=\"csrf_token\"")?;
-    let tag_start = html[..at].rfind('<')?;
-    let tag_end = at + html[at..].find('>')?;
-    let tag = &html[tag_start..tag_end];
-    let value = tag.split("value=\"").nth(1)?;
-    Some(value[..value.find('"')?].to_owned())
+    first_attribute(html, r#"[name="csrf_token"]"#, "value")
+}
+
+/// The `attribute` of the first element of `html` that `selector` (CSS) matches.
+pub fn first_attribute(html: &str, selector: &str, attribute: &str) -> Option<String> {
+    let selector = scraper::Selector::parse(selector)
+        .unwrap_or_else(|e| panic!("`{selector}` is not a CSS selector: {e}"));
+    scraper::Html::parse_document(html)
+        .select(&selector)
+        .next()?
+        .value()
+        .attr(attribute)
+        .map(str::to_owned)
 }
 
 #[test]
@@ -331,8 +338,7 @@ fn csrf_token_is_read_from_either_attribute_order() {
 
 /// The session's CSRF token as the layout publishes it in `<meta name="csrf-token">`.
 pub fn meta_csrf_token(html: &str) -> Option<String> {
-    let at = html.find("name=\"csrf-token\" content=\"")? + "name=\"csrf-token\" content=\"".len();
-    Some(html[at..at + html[at..].find('"')?].to_owned())
+    first_attribute(html, r#"meta[name="csrf-token"]"#, "content")
 }
 
 impl TestApp {
@@ -431,9 +437,11 @@ impl TestApp {
 
 /// The value of the hidden input named `name`.
 pub fn hidden_field(html: &str, name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\" value=\"");
-    let at = html.find(&marker)? + marker.len();
-    Some(html[at..at + html[at..].find('"')?].to_owned())
+    first_attribute(
+        html,
+        &format!(r#"input[type="hidden"][name="{name}"]"#),
+        "value",
+    )
 }
 
 /// The `Location` header of a redirect.

@@ -168,8 +168,8 @@ async fn the_cart_speaks_chinese_too() {
 
 /// The item id of the first cart line.
 pub fn first_item_id(cart_html: &str) -> String {
-    let at = cart_html.find("data-item-id=\"").expect("a cart line") + "data-item-id=\"".len();
-    cart_html[at..at + cart_html[at..].find('"').expect("quote")].to_owned()
+    crate::helpers::first_attribute(cart_html, "[data-item-id]", "data-item-id")
+        .expect("a cart line")
 }
 
 #[tokio::test]

@@ -1,13 +1,13 @@
 //! `GET /admin/chargebacks`.
 
-use actix_web::{HttpResponse, Result, http::StatusCode, web};
+use actix_web::{HttpResponse, Result, web};
 use askama::Template;
 
-use super::view::{Frame, frame, price, server_error, when, when_opt};
+use super::view::{Frame, frame, price, when, when_opt};
 use crate::{
     payments::chargebacks,
     web::extract::auth::AdminUser,
-    web::{AppState, Layout, render},
+    web::{AppError, AppState, Layout, Page},
 };
 
 /// A chargeback as listed.
@@ -37,14 +37,13 @@ pub async fn index(
     mut layout: Layout,
     admin: AdminUser,
     state: web::Data<AppState>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let frame = frame(&mut layout, &admin, "chargebacks");
     let shop = state.settings.currency;
     let rows = state
         .db
         .run(|conn| chargebacks::latest(conn, 500))
-        .await
-        .map_err(server_error)?
+        .await?
         .into_iter()
         .map(|c| Row {
             order_number: c.order_number,
@@ -69,5 +68,5 @@ pub async fn index(
         layout,
         frame,
     };
-    Ok(render::html(&page, StatusCode::OK))
+    Ok(Page::new(page).into())
 }

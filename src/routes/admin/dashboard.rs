@@ -1,10 +1,10 @@
 //! `GET /admin`: the dashboard.
 
-use actix_web::{HttpResponse, Result, http::StatusCode, web};
+use actix_web::{HttpResponse, Result, web};
 use asiabill::Currency;
 use askama::Template;
 
-use super::view::{Frame, Tag, frame, server_error, tag, when};
+use super::view::{Frame, Tag, frame, tag, when};
 use crate::{
     dashboard::{self, Bar, CHART_HEIGHT, CHART_WIDTH, Item, Totals},
     db::now,
@@ -12,7 +12,7 @@ use crate::{
     money::format_price,
     orders::timeline,
     web::extract::auth::AdminUser,
-    web::{AppState, Layout, render},
+    web::{AppError, AppState, Layout, Page},
 };
 
 /// An attention item as listed.
@@ -86,13 +86,9 @@ pub async fn show(
     mut layout: Layout,
     admin: AdminUser,
     state: web::Data<AppState>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let frame = frame(&mut layout, &admin, "dashboard");
-    let d = state
-        .db
-        .run(|conn| dashboard::load(conn, now()))
-        .await
-        .map_err(server_error)?;
+    let d = state.db.run(|conn| dashboard::load(conn, now())).await?;
     let currency = state.settings.currency;
     let lang = layout.language;
     let calm = d.attention.is_empty();
@@ -142,5 +138,5 @@ pub async fn show(
         layout,
         frame,
     };
-    Ok(render::html(&page, StatusCode::OK))
+    Ok(Page::new(page).into())
 }

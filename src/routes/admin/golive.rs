@@ -1,13 +1,13 @@
 //! `GET /admin/go-live`: AsiaBill's integration checklist with this shop's live state.
 
-use actix_web::{HttpResponse, Result, http::StatusCode, web};
+use actix_web::{HttpResponse, Result, web};
 use askama::Template;
 
-use super::view::{Frame, Tag, frame, server_error, tag};
+use super::view::{Frame, Tag, frame, tag};
 use crate::{
     payments::golive,
     web::extract::auth::AdminUser,
-    web::{AppState, Layout, render},
+    web::{AppError, AppState, Layout, Page},
 };
 
 /// A checklist item as shown.
@@ -34,15 +34,14 @@ pub async fn show(
     mut layout: Layout,
     admin: AdminUser,
     state: web::Data<AppState>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let frame = frame(&mut layout, &admin, "go-live");
     let settings = state.settings.clone();
     let api_url = state.gateway.environment().payment_url().to_owned();
     let items = state
         .db
         .run(move |conn| golive::checklist(conn, &settings, &api_url))
-        .await
-        .map_err(server_error)?;
+        .await?;
     let lang = layout.language;
     let page = GoLivePage {
         items: items
@@ -67,5 +66,5 @@ pub async fn show(
         layout,
         frame,
     };
-    Ok(render::html(&page, StatusCode::OK))
+    Ok(Page::new(page).into())
 }

@@ -22,10 +22,11 @@ use crate::{
     accounts::users,
     db::{DbError, now, schema::admin_users},
     web::extract::auth::{self, AdminForm, AdminUser},
-    web::{AppState, Layout, extract::client_ip::client_ip, extract::forms::CsrfForm, render},
+    web::{
+        AppError, AppState, Layout, Page, extract::client_ip::client_ip, extract::forms::CsrfForm,
+        render,
+    },
 };
-
-use super::view::server_error;
 
 /// The login page.
 #[derive(Template)]
@@ -60,15 +61,14 @@ pub async fn page(
         return render::see_other(&next);
     }
     layout.is_admin = true;
-    render::html(
-        &LoginPage {
-            layout,
-            next,
-            email: String::new(),
-            error: None,
-        },
-        StatusCode::OK,
-    )
+    Page::new(LoginPage {
+        layout,
+        next,
+        email: String::new(),
+        error: None,
+    })
+    .status(StatusCode::OK)
+    .into()
 }
 
 /// The posted login form.
@@ -93,7 +93,7 @@ pub async fn submit(
     mut layout: Layout,
     state: web::Data<AppState>,
     form: CsrfForm<LoginForm>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     layout.is_admin = true;
     let form = form.0;
     let email: String = form.email.trim().to_lowercase().chars().take(200).collect();
@@ -123,8 +123,7 @@ pub async fn submit(
             };
             Ok::<_, DbError>((claim, account))
         })
-        .await
-        .map_err(server_error)?;
+        .await?;
     let slots = match claim {
         Claim::Refused(until) => return Ok(too_many(layout, next, email, until)),
         Claim::Granted(slots) => slots,
@@ -134,9 +133,7 @@ pub async fn submit(
     let hash = account
         .as_ref()
         .map_or_else(|| DECOY_HASH.clone(), |(_, h)| h.clone());
-    let verified = web::block(move || users::verify_password(&password, &hash))
-        .await
-        .map_err(server_error)?;
+    let verified = web::block(move || users::verify_password(&password, &hash)).await?;
     let actor = Actor {
         user_id: account.as_ref().map(|(id, _)| *id),
         email: email.clone(),
@@ -152,22 +149,20 @@ pub async fn submit(
                 audit::record(conn, &actor, "admin.login_failed", None, None)?;
                 Ok::<_, DbError>(locked)
             })
-            .await
-            .map_err(server_error)?;
+            .await?;
         tracing::warn!(admin.email = %email, client.ip = %ip, "admin login failed");
         if let Some(until) = locked {
             return Ok(too_many(layout, next, email, until));
         }
         let error = Some(layout.tr("admin.login.wrong").to_owned());
-        return Ok(render::html(
-            &LoginPage {
-                layout,
-                next,
-                email,
-                error,
-            },
-            StatusCode::OK,
-        ));
+        return Ok(Page::new(LoginPage {
+            layout,
+            next,
+            email,
+            error,
+        })
+        .status(StatusCode::OK)
+        .into());
     };
 
     let token = state
@@ -178,8 +173,7 @@ pub async fn submit(
             audit::record(conn, &actor, "admin.login", None, None)?;
             Ok::<_, DbError>(token)
         })
-        .await
-        .map_err(server_error)?;
+        .await?;
     tracing::info!(admin.email = %email, "admin logged in");
     let secure = state.settings.public_url.starts_with("https://");
     Ok(HttpResponse::SeeOther()
@@ -203,15 +197,14 @@ fn too_many(
             .replace("{minutes}", &minutes.to_string())
             .replace("{time}", &until.format("%H:%M UTC").to_string()),
     );
-    let mut response = render::html(
-        &LoginPage {
-            layout,
-            next,
-            email,
-            error,
-        },
-        StatusCode::TOO_MANY_REQUESTS,
-    );
+    let mut response: HttpResponse = Page::new(LoginPage {
+        layout,
+        next,
+        email,
+        error,
+    })
+    .status(StatusCode::TOO_MANY_REQUESTS)
+    .into();
     if let Ok(value) = header::HeaderValue::from_str(&seconds.to_string()) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
@@ -223,7 +216,10 @@ fn too_many(
 pub struct Empty {}
 
 /// Ends the session everywhere and goes back to the login page.
-pub async fn logout(state: web::Data<AppState>, form: AdminForm<Empty>) -> Result<HttpResponse> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    form: AdminForm<Empty>,
+) -> Result<HttpResponse, AppError> {
     let admin = form.admin;
     let actor = admin.actor();
     state
@@ -232,8 +228,7 @@ pub async fn logout(state: web::Data<AppState>, form: AdminForm<Empty>) -> Resul
             sessions::delete(conn, admin.session_id)?;
             audit::record(conn, &actor, "admin.logout", None, None)
         })
-        .await
-        .map_err(server_error)?;
+        .await?;
     let secure = state.settings.public_url.starts_with("https://");
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/admin/login"))

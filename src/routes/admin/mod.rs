@@ -59,13 +59,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/products/new", get().to(products::new))
             .service(
                 web::resource("/products")
-                    .app_data(web::PayloadConfig::new(products::BODY_LIMIT))
+                    .app_data(products::upload_config())
                     .route(post().to(products::create)),
             )
             .route("/products/{id}", get().to(products::edit))
             .service(
                 web::resource("/products/{id}")
-                    .app_data(web::PayloadConfig::new(products::BODY_LIMIT))
+                    .app_data(products::upload_config())
                     .route(post().to(products::update)),
             )
             .route("/products/{id}/visibility", post().to(products::visibility))

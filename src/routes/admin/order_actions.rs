@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::{
     orders::{Forms, RefundForm, ShipForm, render_order},
-    view::{Frame, frame, server_error},
+    view::{Frame, frame},
 };
 use crate::{
     accounts::audit::{self, Target},
@@ -28,10 +28,7 @@ use crate::{
     payments::transactions,
     shipping::{self, ShipError, ShipmentInput, Upload},
     web::extract::auth::AdminForm,
-    web::{
-        AppState, Layout, flash,
-        render::{self, see_other},
-    },
+    web::{AppError, AppState, Layout, Page, flash, render::see_other},
 };
 
 fn order_url(number: &str) -> String {
@@ -80,7 +77,7 @@ pub async fn refund(
     state: web::Data<AppState>,
     number: web::Path<String>,
     post: AdminForm<RefundPost>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let number = number.into_inner();
     let AdminForm { admin, form } = post;
     let lookup = number.clone();
@@ -94,10 +91,9 @@ pub async fn refund(
                 .optional()
                 .map_err(DbError::from)
         })
-        .await
-        .map_err(server_error)?;
+        .await?;
     let Some(currency) = currency else {
-        return Ok(HttpResponse::NotFound().finish());
+        return Err(AppError::NotFound);
     };
     let currency = Currency::parse(&currency).unwrap_or(state.settings.currency);
     let again = |layout: Layout, error: String, status| {
@@ -167,12 +163,12 @@ pub async fn refund(
                     trade_no: preview.payment.trade_no.clone(),
                     left: format_price(preview.payment.left(), currency),
                 };
-                Ok(render::html(&page, StatusCode::OK))
+                Ok(Page::new(page).into())
             }
             Err(e) => match refused(e) {
                 Err(None) => Ok(see_other(&order_url(&number))),
                 Err(Some((error, status))) => again(layout, error, status).await,
-                Ok(db) => Err(server_error(db)),
+                Ok(db) => Err(db.into()),
             },
         };
     }
@@ -214,7 +210,7 @@ pub async fn refund(
         Err(e) => match refused(e) {
             Err(None) => return Ok(see_other(&order_url(&number))),
             Err(Some((error, status))) => return again(layout, error, status).await,
-            Ok(db) => return Err(server_error(db)),
+            Ok(db) => return Err(db.into()),
         },
     }
     Ok(see_other(&order_url(&number)))
@@ -227,7 +223,7 @@ async fn authorization(
     number: String,
     post: AdminForm<Empty>,
     operation: Operation,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let op = operation.as_str();
     match capture::run(&state.payments, &post.admin.actor(), &number, operation).await {
         Ok(Done::Succeeded) => flash::push(
@@ -248,9 +244,9 @@ async fn authorization(
         Ok(Done::Unknown(_)) => {
             flash::push(&session, "info", layout.tr("admin.order.authorize_unknown"));
         }
-        Err(CaptureError::NotFound) => return Ok(HttpResponse::NotFound().finish()),
+        Err(CaptureError::NotFound) => return Err(AppError::NotFound),
         Err(CaptureError::Blocked(why)) => flash::push(&session, "error", layout.tr(why.key())),
-        Err(CaptureError::Db(e)) => return Err(server_error(e)),
+        Err(CaptureError::Db(e)) => return Err(e.into()),
     }
     Ok(see_other(&order_url(&number)))
 }
@@ -262,7 +258,7 @@ pub async fn capture(
     state: web::Data<AppState>,
     number: web::Path<String>,
     post: AdminForm<Empty>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     authorization(
         layout,
         session,
@@ -281,7 +277,7 @@ pub async fn void(
     state: web::Data<AppState>,
     number: web::Path<String>,
     post: AdminForm<Empty>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     authorization(
         layout,
         session,
@@ -300,13 +296,11 @@ pub async fn sync(
     state: web::Data<AppState>,
     number: web::Path<String>,
     post: AdminForm<Empty>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let number = number.into_inner();
-    let report = transactions::sync(&state.payments, &post.admin.actor(), &number)
-        .await
-        .map_err(server_error)?;
+    let report = transactions::sync(&state.payments, &post.admin.actor(), &number).await?;
     let Some(report) = report else {
-        return Ok(HttpResponse::NotFound().finish());
+        return Err(AppError::NotFound);
     };
     let message = if report.is_empty() {
         layout.tr("admin.order.sync_nothing").to_owned()
@@ -339,7 +333,7 @@ pub async fn ship(
     state: web::Data<AppState>,
     number: web::Path<String>,
     post: AdminForm<ShipPost>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let number = number.into_inner();
     let AdminForm { admin, form } = post;
     let input = ShipmentInput {
@@ -385,17 +379,17 @@ pub async fn ship(
                 .tr("admin.shipping.upload_failed")
                 .replace("{message}", &why),
         ),
-        Err(ShipError::NotFound) => return Ok(HttpResponse::NotFound().finish()),
+        Err(ShipError::NotFound) => return Err(AppError::NotFound),
         Err(ShipError::NotShippable(_)) => {
             flash::push(&session, "error", layout.tr("admin.order.not_shippable"));
         }
-        Err(ShipError::Db(e)) => return Err(server_error(e)),
+        Err(ShipError::Db(e)) => return Err(e.into()),
     }
     Ok(see_other(&order_url(&number)))
 }
 
 /// True when shipment `id` belongs to order `number`.
-async fn shipment_of(state: &AppState, number: &str, id: i64) -> Result<bool> {
+async fn shipment_of(state: &AppState, number: &str, id: i64) -> Result<bool, AppError> {
     let number = number.to_owned();
     state
         .db
@@ -410,7 +404,7 @@ async fn shipment_of(state: &AppState, number: &str, id: i64) -> Result<bool> {
         })
         .await
         .map(|n| n == 1)
-        .map_err(server_error)
+        .map_err(AppError::from)
 }
 
 /// Uploads a shipment's tracking again (after a failure).
@@ -420,15 +414,13 @@ pub async fn retry_upload(
     state: web::Data<AppState>,
     path: web::Path<(String, i64)>,
     post: AdminForm<Empty>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let (number, id) = path.into_inner();
     if !shipment_of(&state, &number, id).await? {
-        return Ok(HttpResponse::NotFound().finish());
+        return Err(AppError::NotFound);
     }
     let actor = post.admin.actor();
-    let result = shipping::upload(&state.payments, id, &actor.email)
-        .await
-        .map_err(server_error)?;
+    let result = shipping::upload(&state.payments, id, &actor.email).await?;
     let (recorded, target) = (format!("{result:?}"), number.clone());
     state
         .db
@@ -444,8 +436,7 @@ pub async fn retry_upload(
                 Some(serde_json::json!({ "shipment": id, "result": recorded })),
             )
         })
-        .await
-        .map_err(server_error)?;
+        .await?;
     match result {
         Upload::Uploaded => flash::push(&session, "success", layout.tr("admin.shipping.uploaded")),
         Upload::Failed(why) => flash::push(
@@ -466,10 +457,10 @@ pub async fn tracking_status(
     state: web::Data<AppState>,
     path: web::Path<(String, i64)>,
     post: AdminForm<Empty>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let (number, id) = path.into_inner();
     if !shipment_of(&state, &number, id).await? {
-        return Ok(HttpResponse::NotFound().finish());
+        return Err(AppError::NotFound);
     }
     match shipping::query_status(&state.payments, &post.admin.actor(), id).await {
         Ok(word) => flash::push(

@@ -6,9 +6,7 @@ use asiabill::Currency;
 use askama::Template;
 use serde::Deserialize;
 
-use super::view::{
-    Choice, Frame, Pager, Tag, choices, frame, pager, price, server_error, tag, when, when_opt,
-};
+use super::view::{Choice, Frame, Pager, Tag, choices, frame, pager, price, tag, when, when_opt};
 use crate::{
     accounts::audit::{self, Entry},
     db::{
@@ -19,6 +17,7 @@ use crate::{
     },
     i18n::Lang,
     money::amount,
+    orders::export,
     orders::search::{self, EXPORT_LIMIT, Filters, PER_PAGE},
     orders::{
         status::OrderStatus,
@@ -31,7 +30,7 @@ use crate::{
     payments::{AttemptStatus, RefundStatus, TransactionType},
     shipping::LogisticsStatus,
     web::extract::auth::AdminUser,
-    web::{AppState, Layout, render},
+    web::{AppError, AppState, Layout, Page},
 };
 
 /// The list's query parameters.
@@ -99,7 +98,7 @@ pub async fn index(
     admin: AdminUser,
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let frame = frame(&mut layout, &admin, "orders");
     let filters = query.filters();
     let page = query.page.unwrap_or(1).max(1);
@@ -107,8 +106,7 @@ pub async fn index(
     let (found, total) = state
         .db
         .run(move |conn| search::page(conn, &lookup, page, PER_PAGE))
-        .await
-        .map_err(server_error)?;
+        .await?;
     let (lang, shop) = (layout.language, state.settings.currency);
     let qs = filters.query_string();
     let base = if qs.is_empty() {
@@ -149,7 +147,7 @@ pub async fn index(
         layout,
         frame,
     };
-    Ok(render::html(&page, StatusCode::OK))
+    Ok(Page::new(page).into())
 }
 
 fn order_row(lang: Lang, shop: Currency, o: &Order) -> OrderRow {
@@ -172,7 +170,7 @@ pub async fn export(
     admin: AdminUser,
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let filters = query.filters();
     let actor = admin.actor();
     let (found, _) = state
@@ -190,12 +188,12 @@ pub async fn export(
             )?;
             Ok::<_, DbError>(found)
         })
-        .await
-        .map_err(server_error)?;
+        .await?;
     let shop = state.settings.currency;
-    let body = search::csv(&found, |minor, code| {
+    let body = export::orders_csv(&found, |minor, code| {
         amount::input_value(minor, Currency::parse(code).unwrap_or(shop))
-    });
+    })
+    .map_err(AppError::internal)?;
     Ok(csv_download("orders", body))
 }
 
@@ -204,7 +202,7 @@ pub async fn export_lines(
     admin: AdminUser,
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let filters = query.filters();
     let actor = admin.actor();
     let lines = state
@@ -225,12 +223,12 @@ pub async fn export_lines(
             )?;
             Ok::<_, DbError>(lines)
         })
-        .await
-        .map_err(server_error)?;
+        .await?;
     let shop = state.settings.currency;
-    let body = search::lines_csv(&lines, |minor, code| {
+    let body = export::lines_csv(&lines, |minor, code| {
         amount::input_value(minor, Currency::parse(code).unwrap_or(shop))
-    });
+    })
+    .map_err(AppError::internal)?;
     Ok(csv_download("order-lines", body))
 }
 
@@ -784,12 +782,12 @@ pub async fn render_order(
     number: String,
     forms: Forms,
     status: StatusCode,
-) -> Result<HttpResponse> {
-    let Some(loaded) = load(state, number).await.map_err(server_error)? else {
-        return Ok(HttpResponse::NotFound().finish());
+) -> Result<HttpResponse, AppError> {
+    let Some(loaded) = load(state, number).await? else {
+        return Err(AppError::NotFound);
     };
     let page = order_page(layout, admin, state.settings.currency, loaded, forms);
-    Ok(render::html(&page, status))
+    Ok(Page::new(page).status(status).into())
 }
 
 /// Shows one order.
@@ -798,7 +796,7 @@ pub async fn show(
     admin: AdminUser,
     state: web::Data<AppState>,
     number: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     render_order(
         layout,
         &admin,

@@ -1,18 +1,14 @@
 //! `GET /admin/outbox` and `GET /admin/outbox/{id}`: the emails the shop wrote.
 
-use actix_web::{
-    HttpResponse, Result,
-    http::{StatusCode, header},
-    web,
-};
+use actix_web::{HttpResponse, Result, http::header, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::view::{Frame, Pager, Tag, frame, pager, server_error, tag, when, when_opt};
+use super::view::{Frame, Pager, Tag, frame, pager, tag, when, when_opt};
 use crate::{
     emails::outbox::{self, Email, PER_PAGE},
     web::extract::auth::AdminUser,
-    web::{AppState, Layout, render},
+    web::{AppError, AppState, Layout, Page},
 };
 
 /// An email in the list.
@@ -49,14 +45,10 @@ pub async fn index(
     admin: AdminUser,
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let frame = frame(&mut layout, &admin, "outbox");
     let page = query.page.unwrap_or(1).max(1);
-    let (emails, total) = state
-        .db
-        .run(move |conn| outbox::page(conn, page))
-        .await
-        .map_err(server_error)?;
+    let (emails, total) = state.db.run(move |conn| outbox::page(conn, page)).await?;
     let lang = layout.language;
     let page = OutboxPage {
         rows: emails
@@ -76,7 +68,7 @@ pub async fn index(
         layout,
         frame,
     };
-    Ok(render::html(&page, StatusCode::OK))
+    Ok(Page::new(page).into())
 }
 
 /// One email.
@@ -108,16 +100,11 @@ pub async fn show(
     admin: AdminUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let frame = frame(&mut layout, &admin, "outbox");
     let id = id.into_inner();
-    let Some(e) = state
-        .db
-        .run(move |conn| outbox::one(conn, id))
-        .await
-        .map_err(server_error)?
-    else {
-        return Ok(HttpResponse::NotFound().finish());
+    let Some(e) = state.db.run(move |conn| outbox::one(conn, id)).await? else {
+        return Err(AppError::NotFound);
     };
     let page = EmailPage {
         status: tag(layout.language, e.status),
@@ -127,7 +114,7 @@ pub async fn show(
         layout,
         frame,
     };
-    let mut response = render::html(&page, StatusCode::OK);
+    let mut response = Page::new(page).response();
     response.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
         header::HeaderValue::from_static(PAGE_POLICY),
@@ -140,15 +127,10 @@ pub async fn html(
     _admin: AdminUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let Some(e) = state
-        .db
-        .run(move |conn| outbox::one(conn, id))
-        .await
-        .map_err(server_error)?
-    else {
-        return Ok(HttpResponse::NotFound().finish());
+    let Some(e) = state.db.run(move |conn| outbox::one(conn, id)).await? else {
+        return Err(AppError::NotFound);
     };
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")

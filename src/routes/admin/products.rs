@@ -2,23 +2,24 @@
 //! `GET /admin/products/{id}`, `POST /admin/products/{id}`,
 //! `POST /admin/products/{id}/visibility`.
 //!
-//! The product form is `multipart/form-data` (it may carry an image); its CSRF token is one of
-//! its parts, checked before anything else is read.
+//! The product form is `multipart/form-data` (it may carry an image), read by actix-multipart
+//! within [`upload_config`]'s limits; its CSRF token is one of its parts, checked before
+//! anything else of the form is looked at.
 
+use actix_multipart::form::{MultipartForm, MultipartFormConfig, bytes::Bytes, text::Text};
 use actix_session::Session;
-use actix_web::{HttpRequest, HttpResponse, Result, error, http::StatusCode, http::header, web};
+use actix_web::{HttpRequest, HttpResponse, Result, http::StatusCode, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::view::{Frame, Tag, frame, price, server_error, tag};
+use super::view::{Frame, Tag, frame, price, tag};
 use crate::{
     accounts::audit::{self, Target},
     catalogue::editing::{self, ProductForm, SaveError},
     db::DbError,
     i18n::Lang,
     web::extract::auth::{AdminForm, AdminUser, check_csrf},
-    web::multipart::{self, Part},
-    web::{AppState, Layout, flash, render},
+    web::{AppError, AppState, Layout, Page, flash, render},
 };
 
 /// Largest product form body: the image and the text fields.
@@ -51,9 +52,9 @@ pub async fn index(
     mut layout: Layout,
     admin: AdminUser,
     state: web::Data<AppState>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let frame = frame(&mut layout, &admin, "products");
-    let all = state.db.run(editing::all).await.map_err(server_error)?;
+    let all = state.db.run(editing::all).await?;
     let (lang, shop) = (layout.language, state.settings.currency);
     let rows = all
         .into_iter()
@@ -74,7 +75,7 @@ pub async fn index(
         layout,
         frame,
     };
-    Ok(render::html(&page, StatusCode::OK))
+    Ok(Page::new(page).into())
 }
 
 /// A category of the form's list.
@@ -164,7 +165,7 @@ fn form_page(
         layout,
         frame,
     };
-    render::html(&page, status)
+    Page::new(page).status(status).into()
 }
 
 /// An empty form.
@@ -172,12 +173,8 @@ pub async fn new(
     layout: Layout,
     admin: AdminUser,
     state: web::Data<AppState>,
-) -> Result<HttpResponse> {
-    let categories = state
-        .db
-        .run(editing::categories)
-        .await
-        .map_err(server_error)?;
+) -> Result<HttpResponse, AppError> {
+    let categories = state.db.run(editing::categories).await?;
     // No category chosen for the merchant: a new product lands where they pick, not silently
     // in the first category.
     let form = ProductForm {
@@ -203,15 +200,14 @@ pub async fn edit(
     admin: AdminUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let (product, categories) = state
         .db
         .run(move |conn| Ok::<_, DbError>((editing::one(conn, id)?, editing::categories(conn)?)))
-        .await
-        .map_err(server_error)?;
+        .await?;
     let Some(p) = product else {
-        return Ok(HttpResponse::NotFound().finish());
+        return Err(AppError::NotFound);
     };
     let currency = asiabill::Currency::parse(&p.currency).unwrap_or(state.settings.currency);
     let form = ProductForm::of(&p, currency);
@@ -227,42 +223,74 @@ pub async fn edit(
     ))
 }
 
-/// Reads the multipart body after checking its CSRF token.
-fn read_parts(req: &HttpRequest, admin: &AdminUser, body: &[u8]) -> Result<Vec<Part>> {
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let parts = multipart::parse(content_type, body).map_err(error::ErrorBadRequest)?;
-    let token = parts
-        .iter()
-        .find(|p| p.name == "csrf_token")
-        .map(Part::text)
-        .unwrap_or_default();
-    check_csrf(req, admin, &token)?;
-    Ok(parts)
+/// The product form as the browser posts it (`multipart/form-data`, read into memory whole
+/// within [`upload_config`]'s limits). Every text field is optional so that a field left out
+/// reads as empty and is reported by the form's own checks, beside the field.
+#[derive(MultipartForm)]
+pub struct ProductUpload {
+    csrf_token: Option<Text<String>>,
+    category_id: Option<Text<String>>,
+    slug: Option<Text<String>>,
+    sku: Option<Text<String>>,
+    name_en: Option<Text<String>>,
+    name_zh: Option<Text<String>>,
+    description_en: Option<Text<String>>,
+    description_zh: Option<Text<String>>,
+    price: Option<Text<String>>,
+    stock: Option<Text<String>>,
+    active: Option<Text<String>>,
+    image: Option<Bytes>,
 }
 
-fn form_of(parts: &[Part]) -> ProductForm {
-    let field = |name: &str| {
-        parts
-            .iter()
-            .find(|p| p.name == name && p.filename.is_none())
-            .map(Part::text)
-            .unwrap_or_default()
-    };
-    ProductForm {
-        category_id: field("category_id"),
-        slug: field("slug"),
-        sku: field("sku"),
-        name_en: field("name_en"),
-        name_zh: field("name_zh"),
-        description_en: field("description_en"),
-        description_zh: field("description_zh"),
-        price: field("price"),
-        stock: field("stock"),
-        active: parts.iter().any(|p| p.name == "active"),
+/// The limits of the product form: the largest image allowed and room for the text fields.
+/// Kept in memory (no temporary files): an image larger than [`editing::MAX_IMAGE_BYTES`] but
+/// within the limit still arrives, so the form can say "too large" beside the field.
+pub fn upload_config() -> MultipartFormConfig {
+    MultipartFormConfig::default()
+        .total_limit(BODY_LIMIT)
+        .memory_limit(BODY_LIMIT)
+}
+
+/// The form, or why it could not be read: over the limits is 413, anything else that is not a
+/// multipart form (another content type, a broken body) is a bad request, as for every other
+/// form of the shop.
+fn upload_of(
+    extracted: Result<MultipartForm<ProductUpload>, actix_web::Error>,
+) -> Result<ProductUpload, AppError> {
+    extracted.map(MultipartForm::into_inner).map_err(|e| {
+        if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge
+        } else {
+            AppError::BadRequest(e.to_string())
+        }
+    })
+}
+
+impl ProductUpload {
+    /// The text fields, checked by [`editing::check`].
+    fn form(&self) -> ProductForm {
+        let field = |f: &Option<Text<String>>| f.as_ref().map(|t| t.0.clone()).unwrap_or_default();
+        ProductForm {
+            category_id: field(&self.category_id),
+            slug: field(&self.slug),
+            sku: field(&self.sku),
+            name_en: field(&self.name_en),
+            name_zh: field(&self.name_zh),
+            description_en: field(&self.description_en),
+            description_zh: field(&self.description_zh),
+            price: field(&self.price),
+            stock: field(&self.stock),
+            active: self.active.is_some(),
+        }
+    }
+
+    /// The chosen image; a file input left empty posts an empty part with an empty file name.
+    fn image(&self) -> Option<&[u8]> {
+        self.image
+            .as_ref()
+            .filter(|i| i.file_name.as_deref().is_some_and(|f| !f.is_empty()))
+            .map(|i| i.data.as_ref())
+            .filter(|data| !data.is_empty())
     }
 }
 
@@ -273,9 +301,9 @@ pub async fn create(
     session: Session,
     admin: AdminUser,
     state: web::Data<AppState>,
-    body: web::Bytes,
-) -> Result<HttpResponse> {
-    save(req, layout, session, admin, state, None, body).await
+    upload: Result<MultipartForm<ProductUpload>, actix_web::Error>,
+) -> Result<HttpResponse, AppError> {
+    save(req, layout, session, admin, state, None, upload_of(upload)?).await
 }
 
 /// Updates product `id`.
@@ -286,8 +314,8 @@ pub async fn update(
     admin: AdminUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    body: web::Bytes,
-) -> Result<HttpResponse> {
+    upload: Result<MultipartForm<ProductUpload>, actix_web::Error>,
+) -> Result<HttpResponse, AppError> {
     save(
         req,
         layout,
@@ -295,7 +323,7 @@ pub async fn update(
         admin,
         state,
         Some(id.into_inner()),
-        body,
+        upload_of(upload)?,
     )
     .await
 }
@@ -307,10 +335,16 @@ async fn save(
     admin: AdminUser,
     state: web::Data<AppState>,
     id: Option<i64>,
-    body: web::Bytes,
-) -> Result<HttpResponse> {
-    let parts = read_parts(&req, &admin, &body)?;
-    let form = form_of(&parts);
+    upload: ProductUpload,
+) -> Result<HttpResponse, AppError> {
+    // The CSRF token first: nothing else of a forged form is looked at.
+    let token = upload
+        .csrf_token
+        .as_ref()
+        .map(|t| t.0.as_str())
+        .unwrap_or_default();
+    check_csrf(&req, &admin, token)?;
+    let form = upload.form();
     let (existing, categories) = state
         .db
         .run(move |conn| {
@@ -320,20 +354,16 @@ async fn save(
             };
             Ok::<_, DbError>((existing, editing::categories(conn)?))
         })
-        .await
-        .map_err(server_error)?;
+        .await?;
     if id.is_some() && existing.is_none() {
-        return Ok(HttpResponse::NotFound().finish());
+        return Err(AppError::NotFound);
     }
     let current_image = existing.as_ref().map(|p| p.image_path.clone());
     let currency = state.settings.currency;
     let ids: Vec<i64> = categories.iter().map(|(id, ..)| *id).collect();
     let mut errors = Vec::new();
-    let image = parts
-        .iter()
-        .find(|p| p.name == "image" && p.filename.as_deref().is_some_and(|f| !f.is_empty()))
-        .filter(|p| !p.data.is_empty());
-    let extension = match image.map(|p| editing::check_image(&p.data)) {
+    let image = upload.image();
+    let extension = match image.map(editing::check_image) {
         Some(Ok(ext)) => Some(ext),
         Some(Err(e)) => {
             errors.push(("image", e.key()));
@@ -371,18 +401,13 @@ async fn save(
     };
     let stored = match (image, extension) {
         (Some(image), Some(ext)) => {
-            let data = image.data.clone();
-            Some(
-                web::block(move || editing::store_image(&data, ext))
-                    .await
-                    .map_err(server_error)?
-                    .map_err(server_error)?,
-            )
+            let data = image.to_vec();
+            Some(web::block(move || editing::store_image(&data, ext)).await??)
         }
         _ => None,
     };
     let actor = admin.actor();
-    let upload = stored.clone();
+    let stored_path = stored.clone();
     let saved = state
         .db
         .run(move |conn| {
@@ -405,9 +430,8 @@ async fn save(
             }
             Ok::<_, DbError>(saved)
         })
-        .await
-        .map_err(server_error)?;
-    if let (Err(_), Some(path)) = (&saved, &upload) {
+        .await?;
+    if let (Err(_), Some(path)) = (&saved, &stored_path) {
         editing::remove_image(path);
     }
     match saved {
@@ -432,8 +456,8 @@ async fn save(
                 StatusCode::CONFLICT,
             ))
         }
-        Err(SaveError::NotFound) => Ok(HttpResponse::NotFound().finish()),
-        Err(SaveError::Db(e)) => Err(server_error(e)),
+        Err(SaveError::NotFound) => Err(AppError::NotFound),
+        Err(SaveError::Db(e)) => Err(e.into()),
     }
 }
 
@@ -450,7 +474,7 @@ pub async fn visibility(
     state: web::Data<AppState>,
     id: web::Path<i64>,
     post: AdminForm<VisibilityPost>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let active = post.form.active == "true";
     let actor = post.admin.actor();
@@ -476,10 +500,9 @@ pub async fn visibility(
             }
             Ok::<_, DbError>(found)
         })
-        .await
-        .map_err(server_error)?;
+        .await?;
     if !found {
-        return Ok(HttpResponse::NotFound().finish());
+        return Err(AppError::NotFound);
     }
     flash::push(
         &session,
@@ -491,4 +514,75 @@ pub async fn visibility(
         }),
     );
     Ok(render::see_other("/admin/products"))
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::{FromRequest, http::header, test::TestRequest};
+
+    use super::*;
+
+    async fn read(content_type: &str, body: &'static [u8]) -> Result<ProductUpload, String> {
+        let (req, mut payload) = TestRequest::default()
+            .insert_header((header::CONTENT_TYPE, content_type))
+            .app_data(upload_config())
+            .set_payload(body)
+            .to_http_parts();
+        MultipartForm::<ProductUpload>::from_request(&req, &mut payload)
+            .await
+            .map(MultipartForm::into_inner)
+            .map_err(|e| e.to_string())
+    }
+
+    #[actix_web::test]
+    async fn fields_and_files_are_read() {
+        let body = b"preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"sku\"\r\n\r\nMUG-1\r\n\
+--XyZ\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n\x89PNG\r\n\x00\x01\r\n\
+--XyZ--\r\n";
+        let upload = read("multipart/form-data; boundary=XyZ", body)
+            .await
+            .expect("parses");
+        assert_eq!(upload.form().sku, "MUG-1");
+        assert_eq!(upload.form().name_en, "", "a field left out reads as empty");
+        let image = upload.image.as_ref().expect("image part");
+        assert_eq!(image.file_name.as_deref(), Some("a.png"));
+        assert_eq!(
+            image.content_type.as_ref().map(|m| m.essence_str()),
+            Some("image/png")
+        );
+        assert_eq!(upload.image(), Some(&b"\x89PNG\r\n\x00\x01"[..]));
+    }
+
+    #[actix_web::test]
+    async fn an_empty_file_input_is_no_image() {
+        let body = b"--b\r\nContent-Disposition: form-data; name=\"image\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n--b--\r\n";
+        let upload = read("multipart/form-data; boundary=b", body)
+            .await
+            .expect("parses");
+        assert_eq!(upload.image(), None);
+    }
+
+    #[actix_web::test]
+    async fn bad_bodies_are_refused() {
+        assert!(
+            read("application/x-www-form-urlencoded", b"a=1")
+                .await
+                .is_err()
+        );
+        assert!(
+            read(
+                "multipart/form-data; boundary=\"b\"",
+                b"--b\r\nno headers end"
+            )
+            .await
+            .is_err()
+        );
+        let only_token = read(
+            "multipart/form-data; boundary=b",
+            b"--b\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nt\r\n--b--\r\n",
+        )
+        .await
+        .expect("a form of one field parses");
+        assert_eq!(only_token.form().sku, "");
+    }
 }

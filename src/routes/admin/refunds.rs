@@ -2,15 +2,13 @@
 //! `POST /admin/refunds/{id}/mark` (settle a refund whose outcome is unknown).
 
 use actix_session::Session;
-use actix_web::{HttpResponse, Result, http::StatusCode, web};
+use actix_web::{HttpResponse, Result, web};
 use askama::Template;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use super::view::{
-    Choice, Frame, Pager, Tag, choices, frame, pager, price, server_error, tag, when, when_opt,
-};
+use super::view::{Choice, Frame, Pager, Tag, choices, frame, pager, price, tag, when, when_opt};
 use crate::{
     db::{
         DbError,
@@ -19,7 +17,7 @@ use crate::{
     payments::RefundStatus,
     payments::refunds::resolve::{self, Queried, SettleError},
     web::extract::auth::{AdminForm, AdminUser, safe_next},
-    web::{AppState, Layout, flash, render},
+    web::{AppError, AppState, Layout, Page, flash, render},
 };
 
 const PER_PAGE: i64 = 50;
@@ -79,7 +77,7 @@ pub async fn index(
     admin: AdminUser,
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let frame = frame(&mut layout, &admin, "refunds");
     let status: Option<RefundStatus> = query.status.as_deref().and_then(|s| s.parse().ok());
     let page = query.page.unwrap_or(1).max(1);
@@ -115,8 +113,7 @@ pub async fn index(
                 .load(conn)?;
             Ok::<_, DbError>((rows, total))
         })
-        .await
-        .map_err(server_error)?;
+        .await?;
     let (lang, shop) = (layout.language, state.settings.currency);
     let base = match &status {
         Some(s) => format!("/admin/refunds?status={s}&"),
@@ -150,7 +147,7 @@ pub async fn index(
         layout,
         frame,
     };
-    Ok(render::html(&page, StatusCode::OK))
+    Ok(Page::new(page).into())
 }
 
 /// A refund action's form: where to go back to.
@@ -169,9 +166,9 @@ fn back(post: &ActionPost) -> String {
         .unwrap_or_else(|| "/admin/refunds".to_owned())
 }
 
-fn settle_error(layout: &Layout, e: SettleError) -> Result<String> {
+fn settle_error(layout: &Layout, e: SettleError) -> Result<String, AppError> {
     Ok(match e {
-        SettleError::NotFound => return Err(actix_web::error::ErrorNotFound("no such refund")),
+        SettleError::NotFound => return Err(AppError::NotFound),
         SettleError::NotOpen(status) => layout
             .tr("admin.refunds.not_open")
             .replace("{status}", layout.tr(&format!("admin.state.{status}"))),
@@ -179,7 +176,7 @@ fn settle_error(layout: &Layout, e: SettleError) -> Result<String> {
         SettleError::Gateway(why) => layout
             .tr("admin.refunds.query_failed")
             .replace("{message}", &why),
-        SettleError::Db(e) => return Err(server_error(e)),
+        SettleError::Db(e) => return Err(e.into()),
     })
 }
 
@@ -190,7 +187,7 @@ pub async fn query(
     state: web::Data<AppState>,
     id: web::Path<i64>,
     post: AdminForm<ActionPost>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let to = back(&post.form);
     match resolve::query(&state.payments, &post.admin.actor(), id.into_inner()).await {
         Ok((refund, Queried::Settled { succeeded })) => flash::push(
@@ -227,14 +224,14 @@ pub async fn mark(
     state: web::Data<AppState>,
     id: web::Path<i64>,
     post: AdminForm<ActionPost>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let to = back(&post.form);
     let succeeded = match post.form.outcome.as_deref().map(str::parse) {
         Some(Ok(RefundStatus::Succeeded)) => true,
         Some(Ok(RefundStatus::Failed)) => false,
         _ => {
-            return Err(actix_web::error::ErrorBadRequest(
-                "outcome must be succeeded or failed",
+            return Err(AppError::BadRequest(
+                "outcome must be succeeded or failed".to_owned(),
             ));
         }
     };

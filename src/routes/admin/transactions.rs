@@ -1,7 +1,7 @@
 //! `GET /admin/transactions`: AsiaBill's transaction list for a date window (or one `tradeNo` or
 //! `orderNo`) beside the shop's payment attempts, with the differences flagged.
 
-use actix_web::{HttpResponse, Result, http::StatusCode, web};
+use actix_web::{HttpResponse, Result, web};
 use askama::Template;
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
@@ -12,7 +12,7 @@ use crate::{
     i18n::Lang,
     payments::transactions::{self, Difference, Search},
     web::extract::auth::AdminUser,
-    web::{AppState, Layout, render},
+    web::{AppError, AppState, Layout, Page},
 };
 
 /// Longest window asked of AsiaBill at once.
@@ -87,7 +87,7 @@ pub async fn index(
     admin: AdminUser,
     state: web::Data<AppState>,
     query: web::Query<TransactionsQuery>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let frame = frame(&mut layout, &admin, "transactions");
     let today = now().date();
     let to = day(query.to.as_deref()).unwrap_or(today);
@@ -178,5 +178,5 @@ pub async fn index(
         layout,
         frame,
     };
-    Ok(render::html(&page, StatusCode::OK))
+    Ok(Page::new(page).into())
 }

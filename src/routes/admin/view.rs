@@ -1,9 +1,6 @@
 //! What every admin page shares: the frame around it, status tags, status filters, dates,
 //! money, paging.
 
-use std::fmt::Display;
-
-use actix_web::error::ErrorInternalServerError;
 use asiabill::Currency;
 use chrono::NaiveDateTime;
 
@@ -181,12 +178,6 @@ pub fn when_opt(t: Option<NaiveDateTime>) -> String {
 /// An amount of the currency named `code` (the shop's when the code is unknown).
 pub fn price(minor: i64, code: &str, shop: Currency) -> String {
     format_price(minor, Currency::parse(code).unwrap_or(shop))
-}
-
-/// Logs an unexpected failure and answers 500 (dressed as an error page).
-pub fn server_error<E: Display>(e: E) -> actix_web::Error {
-    tracing::error!(error = %e, "admin request failed");
-    ErrorInternalServerError("admin request failed")
 }
 
 /// Links to the pages before and after the current one.

@@ -2,19 +2,17 @@
 //! `POST /admin/webhooks/{id}/dismiss`.
 
 use actix_session::Session;
-use actix_web::{HttpResponse, Result, http::StatusCode, web};
+use actix_web::{HttpResponse, Result, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::view::{
-    Choice, Frame, Pager, Tag, choices, frame, pager, server_error, tag, when, when_opt,
-};
+use super::view::{Choice, Frame, Pager, Tag, choices, frame, pager, tag, when, when_opt};
 use crate::{
     db::{DbError, now},
     payments::webhook_log::{self, Delivery, Dismissed, NOTE_LIMIT, PER_PAGE},
     payments::{WebhookStatus, rejected_webhooks},
     web::extract::auth::{AdminForm, AdminUser},
-    web::{AppState, Layout, flash, render},
+    web::{AppError, AppState, Layout, Page, flash, render},
 };
 
 /// A delivery in the list.
@@ -62,7 +60,7 @@ pub async fn index(
     admin: AdminUser,
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let frame = frame(&mut layout, &admin, "webhooks");
     let status: Option<WebhookStatus> = query.status.as_deref().and_then(|s| s.parse().ok());
     let page = query.page.unwrap_or(1).max(1);
@@ -74,8 +72,7 @@ pub async fn index(
             let refused = rejected_webhooks::totals(conn, now())?;
             Ok::<_, DbError>((rows, total, refused))
         })
-        .await
-        .map_err(server_error)?;
+        .await?;
     let lang = layout.language;
     let refused = (refused.all > 0).then(|| {
         layout
@@ -120,7 +117,7 @@ pub async fn index(
         layout,
         frame,
     };
-    Ok(render::html(&page, StatusCode::OK))
+    Ok(Page::new(page).into())
 }
 
 /// One delivery.
@@ -151,16 +148,11 @@ pub async fn show(
     admin: AdminUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let frame = frame(&mut layout, &admin, "webhooks");
     let id = id.into_inner();
-    let Some(d) = state
-        .db
-        .run(move |conn| webhook_log::one(conn, id))
-        .await
-        .map_err(server_error)?
-    else {
-        return Ok(HttpResponse::NotFound().finish());
+    let Some(d) = state.db.run(move |conn| webhook_log::one(conn, id)).await? else {
+        return Err(AppError::NotFound);
     };
     let page = WebhookPage {
         status: tag(layout.language, d.status),
@@ -184,7 +176,7 @@ pub async fn show(
         layout,
         frame,
     };
-    Ok(render::html(&page, StatusCode::OK))
+    Ok(Page::new(page).into())
 }
 
 /// The reprocess form carries only the CSRF token.
@@ -198,13 +190,11 @@ pub async fn reprocess(
     state: web::Data<AppState>,
     id: web::Path<i64>,
     post: AdminForm<Empty>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let after = webhook_log::reprocess(&state.payments, &post.admin.actor(), id)
-        .await
-        .map_err(server_error)?;
+    let after = webhook_log::reprocess(&state.payments, &post.admin.actor(), id).await?;
     let Some(after) = after else {
-        return Ok(HttpResponse::NotFound().finish());
+        return Err(AppError::NotFound);
     };
     let word = layout.tr(&format!("admin.state.{}", after.status));
     flash::push(
@@ -234,17 +224,16 @@ pub async fn dismiss(
     state: web::Data<AppState>,
     id: web::Path<i64>,
     post: AdminForm<DismissForm>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let actor = post.admin.actor();
     let note = post.form.note.clone();
     let done = state
         .db
         .run(move |conn| webhook_log::dismiss(conn, &actor, id, &note))
-        .await
-        .map_err(server_error)?;
+        .await?;
     let (level, key) = match done {
-        Dismissed::NotFound => return Ok(HttpResponse::NotFound().finish()),
+        Dismissed::NotFound => return Err(AppError::NotFound),
         Dismissed::Done => ("success", "admin.webhooks.dismissed"),
         Dismissed::NotNeeded => ("info", "admin.webhooks.dismiss_not_needed"),
         Dismissed::BadNote => ("error", "admin.webhooks.dismiss_note_needed"),

@@ -2,9 +2,7 @@
 //! 0 removes). Prices always come from the catalogue, never from the form.
 
 use actix_session::Session;
-use actix_web::{
-    HttpRequest, HttpResponse, Result, error::ErrorInternalServerError, http::StatusCode, web,
-};
+use actix_web::{HttpRequest, HttpResponse, Result, web};
 use asiabill::Currency;
 use askama::Template;
 use serde::Deserialize;
@@ -14,11 +12,11 @@ use crate::{
     i18n::Lang,
     money::format_price,
     web::{
-        AppState, Layout,
+        AppError, AppState, Layout, Page,
         extract::forms::CsrfForm,
         flash,
         layout::{CART_ID, language_of},
-        render::{self, see_other},
+        render::see_other,
     },
 };
 
@@ -60,15 +58,11 @@ pub async fn show(
     req: HttpRequest,
     session: Session,
     state: web::Data<AppState>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let mut layout = Layout::without_cart_count(&req);
     let cart_id = session.get::<i64>(CART_ID).ok().flatten();
     let lines = match cart_id {
-        Some(id) => state
-            .db
-            .read(move |conn| cart::lines(conn, id))
-            .await
-            .map_err(ErrorInternalServerError)?,
+        Some(id) => state.db.read(move |conn| cart::lines(conn, id)).await?,
         None => Vec::new(),
     };
     layout.cart_count = lines.iter().map(|l| l.quantity).sum();
@@ -86,7 +80,7 @@ pub async fn show(
         can_checkout,
         layout,
     };
-    Ok(render::html(&page, StatusCode::OK))
+    Ok(Page::new(page).into())
 }
 
 fn line_view(line: &CartLine, lang: Lang, currency: Currency) -> LineView {
@@ -133,7 +127,7 @@ pub async fn add(
     session: Session,
     state: web::Data<AppState>,
     form: CsrfForm<AddItem>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let AddItem {
         product_id,
         quantity,
@@ -151,7 +145,7 @@ pub async fn add(
             flash::push(&session, "success", lang.tr("cart.added"));
             Ok(see_other("/cart"))
         }
-        Err(CartError::Db(e)) => Err(ErrorInternalServerError(e)),
+        Err(CartError::Db(e)) => Err(e.into()),
         Err(e) => {
             flash::push(&session, "error", message(&e, lang));
             Ok(see_other(&back(&req, "/cart")))
@@ -172,7 +166,7 @@ pub async fn update(
     state: web::Data<AppState>,
     item_id: web::Path<i64>,
     form: CsrfForm<UpdateItem>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let lang = language_of(&req);
     let Some(cart_id) = session.get::<i64>(CART_ID).ok().flatten() else {
         return Ok(see_other("/cart"));
@@ -192,7 +186,7 @@ pub async fn update(
             };
             flash::push(&session, "success", lang.tr(key));
         }
-        Err(CartError::Db(e)) => return Err(ErrorInternalServerError(e)),
+        Err(CartError::Db(e)) => return Err(e.into()),
         Err(e) => flash::push(&session, "error", message(&e, lang)),
     }
     Ok(see_other("/cart"))

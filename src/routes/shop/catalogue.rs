@@ -3,10 +3,9 @@
 
 use std::{sync::Arc, time::Instant};
 
-use actix_web::{Result, error::ErrorInternalServerError, web};
+use actix_web::{Result, web};
 use asiabill::Currency;
 use askama::Template;
-use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use crate::{
@@ -16,7 +15,7 @@ use crate::{
     },
     i18n::Lang,
     money::format_price,
-    web::{AppState, Layout},
+    web::{AppError, AppState, Layout, Page},
 };
 
 /// Query string of the listing.
@@ -140,7 +139,7 @@ async fn cards(
     state: &AppState,
     query: &ListingQuery,
     lang: Lang,
-) -> actix_web::Result<Arc<Cards>> {
+) -> Result<Arc<Cards>, AppError> {
     let keep = query.search.as_deref().is_none_or(|s| s.trim().is_empty());
     let key = (query.category.clone(), query.page, lang.tag());
     if keep && let Some(cards) = listings.get(&key) {
@@ -148,13 +147,8 @@ async fn cards(
     }
     let (loaded_at, generation) = (Instant::now(), cache::generation());
     let q = query.clone();
-    let found = state
-        .db
-        .read(move |conn| listing::load(conn, &q))
-        .await
-        .map_err(ErrorInternalServerError)?;
-    let cards = Cards::new(found, query, lang, state.settings.currency)
-        .map_err(ErrorInternalServerError)?;
+    let found = state.db.read(move |conn| listing::load(conn, &q)).await?;
+    let cards = Cards::new(found, query, lang, state.settings.currency)?;
     let cards = Arc::new(cards);
     if keep {
         listings.insert(key, loaded_at, generation, cards.clone());
@@ -163,7 +157,7 @@ async fn cards(
 }
 
 /// The catalogue page.
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "catalogue/index.html")]
 pub struct CataloguePage {
     layout: Layout,
@@ -191,7 +185,7 @@ pub async fn index(
     state: web::Data<AppState>,
     listings: web::Data<ListingCache>,
     params: web::Query<Params>,
-) -> Result<CataloguePage> {
+) -> Result<Page<CataloguePage>, AppError> {
     let params = params.into_inner();
     let query = ListingQuery {
         category: params.category.filter(|c| !c.is_empty()),
@@ -225,7 +219,7 @@ pub async fn index(
         },
         href: href(total_pages),
     });
-    Ok(CataloguePage {
+    Ok(Page::new(CataloguePage {
         past_end,
         cards,
         query: query.search.clone().unwrap_or_default(),
@@ -234,7 +228,7 @@ pub async fn index(
         prev_href: (page > 1).then(|| href(page - 1)),
         next_href: (page < total_pages).then(|| href(page + 1)),
         layout,
-    })
+    }))
 }
 
 fn urlencode(text: &str) -> String {

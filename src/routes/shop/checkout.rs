@@ -4,7 +4,6 @@
 use actix_session::Session;
 use actix_web::{
     HttpRequest, HttpResponse, Result,
-    error::ErrorInternalServerError,
     http::{StatusCode, header},
     web,
 };
@@ -21,12 +20,8 @@ use crate::{
         new_access_token,
     },
     web::{
-        AppState, Layout,
-        extract::client_ip::client_ip,
-        extract::forms::CsrfForm,
-        flash,
-        layout::CART_ID,
-        render::{self, see_other},
+        AppError, AppState, Layout, Page, extract::client_ip::client_ip, extract::forms::CsrfForm,
+        flash, layout::CART_ID, render::see_other,
     },
 };
 
@@ -101,7 +96,7 @@ pub async fn show(
     layout: Layout,
     session: Session,
     state: web::Data<AppState>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let form = CheckoutInput {
         shipping_same: Some("on".into()),
         payment_mode: "insite".into(),
@@ -128,7 +123,7 @@ pub async fn submit(
     session: Session,
     state: web::Data<AppState>,
     form: CsrfForm<CheckoutInput>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let input = form.0;
     let checkout = match input.check() {
         Ok(c) => c,
@@ -213,7 +208,7 @@ pub async fn submit(
                 .insert(header::RETRY_AFTER, header::HeaderValue::from(minutes * 60));
             Ok(response)
         }
-        Err(PlaceError::Db(e)) => Err(ErrorInternalServerError(e)),
+        Err(PlaceError::Db(e)) => Err(e.into()),
     }
 }
 
@@ -225,14 +220,10 @@ async fn page(
     problems: FieldProblems,
     general_error: Option<String>,
     status: StatusCode,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let cart_id = session.get::<i64>(CART_ID).ok().flatten();
     let lines = match cart_id {
-        Some(id) => state
-            .db
-            .run(move |conn| cart::lines(conn, id))
-            .await
-            .map_err(ErrorInternalServerError)?,
+        Some(id) => state.db.run(move |conn| cart::lines(conn, id)).await?,
         None => Vec::new(),
     };
     if lines.is_empty() {
@@ -263,5 +254,5 @@ async fn page(
         form,
         layout,
     };
-    Ok(render::html(&page, status))
+    Ok(Page::new(page).status(status).into())
 }

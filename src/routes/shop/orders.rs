@@ -2,7 +2,7 @@
 //! `POST /orders/{token}/restore-cart`, which puts a cancelled order's items back in the cart.
 
 use actix_session::Session;
-use actix_web::{HttpResponse, Result, error::ErrorInternalServerError, http::StatusCode, web};
+use actix_web::{HttpResponse, Result, web};
 use asiabill::Currency;
 use askama::Template;
 use serde::Deserialize;
@@ -18,11 +18,8 @@ use crate::{
     },
     payments::AttemptStatus,
     web::{
-        AppState, Layout,
-        extract::forms::CsrfForm,
-        flash,
-        layout::CART_ID,
-        render::{self, see_other},
+        AppError, AppState, Layout, Page, extract::forms::CsrfForm, flash, layout::CART_ID,
+        render::see_other,
     },
 };
 
@@ -107,18 +104,17 @@ pub async fn show(
     layout: Layout,
     state: web::Data<AppState>,
     token: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
     let details = state
         .db
         .run(move |conn| view::by_token(conn, &token))
-        .await
-        .map_err(ErrorInternalServerError)?;
+        .await?;
     let Some(details) = details else {
-        return Ok(HttpResponse::NotFound().finish());
+        return Err(AppError::NotFound);
     };
     let page = order_page(layout, &details, state.settings.currency);
-    Ok(render::html(&page, StatusCode::OK))
+    Ok(Page::new(page).into())
 }
 
 fn order_page(layout: Layout, d: &OrderDetails, shop_currency: Currency) -> OrderPage {
@@ -239,7 +235,7 @@ pub async fn restore_cart(
     state: web::Data<AppState>,
     token: web::Path<String>,
     _form: CsrfForm<Empty>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
     let cart_id = session.get::<i64>(CART_ID).ok().flatten();
     let currency = state.settings.currency;
@@ -256,10 +252,9 @@ pub async fn restore_cart(
                 expire::restore_to_cart(conn, details.order.id, cart_id, currency)?;
             Ok(Some((cart, skipped, true)))
         })
-        .await
-        .map_err(ErrorInternalServerError)?;
+        .await?;
     let Some((cart, skipped, done)) = restored else {
-        return Ok(HttpResponse::NotFound().finish());
+        return Err(AppError::NotFound);
     };
     if let Some(cart) = cart {
         session.insert(CART_ID, cart)?;

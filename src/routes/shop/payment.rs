@@ -2,9 +2,7 @@
 //! (`POST /orders/{token}/pay`), AsiaBill's browser return and its webhook.
 
 use actix_session::Session;
-use actix_web::{
-    HttpRequest, HttpResponse, Result, error::ErrorInternalServerError, http::StatusCode, web,
-};
+use actix_web::{HttpRequest, HttpResponse, Result, web};
 use asiabill::Currency;
 use askama::Template;
 use serde::Deserialize;
@@ -20,12 +18,8 @@ use crate::{
         webhooks::{self, Reply},
     },
     web::{
-        AppState, Layout,
-        extract::client_ip::client_ip,
-        extract::forms::CsrfForm,
-        flash,
-        layout::language_of,
-        render::{self, see_other},
+        AppError, AppState, Layout, Page, extract::client_ip::client_ip, extract::forms::CsrfForm,
+        flash, layout::language_of, render::see_other,
     },
 };
 
@@ -60,16 +54,15 @@ pub async fn page(
     state: web::Data<AppState>,
     token: web::Path<String>,
     query: web::Query<PayQuery>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
     let lookup = token.clone();
     let details = state
         .db
         .run(move |conn| view::by_token(conn, &lookup))
-        .await
-        .map_err(ErrorInternalServerError)?;
+        .await?;
     let Some(details) = details else {
-        return Ok(HttpResponse::NotFound().finish());
+        return Err(AppError::NotFound);
     };
     let order = &details.order;
     if order.status != OrderStatus::PendingPayment {
@@ -88,11 +81,7 @@ pub async fn page(
         },
         detail: None,
     };
-    state
-        .db
-        .run(move |conn| calls::record(conn, &call))
-        .await
-        .map_err(ErrorInternalServerError)?;
+    state.db.run(move |conn| calls::record(conn, &call)).await?;
     let session_token = match answer {
         Ok(t) => Some(t.session_token),
         Err(e) => {
@@ -150,7 +139,7 @@ pub async fn page(
             }),
         layout,
     };
-    Ok(render::html(&page, StatusCode::OK))
+    Ok(Page::new(page).into())
 }
 
 /// The payment form: `mode=hosted`, or `mode=insite` with the SDK's `customerPaymentMethodId`.
@@ -168,7 +157,7 @@ pub async fn submit(
     state: web::Data<AppState>,
     token: web::Path<String>,
     form: CsrfForm<PayForm>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
     let lang = language_of(&req);
     let shopper = Shopper {
@@ -190,13 +179,13 @@ pub async fn submit(
             }
             start::insite(&state.payments, token.clone(), pm, &shopper).await
         }
-        None => return Ok(HttpResponse::BadRequest().finish()),
+        None => return Err(AppError::BadRequest("unknown payment mode".to_owned())),
     };
     let started = match started {
         Ok(s) => s,
-        Err(StartError::NotFound) => return Ok(HttpResponse::NotFound().finish()),
+        Err(StartError::NotFound) => return Err(AppError::NotFound),
         Err(StartError::NotPayable(_)) => return Ok(see_other(&format!("/orders/{token}"))),
-        Err(StartError::Db(e)) => return Err(ErrorInternalServerError(e)),
+        Err(StartError::Db(e)) => return Err(e.into()),
     };
     Ok(match started {
         Started::Redirect(url) => see_other(&url),
@@ -238,11 +227,9 @@ pub async fn asiabill_return(
     req: HttpRequest,
     session: Session,
     state: web::Data<AppState>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let lang = language_of(&req);
-    let returned = returns::handle(&state.payments, req.query_string())
-        .await
-        .map_err(ErrorInternalServerError)?;
+    let returned = returns::handle(&state.payments, req.query_string()).await?;
     Ok(match returned {
         Returned::Paid { token } => {
             flash::push(&session, "success", lang.tr("pay.succeeded"));

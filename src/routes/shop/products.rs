@@ -2,7 +2,7 @@
 
 use std::{sync::Arc, time::Instant};
 
-use actix_web::{HttpResponse, Result, error::ErrorInternalServerError, http::StatusCode, web};
+use actix_web::{HttpResponse, Result, web};
 use asiabill::Currency;
 use askama::Template;
 use diesel::prelude::*;
@@ -16,7 +16,7 @@ use crate::{
     },
     i18n::Lang,
     money::format_price,
-    web::{AppState, Layout, render},
+    web::{AppError, AppState, Layout, Page},
 };
 
 /// What a product page shows in one language, ready to render.
@@ -70,13 +70,10 @@ pub async fn show(
     state: web::Data<AppState>,
     products_cache: web::Data<ProductCache>,
     slug: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<HttpResponse, AppError> {
     let key = (slug.into_inner(), layout.language.tag());
     if let Some(product) = products_cache.get(&key) {
-        return Ok(render::html(
-            &ProductPage { layout, product },
-            StatusCode::OK,
-        ));
+        return Ok(Page::new(ProductPage { layout, product }).into());
     }
     let (loaded_at, generation) = (Instant::now(), cache::generation());
     let slug = key.0.clone();
@@ -107,10 +104,9 @@ pub async fn show(
                 .map(|rows| rows.into_iter().next())
                 .map_err(DbError::from)
         })
-        .await
-        .map_err(ErrorInternalServerError)?;
+        .await?;
     let Some(row) = row else {
-        return Ok(HttpResponse::NotFound().finish());
+        return Err(AppError::NotFound);
     };
     let zh = layout.language == Lang::ZhCn;
     let pick = |en: String, zh_text: String| if zh { zh_text } else { en };
@@ -128,5 +124,5 @@ pub async fn show(
     });
     products_cache.insert(key, loaded_at, generation, product.clone());
     let page = ProductPage { layout, product };
-    Ok(render::html(&page, StatusCode::OK))
+    Ok(Page::new(page).into())
 }

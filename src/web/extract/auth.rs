@@ -22,7 +22,7 @@ use serde::{Deserialize, de::DeserializeOwned};
 use subtle::ConstantTimeEq;
 
 use crate::accounts::{audit::Actor, sessions};
-use crate::web::{AppState, extract::client_ip::client_ip, render};
+use crate::web::{AppError, AppState, extract::client_ip::client_ip, render};
 
 /// Largest admin form body (product forms with an image are read separately).
 const FORM_LIMIT: usize = 64 * 1024;
@@ -109,7 +109,7 @@ async fn authenticate(req: HttpRequest) -> Result<AdminUser, actix_web::Error> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .cloned()
-        .ok_or_else(|| error::ErrorInternalServerError("no application state"))?;
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("no application state")))?;
     let secure = state.settings.public_url.starts_with("https://");
     let Some(token) = req.cookie(sessions::COOKIE).map(|c| c.value().to_owned()) else {
         return Err(to_login(&req, false, secure));
@@ -118,7 +118,7 @@ async fn authenticate(req: HttpRequest) -> Result<AdminUser, actix_web::Error> {
         .db
         .run(move |conn| sessions::find(conn, &token))
         .await
-        .map_err(error::ErrorInternalServerError)?;
+        .map_err(AppError::from)?;
     let Some(session) = found else {
         return Err(to_login(&req, true, secure));
     };
@@ -158,11 +158,7 @@ struct TokenOnly {
 }
 
 /// Checks a posted body's `csrf_token` against the admin session's.
-pub fn check_csrf(
-    req: &HttpRequest,
-    admin: &AdminUser,
-    token: &str,
-) -> Result<(), actix_web::Error> {
+pub fn check_csrf(req: &HttpRequest, admin: &AdminUser, token: &str) -> Result<(), AppError> {
     if admin.csrf_matches(token) {
         Ok(())
     } else {
@@ -171,7 +167,7 @@ pub fn check_csrf(
             admin.email = %admin.email,
             "admin form refused: CSRF token missing or wrong"
         );
-        Err(error::ErrorForbidden("CSRF token missing or wrong"))
+        Err(AppError::Forbidden)
     }
 }
 

@@ -1,0 +1,151 @@
+//! The orders list as CSV, for a spreadsheet: one row per order, or one per order line, written
+//! by the `csv` crate (quoting, CRLF line ends) with amounts in the currency's decimal notation.
+//!
+//! A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return as
+//! a formula, and the shopper typed most of these cells (names, emails): such text gets a
+//! leading `'`, which spreadsheets show as text and do not run.
+
+use crate::db::models::{Order, OrderLine};
+
+/// Why an export could not be written.
+pub type ExportError = csv::Error;
+
+/// Text a spreadsheet would run as a formula, defused with a leading `'`.
+fn guard(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    }
+}
+
+/// Writes `header` and `rows` (each cell guarded) as CSV with CRLF line ends.
+fn write<const N: usize>(
+    header: [&str; N],
+    rows: impl IntoIterator<Item = [String; N]>,
+) -> Result<String, ExportError> {
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    out.write_record(header)?;
+    for row in rows {
+        out.write_record(row.iter().map(|cell| guard(cell)))?;
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| ExportError::from(e.into_error()))?;
+    // Every cell came from a `&str`, so the bytes are UTF-8.
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The CSV header and one line per order; amounts in the currency's decimal notation.
+pub fn orders_csv(
+    orders: &[Order],
+    amount: impl Fn(i64, &str) -> String,
+) -> Result<String, ExportError> {
+    let time = |t: chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M:%S").to_string();
+    write(
+        [
+            "number",
+            "placed_at",
+            "status",
+            "fulfilment",
+            "email",
+            "name",
+            "country",
+            "currency",
+            "total",
+            "captured",
+            "refunded",
+            "paid_at",
+        ],
+        orders.iter().map(|o| {
+            [
+                o.number.clone(),
+                time(o.created_at),
+                o.status.to_string(),
+                o.fulfilment_status.to_string(),
+                o.email.clone(),
+                format!("{} {}", o.billing_first_name, o.billing_last_name),
+                o.billing_country.clone(),
+                o.currency.clone(),
+                amount(o.total_minor, &o.currency),
+                amount(o.captured_minor, &o.currency),
+                amount(o.refunded_minor, &o.currency),
+                o.paid_at.map(time).unwrap_or_default(),
+            ]
+        }),
+    )
+}
+
+/// The CSV header and one line per order line, each with its order's number.
+pub fn lines_csv(
+    lines: &[(String, OrderLine)],
+    amount: impl Fn(i64, &str) -> String,
+) -> Result<String, ExportError> {
+    write(
+        [
+            "number",
+            "sku",
+            "name",
+            "quantity",
+            "unit_price",
+            "line_total",
+            "currency",
+        ],
+        lines.iter().map(|(number, l)| {
+            [
+                number.clone(),
+                l.sku.clone(),
+                l.name.clone(),
+                l.quantity.to_string(),
+                amount(l.unit_price_minor, &l.currency),
+                amount(l.line_total_minor, &l.currency),
+                l.currency.clone(),
+            ]
+        }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One cell as it stands in its line.
+    fn field(value: &str) -> String {
+        let line = write(["h"], [[value.to_owned()]]).expect("written");
+        line.trim_start_matches("h\r\n")
+            .trim_end_matches("\r\n")
+            .to_owned()
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_defused() {
+        assert_eq!(field("plain"), "plain");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(field("=1+1"), "'=1+1");
+    }
+
+    #[test]
+    fn the_lines_csv_has_a_row_per_line_with_its_order_number() {
+        let line = OrderLine {
+            id: 1,
+            order_id: 7,
+            product_id: None,
+            sku: "KET-1".into(),
+            name: "Kettle, gooseneck".into(),
+            unit_price_minor: 4500,
+            quantity: 2,
+            line_total_minor: 9000,
+            currency: "USD".into(),
+        };
+        let csv =
+            lines_csv(&[("A10007".into(), line)], |m, _| format!("{}", m / 100)).expect("written");
+        assert_eq!(
+            csv,
+            "number,sku,name,quantity,unit_price,line_total,currency\r\n\
+             A10007,KET-1,\"Kettle, gooseneck\",2,45,90,USD\r\n"
+        );
+    }
+}

@@ -8,7 +8,7 @@ use crate::db::{
     DbConnection, DbError,
     schema::{chargebacks, orders, payment_attempts, payment_events, refunds, webhook_events},
 };
-use crate::payments::webhook_log::Delivery;
+use crate::payments::{AttemptStatus, RefundStatus, WebhookStatus, webhook_log::Delivery};
 
 /// Days the chart and the "recent" figures cover.
 pub const DAYS: i64 = 30;
@@ -93,7 +93,7 @@ pub struct Dashboard {
     /// Net revenue per day, oldest first, [`DAYS`] entries.
     pub daily: Vec<(NaiveDate, i64)>,
     /// Payment attempts of the period by state.
-    pub payments: Vec<(String, i64)>,
+    pub payments: Vec<(AttemptStatus, i64)>,
     /// What needs attention.
     pub attention: Attention,
 }
@@ -113,7 +113,7 @@ pub fn load(conn: &mut DbConnection, at: NaiveDateTime) -> Result<Dashboard, DbE
         .load(conn)?;
     let doubled = double_charges(conn, since)?;
     let refunded: Vec<(Option<NaiveDateTime>, i64)> = refunds::table
-        .filter(refunds::status.eq("succeeded"))
+        .filter(refunds::status.eq(RefundStatus::Succeeded))
         .filter(refunds::settled_at.ge(since))
         .select((refunds::settled_at, refunds::amount_minor))
         .load(conn)?;
@@ -159,7 +159,7 @@ pub fn load(conn: &mut DbConnection, at: NaiveDateTime) -> Result<Dashboard, DbE
         .iter()
         .map(|(d, m)| (*d, m.captured - m.refunded))
         .collect();
-    let payments: Vec<(String, i64)> = payment_attempts::table
+    let payments: Vec<(AttemptStatus, i64)> = payment_attempts::table
         .filter(payment_attempts::created_at.ge(since))
         .group_by(payment_attempts::status)
         .select((payment_attempts::status, count_star()))
@@ -262,9 +262,9 @@ fn attention(
         .filter(webhook_events::dismissed_at.is_null())
         .filter(
             webhook_events::status
-                .eq_any(["failed", "flagged"])
+                .eq_any([WebhookStatus::Failed, WebhookStatus::Flagged])
                 .or(webhook_events::status
-                    .eq("received")
+                    .eq(WebhookStatus::Received)
                     .and(webhook_events::apply_attempts.gt(0))),
         )
         .order(webhook_events::id.desc())
@@ -285,7 +285,7 @@ fn attention(
         .collect();
     let expiring = payment_attempts::table
         .inner_join(orders::table)
-        .filter(payment_attempts::status.eq("authorized"))
+        .filter(payment_attempts::status.eq(AttemptStatus::Authorized))
         .filter(payment_attempts::capture_deadline.le(at + DEADLINE_WARNING))
         .order(payment_attempts::capture_deadline)
         .limit(LISTED)
@@ -326,7 +326,7 @@ fn attention(
         .collect();
     let unknown_refunds = refunds::table
         .inner_join(orders::table)
-        .filter(refunds::status.eq("unknown"))
+        .filter(refunds::status.eq(RefundStatus::Unknown))
         .order(refunds::id.desc())
         .limit(LISTED)
         .select((orders::number, refunds::mer_track_no, refunds::created_at))

@@ -22,8 +22,15 @@ pub const ACCOUNT_LIMIT: i64 = 5;
 /// Attempts one IP address may have checked per window (several accounts may be tried from it).
 pub const IP_LIMIT: i64 = 20;
 
-const ACCOUNT: &str = "account";
-const IP: &str = "ip";
+crate::text_enum! {
+    /// What a counter counts, as stored in `login_throttles.scope`.
+    enum Scope {
+        /// The attempts on one account (its email).
+        Account => "account",
+        /// The attempts from one IP address.
+        Ip => "ip",
+    }
+}
 
 /// The slots an attempt holds: its rank in the window of its account and of its address.
 #[derive(Debug, Clone, Copy)]
@@ -51,9 +58,9 @@ pub fn claim(
 ) -> Result<Claim, DbError> {
     let attempt = |conn: &mut DbConnection| {
         write_transaction(conn, |conn| {
-            let account = take_slot(conn, ACCOUNT, email, ACCOUNT_LIMIT, at)?;
+            let account = take_slot(conn, Scope::Account, email, ACCOUNT_LIMIT, at)?;
             // A refused address hands the account's slot back by rolling the transaction back.
-            let ip = take_slot(conn, IP, ip, IP_LIMIT, at)?;
+            let ip = take_slot(conn, Scope::Ip, ip, IP_LIMIT, at)?;
             Ok::<_, NotTaken>(Slots { account, ip })
         })
     };
@@ -83,8 +90,8 @@ pub fn record_failure(
     let until = at + LOCKOUT;
     let mut lock = None;
     for (scope, key, slot, limit) in [
-        (ACCOUNT, email, slots.account, ACCOUNT_LIMIT),
-        (IP, ip, slots.ip, IP_LIMIT),
+        (Scope::Account, email, slots.account, ACCOUNT_LIMIT),
+        (Scope::Ip, ip, slots.ip, IP_LIMIT),
     ] {
         if slot >= limit {
             diesel::update(row(scope, key))
@@ -103,8 +110,8 @@ pub fn record_failure(
 /// slot this attempt took. The address's other attempts stay counted: one good password must
 /// not reset a guesser working through other accounts.
 pub fn record_success(conn: &mut DbConnection, email: &str, ip: &str) -> Result<(), DbError> {
-    diesel::delete(row(ACCOUNT, email)).execute(conn)?;
-    diesel::update(row(IP, ip).filter(login_throttles::failures.gt(0)))
+    diesel::delete(row(Scope::Account, email)).execute(conn)?;
+    diesel::update(row(Scope::Ip, ip).filter(login_throttles::failures.gt(0)))
         .set(login_throttles::failures.eq(login_throttles::failures - 1))
         .execute(conn)?;
     Ok(())
@@ -131,11 +138,11 @@ impl From<DbError> for NotTaken {
 
 /// The counter row of one `(scope, key)`, as a query.
 type Row<'a> = diesel::dsl::Filter<
-    diesel::dsl::Filter<login_throttles::table, diesel::dsl::Eq<login_throttles::scope, &'a str>>,
+    diesel::dsl::Filter<login_throttles::table, diesel::dsl::Eq<login_throttles::scope, Scope>>,
     diesel::dsl::Eq<login_throttles::key, &'a str>,
 >;
 
-fn row<'a>(scope: &'a str, key: &'a str) -> Row<'a> {
+fn row<'a>(scope: Scope, key: &'a str) -> Row<'a> {
     login_throttles::table
         .filter(login_throttles::scope.eq(scope))
         .filter(login_throttles::key.eq(key))
@@ -148,7 +155,7 @@ fn row<'a>(scope: &'a str, key: &'a str) -> Row<'a> {
 /// re-checks its condition; on SQLite the claim's transaction holds the write lock throughout.
 fn take_slot(
     conn: &mut DbConnection,
-    scope: &str,
+    scope: Scope,
     key: &str,
     limit: i64,
     at: NaiveDateTime,
@@ -194,7 +201,7 @@ fn take_slot(
 /// no lock: a lock comes only with the last slot, and an expired one opens a new window.
 fn count_in_window(
     conn: &mut DbConnection,
-    scope: &str,
+    scope: Scope,
     key: &str,
     limit: i64,
     at: NaiveDateTime,
@@ -217,7 +224,7 @@ fn count_in_window(
 /// has expired, and no lock is still running.
 fn open_window(
     conn: &mut DbConnection,
-    scope: &str,
+    scope: Scope,
     key: &str,
     at: NaiveDateTime,
 ) -> Result<bool, DbError> {

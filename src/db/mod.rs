@@ -7,6 +7,7 @@ pub mod models;
 pub mod schema;
 pub mod secrets;
 mod sqlite_fast;
+pub mod text_enum;
 
 use std::time::Duration;
 

@@ -1,9 +1,22 @@
-//! Row types of the tables that several areas read whole.
+//! Row types of the tables that several areas read whole, and the new rows written to them.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{order_lines, orders, payment_attempts, payment_events, refunds, shipments};
+use super::schema::{
+    email_outbox, jobs, order_lines, orders, payment_attempts, payment_events, refunds, shipments,
+    webhook_events,
+};
+use crate::{
+    emails::OutboxStatus,
+    jobs::JobStatus,
+    orders::{
+        checkout::PaymentMode,
+        status::{FulfilmentStatus, OrderStatus},
+    },
+    payments::{AttemptStatus, RefundStatus, Source, TransactionType, WebhookStatus},
+    shipping::LogisticsStatus,
+};
 
 /// A row of `orders`.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -17,8 +30,8 @@ pub struct Order {
     pub number: String,
     pub access_token: String,
     pub idempotency_key: String,
-    pub status: String,
-    pub fulfilment_status: String,
+    pub status: OrderStatus,
+    pub fulfilment_status: FulfilmentStatus,
     pub email: String,
     pub phone: String,
     pub locale: String,
@@ -53,6 +66,47 @@ pub struct Order {
     pub disputed_at: Option<NaiveDateTime>,
 }
 
+/// A new row of `orders`.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = orders)]
+#[expect(missing_docs, reason = "fields mirror the orders columns")]
+pub struct NewOrder<'a> {
+    pub number: &'a str,
+    pub access_token: &'a str,
+    pub idempotency_key: &'a str,
+    pub status: OrderStatus,
+    pub fulfilment_status: FulfilmentStatus,
+    pub email: &'a str,
+    pub phone: &'a str,
+    pub locale: &'a str,
+    pub currency: &'a str,
+    pub subtotal_minor: i64,
+    pub shipping_minor: i64,
+    pub total_minor: i64,
+    pub captured_minor: i64,
+    pub refunded_minor: i64,
+    pub billing_first_name: &'a str,
+    pub billing_last_name: &'a str,
+    pub billing_address: &'a str,
+    pub billing_city: &'a str,
+    pub billing_state: Option<&'a str>,
+    pub billing_zip: &'a str,
+    pub billing_country: &'a str,
+    pub shipping_first_name: &'a str,
+    pub shipping_last_name: &'a str,
+    pub shipping_address: &'a str,
+    pub shipping_city: &'a str,
+    pub shipping_state: Option<&'a str>,
+    pub shipping_zip: &'a str,
+    pub shipping_country: &'a str,
+    pub customer_ip: &'a str,
+    pub user_agent: Option<&'a str>,
+    pub reservation_expires_at: Option<NaiveDateTime>,
+    pub stock_released: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
 /// A row of `order_lines`.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = order_lines)]
@@ -69,6 +123,21 @@ pub struct OrderLine {
     pub currency: String,
 }
 
+/// A new row of `order_lines`.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = order_lines)]
+#[expect(missing_docs, reason = "fields mirror the order_lines columns")]
+pub struct NewOrderLine<'a> {
+    pub order_id: i64,
+    pub product_id: Option<i64>,
+    pub sku: &'a str,
+    pub name: &'a str,
+    pub unit_price_minor: i64,
+    pub quantity: i64,
+    pub line_total_minor: i64,
+    pub currency: &'a str,
+}
+
 /// A row of `payment_attempts`.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = payment_attempts)]
@@ -78,9 +147,9 @@ pub struct PaymentAttempt {
     pub order_id: i64,
     pub sequence: i64,
     pub gateway_order_no: String,
-    pub mode: String,
-    pub status: String,
-    pub transaction_type: String,
+    pub mode: PaymentMode,
+    pub status: AttemptStatus,
+    pub transaction_type: TransactionType,
     pub gateway_no: String,
     pub amount_minor: i64,
     pub currency: String,
@@ -96,6 +165,25 @@ pub struct PaymentAttempt {
     pub capture_deadline: Option<NaiveDateTime>,
     pub voided_at: Option<NaiveDateTime>,
     pub last_queried_at: Option<NaiveDateTime>,
+    pub query_count: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A new row of `payment_attempts`.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = payment_attempts)]
+#[expect(missing_docs, reason = "fields mirror the payment_attempts columns")]
+pub struct NewPaymentAttempt<'a> {
+    pub order_id: i64,
+    pub sequence: i64,
+    pub gateway_order_no: &'a str,
+    pub mode: PaymentMode,
+    pub status: AttemptStatus,
+    pub transaction_type: TransactionType,
+    pub gateway_no: &'a str,
+    pub amount_minor: i64,
+    pub currency: &'a str,
     pub query_count: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -130,13 +218,31 @@ pub struct Refund {
     pub amount_minor: i64,
     pub currency: String,
     pub reason: String,
-    pub status: String,
+    pub status: RefundStatus,
     pub gateway_code: Option<String>,
     pub gateway_message: Option<String>,
     pub requested_by: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub settled_at: Option<NaiveDateTime>,
+}
+
+/// A new row of `refunds`.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = refunds)]
+#[expect(missing_docs, reason = "fields mirror the refunds columns")]
+pub struct NewRefund<'a> {
+    pub order_id: i64,
+    pub attempt_id: i64,
+    pub sequence: i64,
+    pub mer_track_no: &'a str,
+    pub amount_minor: i64,
+    pub currency: &'a str,
+    pub reason: &'a str,
+    pub status: RefundStatus,
+    pub requested_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }
 
 impl Refund {
@@ -162,12 +268,47 @@ pub struct Shipment {
     pub carrier: String,
     pub tracking_number: String,
     pub tracking_url: Option<String>,
-    pub logistics_status: String,
+    pub logistics_status: LogisticsStatus,
     pub logistics_message: Option<String>,
     pub uploaded_at: Option<NaiveDateTime>,
     pub created_by: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+/// A new row of `shipments`.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = shipments)]
+#[expect(missing_docs, reason = "fields mirror the shipments columns")]
+pub struct NewShipment<'a> {
+    pub order_id: i64,
+    pub carrier: &'a str,
+    pub tracking_number: &'a str,
+    pub tracking_url: Option<&'a str>,
+    pub logistics_status: LogisticsStatus,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A new row of `payment_events`; written only by `orders::timeline::record`.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = payment_events)]
+#[expect(missing_docs, reason = "fields mirror the payment_events columns")]
+pub struct NewPaymentEvent<'a> {
+    pub order_id: i64,
+    pub attempt_id: Option<i64>,
+    pub refund_id: Option<i64>,
+    pub source: Source,
+    pub kind: &'a str,
+    pub from_status: Option<&'a str>,
+    pub to_status: Option<&'a str>,
+    pub message: Option<String>,
+    pub message_key: Option<&'a str>,
+    pub message_args: Option<String>,
+    pub detail: Option<String>,
+    pub actor: Option<&'a str>,
+    pub created_at: NaiveDateTime,
 }
 
 /// A row of `payment_events`: one entry of an order's timeline.
@@ -179,7 +320,7 @@ pub struct PaymentEvent {
     pub order_id: i64,
     pub attempt_id: Option<i64>,
     pub refund_id: Option<i64>,
-    pub source: String,
+    pub source: Source,
     pub kind: String,
     pub from_status: Option<String>,
     pub to_status: Option<String>,
@@ -189,4 +330,60 @@ pub struct PaymentEvent {
     pub created_at: NaiveDateTime,
     pub message_key: Option<String>,
     pub message_args: Option<String>,
+}
+
+/// A new row of `webhook_events`: a delivery as received.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = webhook_events)]
+#[expect(missing_docs, reason = "fields mirror the webhook_events columns")]
+pub struct NewWebhookEvent<'a> {
+    pub body_sha256: &'a str,
+    pub request_id: &'a str,
+    pub request_time: &'a str,
+    pub gateway_no: &'a str,
+    pub version: Option<&'a str>,
+    pub headers: &'a str,
+    pub body: &'a str,
+    pub event_type: Option<&'a str>,
+    pub gateway_order_no: Option<&'a str>,
+    pub trade_no: Option<&'a str>,
+    pub signature_valid: bool,
+    pub status: WebhookStatus,
+    pub error: Option<&'a str>,
+    pub apply_attempts: i64,
+    pub received_at: NaiveDateTime,
+}
+
+/// A new row of `email_outbox`: a rendered email waiting to be sent.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = email_outbox)]
+#[expect(missing_docs, reason = "fields mirror the email_outbox columns")]
+pub struct NewOutboxEmail<'a> {
+    pub order_id: Option<i64>,
+    pub dedupe_key: &'a str,
+    pub kind: &'a str,
+    pub locale: &'a str,
+    pub to_address: &'a str,
+    pub subject: &'a str,
+    pub body_text: &'a str,
+    pub body_html: &'a str,
+    pub status: OutboxStatus,
+    pub attempts: i64,
+    pub created_at: NaiveDateTime,
+}
+
+/// A new row of `jobs` (made from a `jobs::NewJob`).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = jobs)]
+#[expect(missing_docs, reason = "fields mirror the jobs columns")]
+pub struct NewJobRow<'a> {
+    pub kind: &'a str,
+    pub payload: String,
+    pub dedupe_key: Option<&'a str>,
+    pub status: JobStatus,
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub run_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }

@@ -9,12 +9,24 @@ pub mod send;
 use diesel::prelude::*;
 
 use crate::{
-    db::{DbConnection, DbError, now, schema::email_outbox},
+    db::{DbConnection, DbError, models::NewOutboxEmail, now, schema::email_outbox},
     jobs::{self, NewJob},
 };
 
 /// Job kind that sends one outbox email.
 pub const SEND_JOB: &str = "emails.send";
+
+crate::text_enum! {
+    /// Where an outbox email stands, as stored in `email_outbox.status`.
+    pub enum OutboxStatus {
+        /// Waiting to be sent (or sent again after a failure).
+        Pending => "pending",
+        /// Handed to the SMTP server.
+        Sent => "sent",
+        /// Given up on.
+        Failed => "failed",
+    }
+}
 
 /// The emails the shop sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,19 +94,19 @@ pub fn queue(
     }
     let email = render::render(conn, kind, order_id, subject, public_url)?;
     let id: i64 = diesel::insert_into(email_outbox::table)
-        .values((
-            email_outbox::order_id.eq(Some(order_id)),
-            email_outbox::dedupe_key.eq(&dedupe_key),
-            email_outbox::kind.eq(kind.as_str()),
-            email_outbox::locale.eq(email.lang.tag()),
-            email_outbox::to_address.eq(&email.to),
-            email_outbox::subject.eq(&email.subject),
-            email_outbox::body_text.eq(&email.text),
-            email_outbox::body_html.eq(&email.html),
-            email_outbox::status.eq("pending"),
-            email_outbox::attempts.eq(0),
-            email_outbox::created_at.eq(now()),
-        ))
+        .values(NewOutboxEmail {
+            order_id: Some(order_id),
+            dedupe_key: &dedupe_key,
+            kind: kind.as_str(),
+            locale: email.lang.tag(),
+            to_address: &email.to,
+            subject: &email.subject,
+            body_text: &email.text,
+            body_html: &email.html,
+            status: OutboxStatus::Pending,
+            attempts: 0,
+            created_at: now(),
+        })
         .returning(email_outbox::id)
         .get_result(conn)?;
     jobs::enqueue(

@@ -21,7 +21,7 @@ pub struct Email {
     pub subject: String,
     pub body_text: String,
     pub body_html: String,
-    pub status: String,
+    pub status: super::OutboxStatus,
     pub attempts: i64,
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::{
     db::{Db, DbError, now, schema::email_outbox},
+    emails::OutboxStatus,
     jobs::{Job, JobFailure},
 };
 
@@ -51,7 +52,7 @@ pub async fn run(db: Db, mailer: Option<Mailer>, job: Job) -> Result<(), JobFail
         .run(move |conn| {
             email_outbox::table
                 .find(outbox_id)
-                .filter(email_outbox::status.eq("pending"))
+                .filter(email_outbox::status.eq(OutboxStatus::Pending))
                 .select((
                     email_outbox::to_address,
                     email_outbox::subject,
@@ -101,11 +102,11 @@ async fn record(db: &Db, outbox_id: i64, outcome: Result<(), String>) -> Result<
     db.run(move |conn| {
         let target = email_outbox::table
             .find(outbox_id)
-            .filter(email_outbox::status.eq("pending"));
+            .filter(email_outbox::status.eq(OutboxStatus::Pending));
         match outcome {
             Ok(()) => diesel::update(target)
                 .set((
-                    email_outbox::status.eq("sent"),
+                    email_outbox::status.eq(OutboxStatus::Sent),
                     email_outbox::attempts.eq(email_outbox::attempts + 1),
                     email_outbox::sent_at.eq(Some(now())),
                 ))
@@ -126,7 +127,7 @@ async fn record(db: &Db, outbox_id: i64, outcome: Result<(), String>) -> Result<
 async fn mark_failed(db: &Db, outbox_id: i64) -> Result<(), DbError> {
     db.run(move |conn| {
         diesel::update(email_outbox::table.find(outbox_id))
-            .set(email_outbox::status.eq("failed"))
+            .set(email_outbox::status.eq(OutboxStatus::Failed))
             .execute(conn)
             .map(|_| ())
             .map_err(DbError::from)

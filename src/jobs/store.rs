@@ -5,30 +5,19 @@ use std::time::Duration;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::{DbConnection, DbError, now, schema::jobs};
+use crate::db::{DbConnection, DbError, models::NewJobRow, now, schema::jobs};
 
-/// Where a job stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobStatus {
-    /// Waiting for `run_at`, or for a retry.
-    Pending,
-    /// Claimed by a runner whose lease has not expired (or has, and it will be claimed again).
-    Running,
-    /// Finished successfully.
-    Done,
-    /// Gave up after `max_attempts`.
-    Failed,
-}
-
-impl JobStatus {
-    /// The value stored in `jobs.status`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobStatus::Pending => "pending",
-            JobStatus::Running => "running",
-            JobStatus::Done => "done",
-            JobStatus::Failed => "failed",
-        }
+crate::text_enum! {
+    /// Where a job stands, as stored in `jobs.status`.
+    pub enum JobStatus {
+        /// Waiting for `run_at`, or for a retry.
+        Pending => "pending",
+        /// Claimed by a runner whose lease has not expired (or has, and it will be claimed again).
+        Running => "running",
+        /// Finished successfully.
+        Done => "done",
+        /// Gave up after `max_attempts`.
+        Failed => "failed",
     }
 }
 
@@ -41,7 +30,7 @@ pub struct Job {
     pub kind: String,
     pub payload: String,
     pub dedupe_key: Option<String>,
-    pub status: String,
+    pub status: JobStatus,
     pub attempts: i64,
     pub max_attempts: i64,
     pub run_at: NaiveDateTime,
@@ -103,17 +92,17 @@ impl NewJob {
 pub fn enqueue(conn: &mut DbConnection, job: &NewJob) -> Result<Option<i64>, DbError> {
     let at = now();
     let inserted = diesel::insert_into(jobs::table)
-        .values((
-            jobs::kind.eq(&job.kind),
-            jobs::payload.eq(job.payload.to_string()),
-            jobs::dedupe_key.eq(&job.dedupe_key),
-            jobs::status.eq(JobStatus::Pending.as_str()),
-            jobs::attempts.eq(0),
-            jobs::max_attempts.eq(job.max_attempts),
-            jobs::run_at.eq(job.run_at),
-            jobs::created_at.eq(at),
-            jobs::updated_at.eq(at),
-        ))
+        .values(NewJobRow {
+            kind: &job.kind,
+            payload: job.payload.to_string(),
+            dedupe_key: job.dedupe_key.as_deref(),
+            status: JobStatus::Pending,
+            attempts: 0,
+            max_attempts: job.max_attempts,
+            run_at: job.run_at,
+            created_at: at,
+            updated_at: at,
+        })
         .returning(jobs::id)
         .get_result::<i64>(conn)
         .map_err(DbError::from);
@@ -129,7 +118,7 @@ pub fn due(conn: &mut DbConnection, kinds: &[&str], limit: i64) -> Result<Vec<i6
     let at = now();
     Ok(jobs::table
         .filter(jobs::kind.eq_any(kinds))
-        .filter(jobs::status.eq_any([JobStatus::Pending.as_str(), JobStatus::Running.as_str()]))
+        .filter(jobs::status.eq_any([JobStatus::Pending, JobStatus::Running]))
         .filter(jobs::run_at.le(at))
         .filter(jobs::lease_until.is_null().or(jobs::lease_until.lt(at)))
         .order((jobs::run_at.asc(), jobs::id.asc()))
@@ -153,14 +142,14 @@ pub fn claim(
     let won = diesel::update(
         jobs::table
             .filter(jobs::id.eq(id))
-            .filter(jobs::status.eq_any([JobStatus::Pending.as_str(), JobStatus::Running.as_str()]))
+            .filter(jobs::status.eq_any([JobStatus::Pending, JobStatus::Running]))
             .filter(jobs::run_at.le(at))
             .filter(jobs::lease_until.is_null().or(jobs::lease_until.lt(at))),
     )
     .set((
         jobs::lease_owner.eq(owner),
         jobs::lease_until.eq(until),
-        jobs::status.eq(JobStatus::Running.as_str()),
+        jobs::status.eq(JobStatus::Running),
         jobs::attempts.eq(jobs::attempts + 1),
         jobs::updated_at.eq(at),
     ))
@@ -183,7 +172,7 @@ pub fn complete(conn: &mut DbConnection, id: i64, owner: &str) -> Result<bool, D
             .filter(jobs::lease_owner.eq(owner)),
     )
     .set((
-        jobs::status.eq(JobStatus::Done.as_str()),
+        jobs::status.eq(JobStatus::Done),
         jobs::lease_owner.eq(None::<String>),
         jobs::lease_until.eq(None::<NaiveDateTime>),
         jobs::updated_at.eq(at),
@@ -214,7 +203,7 @@ pub fn fail(
             .filter(jobs::lease_owner.eq(owner)),
     )
     .set((
-        jobs::status.eq(status.as_str()),
+        jobs::status.eq(status),
         jobs::run_at.eq(run_at),
         jobs::last_error.eq(Some(error)),
         jobs::lease_owner.eq(None::<String>),

@@ -9,31 +9,13 @@ use crate::domain::{
     email,
 };
 
-/// How the shopper wants to pay.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PaymentMode {
-    /// Card fields embedded in our payment page (AsiaBill's JS SDK).
-    InSite,
-    /// AsiaBill's hosted payment page.
-    Hosted,
-}
-
-impl PaymentMode {
-    /// Reads `insite` or `hosted`.
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "insite" => Some(PaymentMode::InSite),
-            "hosted" => Some(PaymentMode::Hosted),
-            _ => None,
-        }
-    }
-
-    /// The form and database value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PaymentMode::InSite => "insite",
-            PaymentMode::Hosted => "hosted",
-        }
+crate::text_enum! {
+    /// How the shopper wants to pay: the form's value and `payment_attempts.mode`.
+    pub enum PaymentMode {
+        /// Card fields embedded in our payment page (AsiaBill's JS SDK).
+        InSite => "insite",
+        /// AsiaBill's hosted payment page.
+        Hosted => "hosted",
     }
 }
 
@@ -154,7 +136,7 @@ impl CheckoutInput {
                 },
             )
         };
-        let mode = PaymentMode::parse(&self.payment_mode);
+        let mode: Option<PaymentMode> = self.payment_mode.parse().ok();
         if mode.is_none() {
             problems.insert(
                 "payment_mode".into(),

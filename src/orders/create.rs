@@ -9,14 +9,17 @@ use diesel::prelude::*;
 
 use super::{
     checkout::Checkout,
-    new_access_token, number_for, status,
+    new_access_token, number_for,
+    status::{FulfilmentStatus, OrderStatus},
     timeline::{self, Event, Message},
 };
 use crate::{
     cart,
     config::CheckoutLimits,
     db::{
-        DbConnection, DbError, now,
+        DbConnection, DbError,
+        models::{NewOrder, NewOrderLine},
+        now,
         schema::{order_lines, orders, products},
         write_transaction,
     },
@@ -215,47 +218,43 @@ fn insert(
     let token = new_access_token();
     let (b, s) = (&checkout.billing, &checkout.shipping);
     let id: i64 = diesel::insert_into(orders::table)
-        .values((
+        .values(NewOrder {
             // The number needs the id; the token is unique and stands in until the update below.
-            orders::number.eq(&token),
-            orders::access_token.eq(&token),
-            orders::idempotency_key.eq(&checkout.idempotency_key),
-            orders::status.eq(status::PENDING_PAYMENT),
-            orders::fulfilment_status.eq("unfulfilled"),
-            orders::email.eq(&checkout.email),
-            orders::phone.eq(&checkout.phone),
-            orders::locale.eq(ctx.lang.tag()),
-            orders::currency.eq(ctx.currency.code()),
-            orders::subtotal_minor.eq(subtotal),
-            orders::shipping_minor.eq(shipping),
-            orders::total_minor.eq(subtotal + shipping),
-            orders::captured_minor.eq(0),
-            orders::refunded_minor.eq(0),
-            (
-                orders::billing_first_name.eq(&b.first_name),
-                orders::billing_last_name.eq(&b.last_name),
-                orders::billing_address.eq(&b.line),
-                orders::billing_city.eq(&b.city),
-                orders::billing_state.eq(&b.state),
-                orders::billing_zip.eq(&b.zip),
-                orders::billing_country.eq(&b.country),
-            ),
-            (
-                orders::shipping_first_name.eq(&s.first_name),
-                orders::shipping_last_name.eq(&s.last_name),
-                orders::shipping_address.eq(&s.line),
-                orders::shipping_city.eq(&s.city),
-                orders::shipping_state.eq(&s.state),
-                orders::shipping_zip.eq(&s.zip),
-                orders::shipping_country.eq(&s.country),
-            ),
-            orders::customer_ip.eq(&ctx.customer_ip),
-            orders::user_agent.eq(&ctx.user_agent),
-            orders::reservation_expires_at.eq(Some(at + reservation)),
-            orders::stock_released.eq(false),
-            orders::created_at.eq(at),
-            orders::updated_at.eq(at),
-        ))
+            number: &token,
+            access_token: &token,
+            idempotency_key: &checkout.idempotency_key,
+            status: OrderStatus::PendingPayment,
+            fulfilment_status: FulfilmentStatus::Unfulfilled,
+            email: &checkout.email,
+            phone: &checkout.phone,
+            locale: ctx.lang.tag(),
+            currency: ctx.currency.code(),
+            subtotal_minor: subtotal,
+            shipping_minor: shipping,
+            total_minor: subtotal + shipping,
+            captured_minor: 0,
+            refunded_minor: 0,
+            billing_first_name: &b.first_name,
+            billing_last_name: &b.last_name,
+            billing_address: &b.line,
+            billing_city: &b.city,
+            billing_state: b.state.as_deref(),
+            billing_zip: &b.zip,
+            billing_country: &b.country,
+            shipping_first_name: &s.first_name,
+            shipping_last_name: &s.last_name,
+            shipping_address: &s.line,
+            shipping_city: &s.city,
+            shipping_state: s.state.as_deref(),
+            shipping_zip: &s.zip,
+            shipping_country: &s.country,
+            customer_ip: &ctx.customer_ip,
+            user_agent: ctx.user_agent.as_deref(),
+            reservation_expires_at: Some(at + reservation),
+            stock_released: false,
+            created_at: at,
+            updated_at: at,
+        })
         .returning(orders::id)
         .get_result(conn)?;
     let number = number_for(id);
@@ -264,22 +263,22 @@ fn insert(
         .execute(conn)?;
     for line in &lines {
         diesel::insert_into(order_lines::table)
-            .values((
-                order_lines::order_id.eq(id),
-                order_lines::product_id.eq(Some(line.product_id)),
-                order_lines::sku.eq(&line.slug),
-                order_lines::name.eq(line.name(chinese)),
-                order_lines::unit_price_minor.eq(line.unit_price_minor),
-                order_lines::quantity.eq(line.quantity),
-                order_lines::line_total_minor.eq(line.total_minor().unwrap_or(i64::MAX)),
-                order_lines::currency.eq(ctx.currency.code()),
-            ))
+            .values(NewOrderLine {
+                order_id: id,
+                product_id: Some(line.product_id),
+                sku: &line.slug,
+                name: line.name(chinese),
+                unit_price_minor: line.unit_price_minor,
+                quantity: line.quantity,
+                line_total_minor: line.total_minor().unwrap_or(i64::MAX),
+                currency: ctx.currency.code(),
+            })
             .execute(conn)?;
     }
     timeline::record(
         conn,
         Event::new(id, Source::System, "order_placed")
-            .change(None, Some(status::PENDING_PAYMENT))
+            .change(None, Some(OrderStatus::PendingPayment.as_str()))
             .says(
                 Message::new("timeline.order_placed")
                     .data("until", (at + reservation).format("%Y-%m-%d %H:%M")),

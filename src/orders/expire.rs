@@ -4,17 +4,17 @@ use asiabill::Currency;
 use diesel::prelude::*;
 
 use super::{
-    status,
+    status::{self, Change, OrderStatus},
     timeline::{self, Event, Message},
 };
 use crate::{
     cart::{self, CartError},
     db::{
         DbConnection, DbError, now,
-        schema::{order_lines, orders, payment_attempts},
+        schema::{order_lines, payment_attempts},
         write_transaction,
     },
-    payments::Source,
+    payments::{AttemptStatus, Source},
 };
 
 /// What an expiry run did.
@@ -28,9 +28,6 @@ pub enum Expiry {
     Nothing,
 }
 
-/// Payment attempt states in which the gateway may still take the money.
-const IN_FLIGHT: [&str; 3] = ["created", "pending", "requires_action"];
-
 /// Cancels order `order_id` if it is still unpaid and its reservation has expired, giving its
 /// stock back. Safe to run twice or on two instances: the status change is conditional, and
 /// the stock is released only by the run whose update won.
@@ -42,35 +39,24 @@ pub fn expire(conn: &mut DbConnection, order_id: i64) -> Result<Expiry, DbError>
         super::lock(conn, order_id)?;
         let in_flight: i64 = payment_attempts::table
             .filter(payment_attempts::order_id.eq(order_id))
-            .filter(payment_attempts::status.eq_any(IN_FLIGHT))
+            .filter(payment_attempts::status.eq_any(AttemptStatus::OPEN))
             .count()
             .get_result(conn)?;
         if in_flight > 0 {
             return Ok(Expiry::PaymentInFlight);
         }
         let at = now();
-        let won = diesel::update(
-            orders::table
-                .filter(orders::id.eq(order_id))
-                .filter(orders::status.eq(status::PENDING_PAYMENT))
-                .filter(orders::stock_released.eq(false))
-                .filter(orders::reservation_expires_at.le(at)),
-        )
-        .set((
-            orders::status.eq(status::CANCELLED),
-            orders::stock_released.eq(true),
-            orders::cancelled_at.eq(Some(at)),
-            orders::updated_at.eq(at),
-        ))
-        .execute(conn)?;
-        if won != 1 {
+        if !status::set(conn, order_id, Change::Expired, at)? {
             return Ok(Expiry::Nothing);
         }
         crate::payments::transition::release_stock(conn, order_id)?;
         timeline::record(
             conn,
             Event::new(order_id, Source::System, "order_cancelled")
-                .change(Some(status::PENDING_PAYMENT), Some(status::CANCELLED))
+                .change(
+                    Some(OrderStatus::PendingPayment.as_str()),
+                    Some(OrderStatus::Cancelled.as_str()),
+                )
                 .says(Message::new("timeline.order_expired"))
                 .at(at),
         )?;

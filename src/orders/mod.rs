@@ -6,6 +6,7 @@ pub mod create;
 pub mod expire;
 pub mod export;
 pub mod search;
+pub mod status;
 pub mod timeline;
 pub mod view;
 
@@ -13,22 +14,6 @@ use diesel::prelude::*;
 use rand::RngCore;
 
 use crate::db::{DbConnection, DbError, schema::orders};
-
-/// Order states, as stored in `orders.status`.
-pub mod status {
-    /// Placed, not yet paid.
-    pub const PENDING_PAYMENT: &str = "pending_payment";
-    /// Paid in full.
-    pub const PAID: &str = "paid";
-    /// Card authorized, waiting for capture.
-    pub const AUTHORIZED: &str = "authorized";
-    /// Part of the payment refunded.
-    pub const PARTIALLY_REFUNDED: &str = "partially_refunded";
-    /// The whole payment refunded.
-    pub const REFUNDED: &str = "refunded";
-    /// Cancelled; its stock is back on sale.
-    pub const CANCELLED: &str = "cancelled";
-}
 
 /// A random 256-bit token in hex: the order page's address, which only the shopper knows.
 pub fn new_access_token() -> String {

@@ -5,10 +5,14 @@
 use chrono::{NaiveDate, NaiveTime};
 use diesel::prelude::*;
 
-use crate::db::{
-    DbConnection, DbError,
-    models::{Order, OrderLine},
-    schema::{order_lines, orders, payment_attempts},
+use super::status::OrderStatus;
+use crate::{
+    db::{
+        DbConnection, DbError,
+        models::{Order, OrderLine},
+        schema::{order_lines, orders, payment_attempts},
+    },
+    payments::AttemptStatus,
 };
 
 /// Orders per page.
@@ -25,9 +29,9 @@ diesel::define_sql_function! {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filters {
     /// `orders.status`.
-    pub status: Option<String>,
+    pub status: Option<OrderStatus>,
     /// A payment attempt of the order has this state.
-    pub payment: Option<String>,
+    pub payment: Option<AttemptStatus>,
     /// Placed on or after this day (UTC).
     pub from: Option<NaiveDate>,
     /// Placed on or before this day (UTC).
@@ -35,27 +39,6 @@ pub struct Filters {
     /// Order number, email or a customer's name (part of either), or `tradeNo`.
     pub search: Option<String>,
 }
-
-/// The order states a filter may name.
-pub const ORDER_STATES: [&str; 6] = [
-    "pending_payment",
-    "paid",
-    "authorized",
-    "partially_refunded",
-    "refunded",
-    "cancelled",
-];
-/// The attempt states a filter may name.
-pub const PAYMENT_STATES: [&str; 8] = [
-    "created",
-    "pending",
-    "requires_action",
-    "authorized",
-    "paid",
-    "failed",
-    "voided",
-    "cancelled",
-];
 
 impl Filters {
     /// Reads the query parameters, dropping values that are not valid.
@@ -66,14 +49,11 @@ impl Filters {
         to: Option<&str>,
         search: Option<&str>,
     ) -> Self {
-        let pick = |v: Option<&str>, allowed: &[&str]| {
-            v.filter(|s| allowed.contains(s)).map(str::to_owned)
-        };
         let day =
             |v: Option<&str>| v.and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok());
         Filters {
-            status: pick(status, &ORDER_STATES),
-            payment: pick(payment, &PAYMENT_STATES),
+            status: status.and_then(|s| s.parse().ok()),
+            payment: payment.and_then(|s| s.parse().ok()),
             from: day(from),
             to: day(to),
             search: search
@@ -93,8 +73,8 @@ impl Filters {
     pub fn query_string(&self) -> String {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
         let pairs = [
-            ("status", self.status.clone()),
-            ("payment", self.payment.clone()),
+            ("status", self.status.map(|s| s.as_str().to_owned())),
+            ("payment", self.payment.map(|s| s.as_str().to_owned())),
             ("from", self.from.map(|d| d.to_string())),
             ("to", self.to.map(|d| d.to_string())),
             ("q", self.search.clone()),
@@ -129,14 +109,14 @@ pub fn page(
 ) -> Result<(Vec<Order>, i64), DbError> {
     let filtered = || {
         let mut q = orders::table.into_boxed();
-        if let Some(status) = &filters.status {
-            q = q.filter(orders::status.eq(status.clone()));
+        if let Some(status) = filters.status {
+            q = q.filter(orders::status.eq(status));
         }
-        if let Some(payment) = &filters.payment {
+        if let Some(payment) = filters.payment {
             q = q.filter(
                 orders::id.eq_any(
                     payment_attempts::table
-                        .filter(payment_attempts::status.eq(payment.clone()))
+                        .filter(payment_attempts::status.eq(payment))
                         .select(payment_attempts::order_id),
                 ),
             );
@@ -229,7 +209,7 @@ mod tests {
             Some("x"),
             Some(" a@b "),
         );
-        assert_eq!(f.status.as_deref(), Some("paid"));
+        assert_eq!(f.status, Some(OrderStatus::Paid));
         assert_eq!(f.payment, None);
         assert_eq!(f.from, NaiveDate::from_ymd_opt(2026, 11, 1));
         assert_eq!(f.to, None);

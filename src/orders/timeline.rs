@@ -11,7 +11,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::{
-    db::{DbConnection, DbError, now, schema::payment_events},
+    db::{DbConnection, DbError, models::NewPaymentEvent, now, schema::payment_events},
     i18n::Lang,
     payments::Source,
 };
@@ -241,24 +241,6 @@ impl<'a> Event<'a> {
     }
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = payment_events)]
-struct Row<'a> {
-    order_id: i64,
-    attempt_id: Option<i64>,
-    refund_id: Option<i64>,
-    source: &'a str,
-    kind: &'a str,
-    from_status: Option<&'a str>,
-    to_status: Option<&'a str>,
-    message: Option<String>,
-    message_key: Option<&'a str>,
-    message_args: Option<String>,
-    detail: Option<String>,
-    actor: Option<&'a str>,
-    created_at: NaiveDateTime,
-}
-
 /// Adds `event` to its order's timeline, taking the order's row lock first.
 ///
 /// The lock comes first because the insert takes a share lock on the attempt and refund rows
@@ -267,11 +249,11 @@ struct Row<'a> {
 /// other order, the two wait for each other and PostgreSQL aborts one ("deadlock detected").
 pub fn record(conn: &mut DbConnection, event: Event<'_>) -> Result<(), DbError> {
     super::lock(conn, event.order_id)?;
-    let row = Row {
+    let row = NewPaymentEvent {
         order_id: event.order_id,
         attempt_id: event.attempt_id,
         refund_id: event.refund_id,
-        source: event.source.as_str(),
+        source: event.source,
         kind: event.kind,
         from_status: event.from,
         to_status: event.to,

@@ -4,18 +4,18 @@
 use diesel::prelude::*;
 
 use super::{
-    AttemptStatus, Source,
+    AttemptStatus, Source, TransactionType,
     transition::{self, Effects, Outcome},
 };
 use crate::{
     db::{
         DbConnection, DbError,
-        models::{Order, PaymentAttempt},
+        models::{NewPaymentAttempt, Order, PaymentAttempt},
         now,
         schema::{orders, payment_attempts},
         write_transaction,
     },
-    orders::{checkout::PaymentMode, status, timeline::Message},
+    orders::{checkout::PaymentMode, status::OrderStatus, timeline::Message},
 };
 
 /// Why no attempt was opened.
@@ -23,7 +23,7 @@ use crate::{
 pub enum OpenError {
     /// The order is not awaiting payment (paid, cancelled, …).
     #[error("order is {0}, not awaiting payment")]
-    NotPayable(String),
+    NotPayable(OrderStatus),
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -52,7 +52,7 @@ pub fn open(
             .find(order_id)
             .select(Order::as_select())
             .first(conn)?;
-        if order.status != status::PENDING_PAYMENT {
+        if order.status != OrderStatus::PendingPayment {
             return Err(OpenError::NotPayable(order.status));
         }
         let earlier: Vec<PaymentAttempt> = payment_attempts::table
@@ -60,10 +60,7 @@ pub fn open(
             .order(payment_attempts::sequence)
             .select(PaymentAttempt::as_select())
             .load(conn)?;
-        for old in earlier
-            .iter()
-            .filter(|a| AttemptStatus::parse(&a.status).is_some_and(AttemptStatus::is_open))
-        {
+        for old in earlier.iter().filter(|a| a.status.is_open()) {
             let outcome = Outcome {
                 message: Some("Superseded by a new payment attempt".into()),
                 note: Some(Message::new("timeline.superseded")),
@@ -74,24 +71,24 @@ pub fn open(
         let sequence = earlier.iter().map(|a| a.sequence).max().unwrap_or(0) + 1;
         let at = now();
         let id: i64 = diesel::insert_into(payment_attempts::table)
-            .values((
-                payment_attempts::order_id.eq(order_id),
-                payment_attempts::sequence.eq(sequence),
-                payment_attempts::gateway_order_no.eq(format!("{}-{sequence}", order.number)),
-                payment_attempts::mode.eq(mode.as_str()),
-                payment_attempts::status.eq(AttemptStatus::Created.as_str()),
-                payment_attempts::transaction_type.eq(if preauth {
-                    "authorization"
+            .values(NewPaymentAttempt {
+                order_id,
+                sequence,
+                gateway_order_no: &format!("{}-{sequence}", order.number),
+                mode,
+                status: AttemptStatus::Created,
+                transaction_type: if preauth {
+                    TransactionType::Authorization
                 } else {
-                    "sale"
-                }),
-                payment_attempts::gateway_no.eq(gateway_no),
-                payment_attempts::amount_minor.eq(order.total_minor),
-                payment_attempts::currency.eq(&order.currency),
-                payment_attempts::query_count.eq(0),
-                payment_attempts::created_at.eq(at),
-                payment_attempts::updated_at.eq(at),
-            ))
+                    TransactionType::Sale
+                },
+                gateway_no,
+                amount_minor: order.total_minor,
+                currency: &order.currency,
+                query_count: 0,
+                created_at: at,
+                updated_at: at,
+            })
             .returning(payment_attempts::id)
             .get_result(conn)?;
         let attempt = payment_attempts::table

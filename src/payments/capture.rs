@@ -75,7 +75,7 @@ pub fn authorized(attempts: &[PaymentAttempt]) -> Option<&PaymentAttempt> {
     attempts
         .iter()
         .rev()
-        .find(|a| a.status == AttemptStatus::Authorized.as_str() && a.trade_no.is_some())
+        .find(|a| a.status == AttemptStatus::Authorized && a.trade_no.is_some())
 }
 
 /// Whether `operation` is allowed on `attempts` at `at`.
@@ -236,16 +236,16 @@ pub async fn run(
 mod tests {
     use super::*;
 
-    fn attempt(status: &str, deadline: Option<NaiveDateTime>) -> PaymentAttempt {
+    fn attempt(status: AttemptStatus, deadline: Option<NaiveDateTime>) -> PaymentAttempt {
         let t = now();
         PaymentAttempt {
             id: 1,
             order_id: 1,
             sequence: 1,
             gateway_order_no: "A10001-1".into(),
-            mode: "hosted".into(),
-            status: status.into(),
-            transaction_type: "authorization".into(),
+            mode: crate::orders::checkout::PaymentMode::Hosted,
+            status,
+            transaction_type: crate::payments::TransactionType::Authorization,
             gateway_no: "12246004".into(),
             amount_minor: 100,
             currency: "USD".into(),
@@ -270,15 +270,21 @@ mod tests {
     #[test]
     fn capture_needs_an_open_authorization_before_its_deadline() {
         let t = now();
-        let open = [attempt("authorized", Some(t + chrono::Duration::days(1)))];
+        let open = [attempt(
+            AttemptStatus::Authorized,
+            Some(t + chrono::Duration::days(1)),
+        )];
         assert!(allowed(&open, Operation::Capture, t).is_ok());
-        let lapsed = [attempt("authorized", Some(t - chrono::Duration::hours(1)))];
+        let lapsed = [attempt(
+            AttemptStatus::Authorized,
+            Some(t - chrono::Duration::hours(1)),
+        )];
         assert_eq!(
             allowed(&lapsed, Operation::Capture, t).err(),
             Some(Blocked::Expired)
         );
         assert!(allowed(&lapsed, Operation::Void, t).is_ok());
-        let voided = [attempt("voided", None)];
+        let voided = [attempt(AttemptStatus::Voided, None)];
         assert_eq!(
             allowed(&voided, Operation::Capture, t).err(),
             Some(Blocked::NotAuthorized)

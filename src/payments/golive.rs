@@ -11,7 +11,9 @@ use crate::{
             audit_log, orders, payment_attempts, payment_events, refunds, shipments, webhook_events,
         },
     },
-    payments::gateway,
+    orders::{checkout::PaymentMode, status::FulfilmentStatus},
+    payments::{AttemptStatus, RefundStatus, Source, WebhookStatus, gateway},
+    shipping::LogisticsStatus,
 };
 
 /// The audit action of a transactions list asked of AsiaBill from the transactions page.
@@ -59,27 +61,27 @@ fn yes_no(b: bool) -> String {
 
 fn count_attempts(
     conn: &mut DbConnection,
-    statuses: &[&str],
-    mode: Option<&str>,
+    statuses: &[AttemptStatus],
+    mode: Option<PaymentMode>,
 ) -> Result<i64, DbError> {
     let mut q = payment_attempts::table
         .filter(payment_attempts::status.eq_any(statuses.to_vec()))
         .into_boxed();
     if let Some(mode) = mode {
-        q = q.filter(payment_attempts::mode.eq(mode.to_owned()));
+        q = q.filter(payment_attempts::mode.eq(mode));
     }
     Ok(q.count().get_result(conn)?)
 }
 
 fn count_events(
     conn: &mut DbConnection,
-    source: Option<&str>,
+    source: Option<Source>,
     to_status: Option<&str>,
     kind: Option<&str>,
 ) -> Result<i64, DbError> {
     let mut q = payment_events::table.into_boxed();
     if let Some(source) = source {
-        q = q.filter(payment_events::source.eq(source.to_owned()));
+        q = q.filter(payment_events::source.eq(source));
     }
     if let Some(to) = to_status {
         q = q.filter(payment_events::to_status.eq(to.to_owned()));
@@ -108,17 +110,22 @@ pub fn checklist(
         js_sdk.starts_with(api_payment_url) && g.environment.payment_url() == api_payment_url;
     let https = settings.public_url.starts_with("https://");
 
-    let succeeded = ["paid", "authorized"];
-    let insite_ok = count_attempts(conn, &succeeded, Some("insite"))?;
-    let hosted_ok = count_attempts(conn, &succeeded, Some("hosted"))?;
+    let succeeded = [AttemptStatus::Paid, AttemptStatus::Authorized];
+    let insite_ok = count_attempts(conn, &succeeded, Some(PaymentMode::InSite))?;
+    let hosted_ok = count_attempts(conn, &succeeded, Some(PaymentMode::Hosted))?;
     let paid = count_attempts(conn, &succeeded, None)?;
-    let failed = count_attempts(conn, &["failed"], None)?;
-    let three_ds = count_events(conn, None, Some("requires_action"), None)?;
+    let failed = count_attempts(conn, &[AttemptStatus::Failed], None)?;
+    let three_ds = count_events(
+        conn,
+        None,
+        Some(AttemptStatus::RequiresAction.as_str()),
+        None,
+    )?;
     // Every return the shop handled leaves one `return_visit` on the timeline, whether it
     // moved the attempt or found it already settled by the webhook.
     let returns = count_events(
         conn,
-        Some("return"),
+        Some(Source::Return),
         None,
         Some(crate::payments::calls::RETURN),
     )?;
@@ -151,23 +158,23 @@ pub fn checklist(
         .count()
         .get_result::<i64>(conn)?;
     let preauth_used = g.preauth || authorizations > 0;
-    let by_status: Vec<(String, i64)> = payment_attempts::table
+    let by_status: Vec<(AttemptStatus, i64)> = payment_attempts::table
         .group_by(payment_attempts::status)
         .select((payment_attempts::status, count_star()))
         .order(payment_attempts::status)
         .load(conn)?;
 
     let shipped: Vec<i64> = orders::table
-        .filter(orders::fulfilment_status.eq("shipped"))
+        .filter(orders::fulfilment_status.eq(FulfilmentStatus::Shipped))
         .select(orders::id)
         .load(conn)?;
     let uploaded: Vec<i64> = shipments::table
-        .filter(shipments::logistics_status.eq("uploaded"))
+        .filter(shipments::logistics_status.eq(LogisticsStatus::Uploaded))
         .select(shipments::order_id)
         .load(conn)?;
     let not_uploaded = shipped.iter().filter(|id| !uploaded.contains(id)).count();
 
-    let last_webhook: Option<(chrono::NaiveDateTime, Option<String>, bool, String)> =
+    let last_webhook: Option<(chrono::NaiveDateTime, Option<String>, bool, WebhookStatus)> =
         webhook_events::table
             .order(webhook_events::id.desc())
             .select((
@@ -180,24 +187,24 @@ pub fn checklist(
             .optional()?;
     let webhooks: i64 = webhook_events::table.count().get_result(conn)?;
 
-    let refunds_by_status: Vec<(String, i64)> = refunds::table
+    let refunds_by_status: Vec<(RefundStatus, i64)> = refunds::table
         .group_by(refunds::status)
         .select((refunds::status, count_star()))
         .order(refunds::status)
         .load(conn)?;
     let refunded = refunds_by_status
         .iter()
-        .find(|(s, _)| s == "succeeded")
+        .find(|(s, _)| *s == RefundStatus::Succeeded)
         .map_or(0, |(_, n)| *n);
 
     let callback = gateway::callback_url(&settings.public_url);
     let return_url = gateway::return_url(&settings.public_url);
-    let list = |rows: &[(String, i64)]| {
+    fn list<S: std::fmt::Display>(rows: &[(S, i64)]) -> String {
         rows.iter()
             .map(|(s, n)| format!("{s}: {n}"))
             .collect::<Vec<_>>()
             .join(", ")
-    };
+    }
     Ok(vec![
         Item {
             number: 1,

@@ -26,7 +26,7 @@ use std::{sync::Arc, time::Duration};
 
 use asiabill::Currency;
 
-pub use status::AttemptStatus;
+pub use status::{AttemptStatus, RefundStatus, TransactionType, WebhookStatus};
 
 use crate::{
     config::{GatewaySettings, Settings},
@@ -86,33 +86,21 @@ impl Payments {
     }
 }
 
-/// Where a piece of news about a payment came from; written on every timeline event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    /// The gateway's answer to our request.
-    Api,
-    /// The shopper's browser coming back to the returnUrl.
-    Return,
-    /// A webhook.
-    Webhook,
-    /// Our query of the gateway.
-    Query,
-    /// A merchant's action.
-    Admin,
-    /// The shop itself (expiry, superseding).
-    System,
-}
-
-impl Source {
-    /// The stored word.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Api => "api",
-            Source::Return => "return",
-            Source::Webhook => "webhook",
-            Source::Query => "query",
-            Source::Admin => "admin",
-            Source::System => "system",
-        }
+crate::text_enum! {
+    /// Where a piece of news about a payment came from; written on every timeline event
+    /// (`payment_events.source`).
+    pub enum Source {
+        /// The gateway's answer to our request.
+        Api => "api",
+        /// The shopper's browser coming back to the returnUrl.
+        Return => "return",
+        /// A webhook.
+        Webhook => "webhook",
+        /// Our query of the gateway.
+        Query => "query",
+        /// A merchant's action.
+        Admin => "admin",
+        /// The shop itself (expiry, superseding).
+        System => "system",
     }
 }

@@ -6,12 +6,12 @@
 
 use std::time::Duration;
 
-use asiabill::{Currency, Money, types::RefundStatus};
+use asiabill::{Currency, Money, types::RefundStatus as GatewayRefundStatus};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{
-    AttemptStatus, Source, calls,
+    AttemptStatus, RefundStatus, Source, calls,
     query::{self, Reading},
     refunds::{self, RefundNews},
     start::effects,
@@ -60,7 +60,7 @@ fn due_attempts(
     older_than: NaiveDateTime,
 ) -> Result<Vec<PaymentAttempt>, DbError> {
     Ok(payment_attempts::table
-        .filter(payment_attempts::status.eq_any(["created", "pending", "requires_action"]))
+        .filter(payment_attempts::status.eq_any(AttemptStatus::OPEN))
         .filter(payment_attempts::updated_at.lt(older_than))
         .order(payment_attempts::id)
         .limit(200)
@@ -92,7 +92,7 @@ pub async fn pass(payments: &Payments) -> Result<Report, DbError> {
         .db
         .run(move |conn| {
             refunds_table::table
-                .filter(refunds_table::status.eq("requested"))
+                .filter(refunds_table::status.eq(RefundStatus::Requested))
                 .filter(refunds_table::batch_no.is_not_null())
                 .filter(refunds_table::updated_at.lt(older_than))
                 .limit(200)
@@ -205,8 +205,8 @@ async fn reconcile_refund(payments: &Payments, refund: &Refund) -> Result<bool, 
         }
     };
     let succeeded = match details.refund_status {
-        Some(RefundStatus::Success) => true,
-        Some(RefundStatus::Fail) => false,
+        Some(GatewayRefundStatus::Success) => true,
+        Some(GatewayRefundStatus::Fail) => false,
         _ => return Ok(false),
     };
     let currency = Currency::parse(&refund.currency).unwrap_or(payments.settings.currency);

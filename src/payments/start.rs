@@ -53,7 +53,7 @@ pub enum StartError {
     NotFound,
     /// The order is not awaiting payment.
     #[error("order is {0}")]
-    NotPayable(String),
+    NotPayable(crate::orders::status::OrderStatus),
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -333,11 +333,13 @@ fn read_answer(attempt: &PaymentAttempt, response: &PaymentResponse) -> (Outcome
         NextStep::Redirect(url) => (
             Outcome {
                 redirect_url: Some(url.to_owned()),
-                status: Some(if attempt.mode == "hosted" {
-                    AttemptStatus::Pending
-                } else {
-                    AttemptStatus::RequiresAction
-                }),
+                status: Some(
+                    if attempt.mode == crate::orders::checkout::PaymentMode::Hosted {
+                        AttemptStatus::Pending
+                    } else {
+                        AttemptStatus::RequiresAction
+                    },
+                ),
                 ..base
             },
             Started::Redirect(url.to_owned()),
@@ -368,7 +370,7 @@ fn read_answer(attempt: &PaymentAttempt, response: &PaymentResponse) -> (Outcome
 
 /// What AsiaBill's "success" means for this attempt: paid, or authorized on a pre-auth gateway.
 pub fn success_status(attempt: &PaymentAttempt) -> AttemptStatus {
-    if attempt.transaction_type == "authorization" {
+    if attempt.transaction_type == super::TransactionType::Authorization {
         AttemptStatus::Authorized
     } else {
         AttemptStatus::Paid

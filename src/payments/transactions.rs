@@ -62,9 +62,9 @@ pub enum Difference {
     /// The states disagree: what AsiaBill's implies, and the shop's.
     Status {
         /// The state AsiaBill's transaction implies.
-        asiabill: &'static str,
+        asiabill: AttemptStatus,
         /// The shop's.
-        shop: String,
+        shop: AttemptStatus,
     },
     /// The amounts disagree (minor units).
     Amount {
@@ -173,10 +173,10 @@ fn local(
 pub fn differences(tx: &Transaction, attempt: &PaymentAttempt) -> Vec<Difference> {
     let mut found = Vec::new();
     let implied = status_of(attempt, tx);
-    if implied.as_str() != attempt.status {
+    if implied != attempt.status {
         found.push(Difference::Status {
-            asiabill: implied.as_str(),
-            shop: attempt.status.clone(),
+            asiabill: implied,
+            shop: attempt.status,
         });
     }
     if !attempt.is_for(&tx.trade_amount) {
@@ -308,7 +308,7 @@ pub async fn sync(
     };
     let mut report = Vec::new();
     for attempt in &details.attempts {
-        let open = AttemptStatus::parse(&attempt.status).is_some_and(AttemptStatus::is_open);
+        let open = attempt.status.is_open();
         let answer = match &attempt.trade_no {
             Some(trade_no) => payments.gateway.order_info(trade_no).await.map(Some),
             None if open => {
@@ -442,11 +442,11 @@ fn record_answer(
                 conn,
                 note(
                     "sync",
-                    Message::new("timeline.sync_confirms").state("status", &attempt.status),
+                    Message::new("timeline.sync_confirms").state("status", attempt.status.as_str()),
                     outcome.detail.clone(),
                 ),
             )?;
-            Message::new("timeline.sync_already").state("status", &attempt.status)
+            Message::new("timeline.sync_already").state("status", attempt.status.as_str())
         }
         Applied::Refused { current, wanted } => Message::new("timeline.sync_refused")
             .state("wanted", wanted.as_str())

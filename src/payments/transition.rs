@@ -20,7 +20,7 @@ use crate::{
     },
     emails::{self, EmailKind, Subject},
     orders::{
-        status,
+        status::{self, Change, OrderStatus},
         timeline::{self, Event, Message},
     },
 };
@@ -135,14 +135,14 @@ pub fn apply_in(
         .find(attempt_id)
         .select(PaymentAttempt::as_select())
         .first(conn)?;
-    let from = AttemptStatus::parse(&attempt.status).unwrap_or(AttemptStatus::Created);
+    let from = attempt.status;
     let at = now();
     let to = match outcome.status {
         Some(to) if to != from => to,
         // Nothing moves: a duplicate may still bring what we did not know yet, but never
         // replaces what we know (another `tradeNo` for a settled attempt is another charge).
         same => {
-            if same.is_some_and(|s| matches!(s, AttemptStatus::Paid | AttemptStatus::Authorized)) {
+            if same.is_some_and(AttemptStatus::is_success) {
                 flag_second_charge(conn, &attempt, outcome, source)?;
             }
             fill_details(conn, &attempt, outcome, Fill::Missing)?;
@@ -173,10 +173,10 @@ pub fn apply_in(
     let moved = diesel::update(
         payment_attempts::table
             .filter(payment_attempts::id.eq(attempt_id))
-            .filter(payment_attempts::status.eq(from.as_str())),
+            .filter(payment_attempts::status.eq(from)),
     )
     .set((
-        payment_attempts::status.eq(to.as_str()),
+        payment_attempts::status.eq(to),
         payment_attempts::updated_at.eq(at),
     ))
     .execute(conn)?;
@@ -283,8 +283,8 @@ fn flag_second_charge(
     if flagged > 0 {
         return Ok(());
     }
-    let current = AttemptStatus::parse(&attempt.status);
-    if current == Some(AttemptStatus::Paid) {
+    let current = Some(attempt.status);
+    if attempt.status == AttemptStatus::Paid {
         count_second_payment(conn, attempt.order_id, attempt.amount_minor)?;
     }
     event(
@@ -298,7 +298,7 @@ fn flag_second_charge(
             Message::new("timeline.second_transaction")
                 .data("reported", reported)
                 .data("order_no", &attempt.gateway_order_no)
-                .state("status", &attempt.status)
+                .state("status", attempt.status.as_str())
                 .data("known", known),
         ),
         outcome.detail.as_ref(),
@@ -398,18 +398,18 @@ fn order_effects(
     match to {
         AttemptStatus::Paid | AttemptStatus::Authorized => {
             let new_status = if to == AttemptStatus::Paid {
-                status::PAID
+                OrderStatus::Paid
             } else {
-                status::AUTHORIZED
+                OrderStatus::Authorized
             };
             let captured = if to == AttemptStatus::Paid {
                 attempt.amount_minor
             } else {
                 0
             };
-            match order.status.as_str() {
-                status::PENDING_PAYMENT | status::AUTHORIZED => {}
-                status::CANCELLED => {
+            match order.status {
+                OrderStatus::PendingPayment | OrderStatus::Authorized => {}
+                OrderStatus::Cancelled => {
                     // Paid after the reservation expired: take the stock back where it is
                     // still there, and tell the merchant either way.
                     let short = retake_stock(conn, order.id)?;
@@ -442,7 +442,7 @@ fn order_effects(
                             Message::new("timeline.paid_again")
                                 .data("order_no", &attempt.gateway_order_no)
                                 .state("to", to.as_str())
-                                .state("status", &order.status),
+                                .state("status", order.status.as_str()),
                         ),
                         None,
                     )?;
@@ -452,17 +452,15 @@ fn order_effects(
                     return Ok(());
                 }
             }
-            diesel::update(orders::table.find(order.id))
-                .set((
-                    orders::status.eq(new_status),
-                    orders::captured_minor.eq(captured),
-                    orders::paid_at.eq(Some(at)),
-                    orders::reservation_expires_at.eq(None::<chrono::NaiveDateTime>),
-                    orders::stock_released.eq(false),
-                    orders::cancelled_at.eq(None::<chrono::NaiveDateTime>),
-                    orders::updated_at.eq(at),
-                ))
-                .execute(conn)?;
+            status::set(
+                conn,
+                order.id,
+                Change::Paid {
+                    to: new_status,
+                    captured_minor: captured,
+                },
+                at,
+            )?;
             emails::queue(
                 conn,
                 EmailKind::PaymentSucceeded,
@@ -481,20 +479,9 @@ fn order_effects(
             )?;
         }
         AttemptStatus::Voided => {
-            let won = diesel::update(
-                orders::table
-                    .filter(orders::id.eq(order.id))
-                    .filter(orders::status.eq(status::AUTHORIZED))
-                    .filter(orders::stock_released.eq(false)),
-            )
-            .set((
-                orders::status.eq(status::CANCELLED),
-                orders::stock_released.eq(true),
-                orders::cancelled_at.eq(Some(at)),
-                orders::updated_at.eq(at),
-            ))
-            .execute(conn)?;
-            if won == 1 {
+            // Only the run whose conditional update cancelled the order releases its stock.
+            let cancelled = status::set(conn, order.id, Change::Voided, at)?;
+            if cancelled {
                 release_stock(conn, order.id)?;
             }
         }
@@ -558,20 +545,9 @@ mod tests {
     use super::*;
     use AttemptStatus::*;
 
-    const ALL: [AttemptStatus; 8] = [
-        Created,
-        Pending,
-        RequiresAction,
-        Authorized,
-        Paid,
-        Failed,
-        Voided,
-        Cancelled,
-    ];
-
     #[test]
     fn paid_never_goes_back() {
-        for to in ALL {
+        for &to in AttemptStatus::ALL {
             assert!(!allowed(Paid, to), "paid -> {to:?}");
             assert!(!allowed(Voided, to), "voided -> {to:?}");
         }

@@ -9,8 +9,7 @@ use crate::{
     db::{DbConnection, DbError, now, schema::webhook_events, write_transaction},
     i18n::Lang,
     orders::timeline,
-    payments::Payments,
-    payments::webhooks,
+    payments::{Payments, WebhookStatus, webhooks},
 };
 
 /// Deliveries per page.
@@ -32,7 +31,7 @@ pub struct Delivery {
     pub gateway_order_no: Option<String>,
     pub trade_no: Option<String>,
     pub signature_valid: bool,
-    pub status: String,
+    pub status: WebhookStatus,
     pub error: Option<String>,
     pub apply_attempts: i64,
     pub received_at: NaiveDateTime,
@@ -83,15 +82,19 @@ impl Delivery {
     /// True when reprocessing may change something: the signature was good and applying it
     /// did not succeed (still `received` after a failure, or `flagged` for the merchant).
     pub fn reprocessable(&self) -> bool {
-        self.signature_valid && matches!(self.status.as_str(), "received" | "flagged")
+        self.signature_valid
+            && matches!(
+                self.status,
+                WebhookStatus::Received | WebhookStatus::Flagged
+            )
     }
 
     /// True when the delivery is in "Needs attention": refused, flagged, or not applied after a
     /// try, and not dismissed.
     pub fn needs_attention(&self) -> bool {
         self.dismissed_at.is_none()
-            && (matches!(self.status.as_str(), "failed" | "flagged")
-                || (self.status == "received" && self.apply_attempts > 0))
+            && (matches!(self.status, WebhookStatus::Failed | WebhookStatus::Flagged)
+                || (self.status == WebhookStatus::Received && self.apply_attempts > 0))
     }
 
     /// The event type as received (see [`type_as_received`]).
@@ -116,13 +119,13 @@ impl Delivery {
 /// One page of deliveries, newest first, optionally only those in `status`; and the total.
 pub fn page(
     conn: &mut DbConnection,
-    status: Option<&str>,
+    status: Option<WebhookStatus>,
     page: i64,
 ) -> Result<(Vec<Delivery>, i64), DbError> {
     let filtered = || {
         let mut q = webhook_events::table.into_boxed();
         if let Some(s) = status {
-            q = q.filter(webhook_events::status.eq(s.to_owned()));
+            q = q.filter(webhook_events::status.eq(s));
         }
         q
     };
@@ -159,7 +162,7 @@ pub async fn reprocess(
         webhooks::reapply(payments, id).await?;
     }
     let actor = actor.clone();
-    let was = before.status.clone();
+    let was = before.status;
     payments
         .db
         .run(move |conn| {
@@ -174,7 +177,7 @@ pub async fn reprocess(
                 }),
                 Some(serde_json::json!({
                     "before": was,
-                    "after": after.as_ref().map(|d| d.status.clone()),
+                    "after": after.as_ref().map(|d| d.status),
                 })),
             )?;
             Ok(after)

@@ -17,7 +17,7 @@ use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::{
-    AttemptStatus, Source, attempts, calls,
+    AttemptStatus, Source, WebhookStatus, attempts, calls,
     refunds::{self, RefundApplied, RefundNews},
     rejected_webhooks,
     start::success_status,
@@ -25,7 +25,10 @@ use super::{
 };
 use crate::{
     db::{
-        DbConnection, DbError, models::PaymentAttempt, now, schema::webhook_events,
+        DbConnection, DbError,
+        models::{NewWebhookEvent, PaymentAttempt},
+        now,
+        schema::webhook_events,
         write_transaction,
     },
     jobs::{self, NewJob},
@@ -59,11 +62,11 @@ pub enum Disposition {
 }
 
 impl Disposition {
-    fn status(&self) -> &'static str {
+    fn status(&self) -> WebhookStatus {
         match self {
-            Disposition::Applied => "applied",
-            Disposition::Ignored(_) => "ignored",
-            Disposition::Flagged(_) => "flagged",
+            Disposition::Applied => WebhookStatus::Applied,
+            Disposition::Ignored(_) => WebhookStatus::Ignored,
+            Disposition::Flagged(_) => WebhookStatus::Flagged,
         }
     }
 
@@ -77,7 +80,7 @@ impl Disposition {
 
 struct Stored {
     id: i64,
-    status: String,
+    status: WebhookStatus,
     signature_valid: bool,
 }
 
@@ -157,7 +160,10 @@ pub async fn receive(payments: &Payments, headers: Vec<(String, String)>, body: 
     if !stored.signature_valid {
         return Reply::Unauthorized;
     }
-    if matches!(stored.status.as_str(), "applied" | "ignored" | "flagged") {
+    if matches!(
+        stored.status,
+        WebhookStatus::Applied | WebhookStatus::Ignored | WebhookStatus::Flagged
+    ) {
         return Reply::Success;
     }
     match apply_stored(payments, stored.id, verified.event).await {
@@ -273,35 +279,40 @@ fn store(conn: &mut DbConnection, r: &NewRecord) -> Result<Stored, DbError> {
         None => (None, None, None),
     };
     let valid = r.event.is_some();
+    let status = if valid {
+        WebhookStatus::Received
+    } else {
+        WebhookStatus::Failed
+    };
     let inserted = diesel::insert_into(webhook_events::table)
-        .values((
-            webhook_events::body_sha256.eq(&r.body_sha256),
-            webhook_events::request_id.eq(&r.request_id),
-            webhook_events::request_time.eq(&r.request_time),
-            webhook_events::gateway_no.eq(&r.gateway_no),
-            webhook_events::version.eq(&r.version),
-            webhook_events::headers.eq(&r.headers),
-            webhook_events::body.eq(&r.body),
-            webhook_events::event_type.eq(&event_type),
-            webhook_events::gateway_order_no.eq(&order_no),
-            webhook_events::trade_no.eq(&trade_no),
-            webhook_events::signature_valid.eq(valid),
-            webhook_events::status.eq(if valid { "received" } else { "failed" }),
-            webhook_events::error.eq(&r.error),
-            webhook_events::apply_attempts.eq(0),
-            webhook_events::received_at.eq(now()),
-        ))
+        .values(NewWebhookEvent {
+            body_sha256: &r.body_sha256,
+            request_id: &r.request_id,
+            request_time: &r.request_time,
+            gateway_no: &r.gateway_no,
+            version: r.version.as_deref(),
+            headers: &r.headers,
+            body: &r.body,
+            event_type: event_type.as_deref(),
+            gateway_order_no: order_no.as_deref(),
+            trade_no: trade_no.as_deref(),
+            signature_valid: valid,
+            status,
+            error: r.error.as_deref(),
+            apply_attempts: 0,
+            received_at: now(),
+        })
         .returning(webhook_events::id)
         .get_result::<i64>(conn)
         .map_err(DbError::from);
     match inserted {
         Ok(id) => Ok(Stored {
             id,
-            status: if valid { "received" } else { "failed" }.to_owned(),
+            status,
             signature_valid: valid,
         }),
         Err(e) if e.is_unique_violation() => {
-            let (id, status, was_valid): (i64, String, bool) = webhook_events::table
+            let (id, status, was_valid): (i64, WebhookStatus, bool) = webhook_events::table
                 .filter(webhook_events::body_sha256.eq(&r.body_sha256))
                 .select((
                     webhook_events::id,
@@ -327,7 +338,7 @@ fn store(conn: &mut DbConnection, r: &NewRecord) -> Result<Stored, DbError> {
                     webhook_events::gateway_order_no.eq(&order_no),
                     webhook_events::trade_no.eq(&trade_no),
                     webhook_events::signature_valid.eq(true),
-                    webhook_events::status.eq("received"),
+                    webhook_events::status.eq(WebhookStatus::Received),
                     webhook_events::error.eq(None::<String>),
                     webhook_events::error_key.eq(None::<String>),
                     webhook_events::error_args.eq(None::<String>),
@@ -341,7 +352,7 @@ fn store(conn: &mut DbConnection, r: &NewRecord) -> Result<Stored, DbError> {
                 count_delivery(conn, id)?;
                 return Ok(Stored {
                     id,
-                    status: "received".into(),
+                    status: WebhookStatus::Received,
                     signature_valid: true,
                 });
             }

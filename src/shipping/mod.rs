@@ -10,7 +10,7 @@ use crate::{
     accounts::audit::{self, Actor, Target},
     db::{
         DbConnection, DbError,
-        models::{Order, Shipment},
+        models::{NewShipment, Order, Shipment},
         now,
         schema::{orders, payment_attempts, shipments},
         write_transaction,
@@ -18,11 +18,24 @@ use crate::{
     emails::{self, EmailKind, Subject},
     jobs::{self, JobFailure, NewJob},
     orders::{
-        status,
+        status::{FulfilmentStatus, OrderStatus},
         timeline::{self, Event, Message},
     },
-    payments::{Payments, Source},
+    payments::{AttemptStatus, Payments, Source},
 };
+
+crate::text_enum! {
+    /// How the upload of a shipment's tracking to AsiaBill went, as stored in
+    /// `shipments.logistics_status`.
+    pub enum LogisticsStatus {
+        /// Not uploaded yet.
+        Pending => "pending",
+        /// AsiaBill has the tracking.
+        Uploaded => "uploaded",
+        /// AsiaBill did not take it (retried by a job).
+        Failed => "failed",
+    }
+}
 
 /// Job kind that retries a failed logistics upload.
 pub const UPLOAD_JOB: &str = "admin.logistics_upload";
@@ -76,7 +89,7 @@ pub enum ShipError {
     NotFound,
     /// Only paid (or authorized) orders ship.
     #[error("the order is {0}")]
-    NotShippable(String),
+    NotShippable(OrderStatus),
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -101,7 +114,7 @@ pub enum Upload {
 fn trade_no_of(conn: &mut DbConnection, order_id: i64) -> Result<Option<String>, DbError> {
     let found: Option<Option<String>> = payment_attempts::table
         .filter(payment_attempts::order_id.eq(order_id))
-        .filter(payment_attempts::status.eq_any(["paid", "authorized"]))
+        .filter(payment_attempts::status.eq_any([AttemptStatus::Paid, AttemptStatus::Authorized]))
         .filter(payment_attempts::trade_no.is_not_null())
         .order(payment_attempts::sequence.desc())
         .select(payment_attempts::trade_no)
@@ -130,29 +143,28 @@ pub async fn ship(
                     .first(conn)
                     .optional()?
                     .ok_or(ShipError::NotFound)?;
-                let shippable = [status::PAID, status::PARTIALLY_REFUNDED, status::AUTHORIZED];
-                if !shippable.contains(&order.status.as_str())
+                if !OrderStatus::SHIPPABLE.contains(&order.status)
                     || trade_no_of(conn, order.id)?.is_none()
                 {
                     return Err(ShipError::NotShippable(order.status));
                 }
                 let at = now();
                 let id: i64 = diesel::insert_into(shipments::table)
-                    .values((
-                        shipments::order_id.eq(order.id),
-                        shipments::carrier.eq(&input.lc_code),
-                        shipments::tracking_number.eq(&input.tracking_number),
-                        shipments::tracking_url.eq(Some(&input.tracking_url)),
-                        shipments::logistics_status.eq("pending"),
-                        shipments::created_by.eq(actor_c.user_id),
-                        shipments::created_at.eq(at),
-                        shipments::updated_at.eq(at),
-                    ))
+                    .values(NewShipment {
+                        order_id: order.id,
+                        carrier: &input.lc_code,
+                        tracking_number: &input.tracking_number,
+                        tracking_url: Some(&input.tracking_url),
+                        logistics_status: LogisticsStatus::Pending,
+                        created_by: actor_c.user_id,
+                        created_at: at,
+                        updated_at: at,
+                    })
                     .returning(shipments::id)
                     .get_result(conn)?;
                 diesel::update(orders::table.find(order.id))
                     .set((
-                        orders::fulfilment_status.eq("shipped"),
+                        orders::fulfilment_status.eq(FulfilmentStatus::Shipped),
                         orders::updated_at.eq(at),
                     ))
                     .execute(conn)?;
@@ -255,10 +267,16 @@ pub async fn upload(payments: &Payments, id: i64, actor: &str) -> Result<Upload,
             write_transaction(conn, |conn| {
                 let at = now();
                 let (status, message, kind) = match &recorded {
-                    Upload::Uploaded => {
-                        ("uploaded", "uploadSuccess".to_owned(), "logistics_uploaded")
-                    }
-                    Upload::Failed(why) => ("failed", why.clone(), "logistics_upload_failed"),
+                    Upload::Uploaded => (
+                        LogisticsStatus::Uploaded,
+                        "uploadSuccess".to_owned(),
+                        "logistics_uploaded",
+                    ),
+                    Upload::Failed(why) => (
+                        LogisticsStatus::Failed,
+                        why.clone(),
+                        "logistics_upload_failed",
+                    ),
                 };
                 diesel::update(shipments::table.find(id))
                     .set((
@@ -306,7 +324,7 @@ pub async fn retry_job(payments: &Payments, payload: &str) -> Result<(), JobFail
         .ok()
         .and_then(|v| v["shipment_id"].as_i64())
         .ok_or_else(|| JobFailure::Permanent("payload without shipment_id".into()))?;
-    let status: Option<String> = payments
+    let status: Option<LogisticsStatus> = payments
         .db
         .run(move |conn| {
             shipments::table
@@ -317,8 +335,8 @@ pub async fn retry_job(payments: &Payments, payload: &str) -> Result<(), JobFail
                 .map_err(DbError::from)
         })
         .await?;
-    match status.as_deref() {
-        None | Some("uploaded") => Ok(()),
+    match status {
+        None | Some(LogisticsStatus::Uploaded) => Ok(()),
         Some(_) => match upload(payments, id, "system").await? {
             Upload::Uploaded => Ok(()),
             Upload::Failed(why) => Err(JobFailure::Retry(why)),

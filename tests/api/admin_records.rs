@@ -85,7 +85,7 @@ async fn transactions_are_compared_and_an_order_is_synced_from_asiabill() {
         page.contains(&format!("{order_no}: pending → paid")),
         "flash"
     );
-    assert_eq!(order_by_number(&app, &number).status, "paid");
+    assert_eq!(order_by_number(&app, &number).status.as_str(), "paid");
     assert_eq!(order_by_number(&app, &number).captured_minor, amount);
     assert!(
         page.contains("Query</span>"),
@@ -118,7 +118,7 @@ async fn the_transactions_page_says_when_asiabill_times_out() {
         !page.contains("Not listed by AsiaBill"),
         "no difference made up from a missing answer"
     );
-    assert_eq!(order_by_number(&app, &number).status, "paid");
+    assert_eq!(order_by_number(&app, &number).status.as_str(), "paid");
     let page = admin.html("/admin/transactions").await;
     assert!(page.contains("Agree") && !page.contains("could not be asked"));
 }
@@ -204,7 +204,7 @@ async fn the_webhook_log_shows_every_delivery_and_reprocesses_one_not_applied() 
         !page.contains(">Reprocess</button>"),
         "nothing left to reprocess"
     );
-    assert_eq!(order_by_token(&app, &token).status, "paid");
+    assert_eq!(order_by_token(&app, &token).status.as_str(), "paid");
 }
 
 #[tokio::test]

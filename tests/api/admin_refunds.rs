@@ -54,7 +54,7 @@ async fn partial_then_full_refunds_are_requested_and_settled_by_the_webhook() {
     eventually("the first refund settles", || {
         refund_rows(&app)
             .first()
-            .is_some_and(|r| r.status == "succeeded")
+            .is_some_and(|r| r.status.as_str() == "succeeded")
     })
     .await;
     let order = order_by_number(&app, &number);
@@ -67,7 +67,7 @@ async fn partial_then_full_refunds_are_requested_and_settled_by_the_webhook() {
     let r = refund(&admin, &number, &rest, "").await;
     assert_eq!(r.status(), 303);
     eventually("the order is refunded", || {
-        order_by_number(&app, &number).status == "refunded"
+        order_by_number(&app, &number).status.as_str() == "refunded"
     })
     .await;
     let page = admin.html(&format!("/admin/orders/{number}")).await;
@@ -224,7 +224,7 @@ async fn a_refund_that_fails_at_asiabill_gives_the_amount_back() {
     eventually("the refund fails", || {
         refund_rows(&app)
             .first()
-            .is_some_and(|r| r.status == "failed")
+            .is_some_and(|r| r.status.as_str() == "failed")
     })
     .await;
     let order = order_by_number(&app, &number);
@@ -253,7 +253,7 @@ async fn a_lost_reply_leaves_the_refund_unknown_until_an_admin_settles_it() {
     let page = admin.html(&format!("/admin/orders/{number}")).await;
     assert!(page.contains("It is marked unknown"), "flash");
     let first = refund_rows(&app).remove(0);
-    assert_eq!(first.status, "unknown");
+    assert_eq!(first.status.as_str(), "unknown");
     assert_eq!(
         order_by_number(&app, &number).refunded_minor,
         500,
@@ -277,7 +277,7 @@ async fn a_lost_reply_leaves_the_refund_unknown_until_an_admin_settles_it() {
             &format!("/admin/orders/{number}"),
         )
         .await;
-    assert_eq!(refund_rows(&app)[0].status, "failed");
+    assert_eq!(refund_rows(&app)[0].status.as_str(), "failed");
     assert_eq!(order_by_number(&app, &number).refunded_minor, 0);
     // A settled refund cannot be marked again.
     let page = admin
@@ -300,7 +300,7 @@ async fn a_lost_reply_leaves_the_refund_unknown_until_an_admin_settles_it() {
     refund(&admin, &number, "7.00", "Lost again").await;
     sandbox.set_faults(Faults::default());
     let second = refund_rows(&app).remove(1);
-    assert_eq!(second.status, "unknown");
+    assert_eq!(second.status.as_str(), "unknown");
     admin
         .post_then(
             &format!("/admin/refunds/{}/mark", second.id),
@@ -341,7 +341,7 @@ async fn a_timed_out_refund_is_unknown_never_sent_again_and_settled_by_its_late_
     let page = admin.html(&format!("/admin/orders/{number}")).await;
     assert!(page.contains("It is marked unknown"), "flash");
     let first = refund_rows(&app).remove(0);
-    assert_eq!(first.status, "unknown");
+    assert_eq!(first.status.as_str(), "unknown");
     let order = order_by_number(&app, &number);
     assert_eq!(
         (order.status.as_str(), order.refunded_minor),
@@ -368,7 +368,7 @@ async fn a_timed_out_refund_is_unknown_never_sent_again_and_settled_by_its_late_
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let report = reconcile_pass(&app).await;
     assert_eq!(report.refunds_checked, 0, "{report:?}");
-    assert_eq!(refund_rows(&app)[0].status, "unknown");
+    assert_eq!(refund_rows(&app)[0].status.as_str(), "unknown");
     assert_eq!(sandbox.refunds().len(), 1);
     let sent = sandbox
         .requests()
@@ -380,7 +380,7 @@ async fn a_timed_out_refund_is_unknown_never_sent_again_and_settled_by_its_late_
     // AsiaBill delivers the webhook after all: it settles the refund by its merTrackNo.
     deliver_held(sandbox, "refund.success");
     eventually("the late webhook settles the refund", || {
-        refund_rows(&app)[0].status == "succeeded"
+        refund_rows(&app)[0].status.as_str() == "succeeded"
     })
     .await;
     let settled = refund_rows(&app).remove(0);
@@ -434,8 +434,8 @@ async fn the_refunds_page_lists_refunds_and_queries_asiabill() {
         page.contains(&format!("AsiaBill says refund {number}-R1 succeeded.")),
         "{page}"
     );
-    assert_eq!(refund_rows(&app)[0].status, "succeeded");
-    assert_eq!(order_by_number(&app, &number).status, "refunded");
+    assert_eq!(refund_rows(&app)[0].status.as_str(), "succeeded");
+    assert_eq!(order_by_number(&app, &number).status.as_str(), "refunded");
     let queried = sandbox
         .requests()
         .iter()
@@ -502,7 +502,7 @@ async fn a_doubly_paid_order_shows_both_payments_and_refunds_the_duplicate_in_on
             .expect("attempts")
     };
     eventually("AsiaBill's webhooks report both payments", || {
-        attempts().iter().all(|a| a.status == "paid")
+        attempts().iter().all(|a| a.status.as_str() == "paid")
     })
     .await;
     let order = crate::admin_support::order_by_token(&app, &token);
@@ -549,7 +549,7 @@ async fn a_doubly_paid_order_shows_both_payments_and_refunds_the_duplicate_in_on
     eventually("the refund settles", || {
         refund_rows(&app)
             .first()
-            .is_some_and(|r| r.status == "succeeded")
+            .is_some_and(|r| r.status.as_str() == "succeeded")
     })
     .await;
     let order = order_by_number(&app, &number);

@@ -56,7 +56,10 @@ async fn shipping_records_the_shipment_uploads_it_and_emails_the_shopper() {
         ("DHL", "uploaded")
     );
     assert!(rows[0].uploaded_at.is_some());
-    assert_eq!(order_by_number(&app, &number).fulfilment_status, "shipped");
+    assert_eq!(
+        order_by_number(&app, &number).fulfilment_status.as_str(),
+        "shipped"
+    );
     let emails: i64 = email_outbox::table
         .filter(email_outbox::kind.eq("shipped"))
         .count()
@@ -119,9 +122,12 @@ async fn a_failed_upload_is_retried_by_the_job_and_by_the_button() {
     assert!(page.contains("but the upload to AsiaBill failed"), "flash");
     assert!(page.contains("data-upload-status=\"failed\""));
     assert!(page.contains("Retry upload"));
-    assert_eq!(order_by_number(&app, &number).fulfilment_status, "shipped");
+    assert_eq!(
+        order_by_number(&app, &number).fulfilment_status.as_str(),
+        "shipped"
+    );
     let first = shipment_rows(&app).remove(0);
-    assert_eq!(first.logistics_status, "failed");
+    assert_eq!(first.logistics_status.as_str(), "failed");
     let (kind, payload): (String, String) = jobs::table
         .filter(jobs::kind.eq(shipping::UPLOAD_JOB))
         .select((jobs::kind, jobs::payload))
@@ -144,14 +150,14 @@ async fn a_failed_upload_is_retried_by_the_job_and_by_the_button() {
     shipping::retry_job(&state, &payload)
         .await
         .expect("uploaded by the job");
-    assert_eq!(shipment_rows(&app)[0].logistics_status, "uploaded");
+    assert_eq!(shipment_rows(&app)[0].logistics_status.as_str(), "uploaded");
 
     // A second shipment of the same order fails too, and the admin retries it by hand.
     sandbox.set_faults(failing);
     ship(&admin, &number, "JD0002").await;
     sandbox.set_faults(Faults::default());
     let second = shipment_rows(&app).remove(1);
-    assert_eq!(second.logistics_status, "failed");
+    assert_eq!(second.logistics_status.as_str(), "failed");
     let page = admin
         .post_then(
             &format!("/admin/orders/{number}/shipments/{}/upload", second.id),
@@ -160,7 +166,7 @@ async fn a_failed_upload_is_retried_by_the_job_and_by_the_button() {
         )
         .await;
     assert!(page.contains("tracking uploaded to AsiaBill"), "flash");
-    assert_eq!(shipment_rows(&app)[1].logistics_status, "uploaded");
+    assert_eq!(shipment_rows(&app)[1].logistics_status.as_str(), "uploaded");
     assert_eq!(
         sandbox.logistics()[0].tracking_no,
         "JD0002",

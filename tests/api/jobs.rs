@@ -85,7 +85,7 @@ async fn a_failing_job_is_retried_with_its_error_recorded_until_it_succeeds() {
     drain(&runner, &db).await;
 
     let job = row(&db, id);
-    assert_eq!(job.status, "done");
+    assert_eq!(job.status.as_str(), "done");
     assert_eq!(job.attempts, 3);
     assert_eq!(job.last_error.as_deref(), Some("gateway timeout #2"));
     assert!(job.lease_owner.is_none() && job.lease_until.is_none());
@@ -147,7 +147,7 @@ async fn retries_wait_for_their_back_off() {
         "not due again yet"
     );
     let job = row(&db, id);
-    assert_eq!(job.status, "pending");
+    assert_eq!(job.status.as_str(), "pending");
     let wait = job.run_at - job.updated_at;
     assert!(
         wait >= chrono::Duration::seconds(59),
@@ -189,7 +189,7 @@ async fn two_runners_competing_run_every_job_exactly_once() {
     for id in &ids {
         let owners = runs.get(id).map(Vec::as_slice).unwrap_or_default();
         assert_eq!(owners.len(), 1, "job {id} ran {owners:?}");
-        assert_eq!(row(&db, *id).status, "done");
+        assert_eq!(row(&db, *id).status.as_str(), "done");
     }
     let by_a = runs.values().filter(|o| o[0] == "a").count();
     eprintln!("runner a ran {by_a} of {}, runner b the rest", ids.len());
@@ -255,7 +255,7 @@ async fn an_expired_lease_lets_another_runner_take_over_and_the_first_cannot_fin
         "lost lease"
     );
     assert!(jobs::complete(&mut conn, id, "other").expect("complete"));
-    assert_eq!(row(&db, id).status, "done");
+    assert_eq!(row(&db, id).status.as_str(), "done");
 }
 
 #[tokio::test]

@@ -235,7 +235,7 @@ async fn asiabills_late_refund_success_wins_over_a_refund_marked_failed_by_hand(
     .await;
     // The merchant, wrongly, marks it failed: the amount becomes refundable again.
     let first = refund_rows(&app).remove(0);
-    assert_eq!(first.status, "unknown");
+    assert_eq!(first.status.as_str(), "unknown");
     admin
         .post_then(
             &format!("/admin/refunds/{}/mark", first.id),
@@ -248,7 +248,7 @@ async fn asiabills_late_refund_success_wins_over_a_refund_marked_failed_by_hand(
     // AsiaBill's webhook arrives after all.
     deliver_held(sandbox, "refund.success");
     eventually("AsiaBill's word replaces the merchant's", || {
-        refund_rows(&app)[0].status == "succeeded"
+        refund_rows(&app)[0].status.as_str() == "succeeded"
     })
     .await;
     let order = order_by_number(&app, &number);
@@ -302,7 +302,7 @@ async fn a_late_decline_never_repoints_the_paid_attempt_and_refunds_go_to_the_pa
     .await;
     assert_eq!(r.status(), 200);
     let after = attempts_of(&app, order.id).remove(0);
-    assert_eq!(after.status, "paid");
+    assert_eq!(after.status.as_str(), "paid");
     assert_eq!(
         after.trade_no.as_deref(),
         Some(paid_trade.as_str()),
@@ -388,11 +388,11 @@ async fn a_failed_refund_beside_a_settled_one_leaves_its_amount_refundable() {
         .resend_webhook(by_type("refund.success"))
         .expect("resend");
     eventually("the first settles", || {
-        refund_rows(&app)[0].status == "succeeded"
+        refund_rows(&app)[0].status.as_str() == "succeeded"
     })
     .await;
     assert_eq!(
-        order_by_number(&app, &number).status,
+        order_by_number(&app, &number).status.as_str(),
         "partially_refunded",
         "half refunded; the other half is still in flight"
     );
@@ -400,7 +400,7 @@ async fn a_failed_refund_beside_a_settled_one_leaves_its_amount_refundable() {
         .resend_webhook(by_type("refund.fail"))
         .expect("resend");
     eventually("the second fails", || {
-        refund_rows(&app)[1].status == "failed"
+        refund_rows(&app)[1].status.as_str() == "failed"
     })
     .await;
     let order = order_by_number(&app, &number);
@@ -412,7 +412,7 @@ async fn a_failed_refund_beside_a_settled_one_leaves_its_amount_refundable() {
     let r = refund(&admin, &number, &decimal(captured - half), "Second try").await;
     assert_eq!(location(&r), format!("/admin/orders/{number}"));
     eventually("the order is refunded", || {
-        order_by_number(&app, &number).status == "refunded"
+        order_by_number(&app, &number).status.as_str() == "refunded"
     })
     .await;
     assert_eq!(order_by_number(&app, &number).refunded_minor, captured);
@@ -462,7 +462,11 @@ async fn refund_news_for_another_amount_or_payment_is_flagged_not_applied() {
         let r = signed_webhook(&app, std::str::from_utf8(&body).expect("utf-8")).await;
         assert_eq!(r.status(), 200, "acknowledged: AsiaBill need not retry");
     }
-    assert_eq!(refund_rows(&app)[0].status, "requested", "none applied");
+    assert_eq!(
+        refund_rows(&app)[0].status.as_str(),
+        "requested",
+        "none applied"
+    );
     let statuses: Vec<String> = webhook_events::table
         .filter(webhook_events::event_type.eq("refund.success"))
         .select(webhook_events::status)
@@ -480,8 +484,11 @@ async fn refund_news_for_another_amount_or_payment_is_flagged_not_applied() {
     )
     .await;
     assert_eq!(r.status(), 200);
-    assert_eq!(refund_rows(&app)[0].status, "succeeded");
-    assert_eq!(order_by_number(&app, &number).status, "partially_refunded");
+    assert_eq!(refund_rows(&app)[0].status.as_str(), "succeeded");
+    assert_eq!(
+        order_by_number(&app, &number).status.as_str(),
+        "partially_refunded"
+    );
 }
 
 // ---- 4. Order-level races ---------------------------------------------------------------------
@@ -610,7 +617,7 @@ async fn a_timeline_entry_and_a_transition_of_the_same_attempt_never_deadlock() 
     );
     assert_eq!(status, 200, "the webhook was applied, not aborted");
     let attempt = attempts_of(&app, order.id).remove(0);
-    assert_eq!(attempt.status, "paid");
+    assert_eq!(attempt.status.as_str(), "paid");
     assert_eq!(attempt.trade_no.as_deref(), Some("2026120300000000000301"));
 }
 
@@ -654,7 +661,7 @@ async fn two_attempts_of_one_order_paid_at_once_flag_the_double_payment() {
     let statuses = [first, second];
     assert_eq!(statuses, [200, 200]);
     let order = order_by_token(&app, &token);
-    assert_eq!(order.status, "paid");
+    assert_eq!(order.status.as_str(), "paid");
     assert_eq!(
         order.captured_minor,
         2 * order.total_minor,
@@ -662,7 +669,7 @@ async fn two_attempts_of_one_order_paid_at_once_flag_the_double_payment() {
     );
     let statuses: Vec<String> = attempts_of(&app, order.id)
         .into_iter()
-        .map(|a| a.status)
+        .map(|a| a.status.to_string())
         .collect();
     assert_eq!(statuses, ["paid", "paid"], "AsiaBill took both");
     assert_eq!(
@@ -700,7 +707,7 @@ async fn declined_order_due_to_expire(app: &TestApp) -> (String, PaymentAttempt)
     )
     .await;
     assert_eq!(r.status(), 200);
-    assert_eq!(attempts_of(app, order.id)[0].status, "failed");
+    assert_eq!(attempts_of(app, order.id)[0].status.as_str(), "failed");
     diesel::update(orders::table.find(order.id))
         .set(orders::reservation_expires_at.eq(Some(
             asiabill_shop::db::now() - chrono::Duration::minutes(1),
@@ -748,7 +755,11 @@ async fn an_expiry_racing_a_late_success_never_oversells_whichever_goes_first() 
         };
         assert_eq!(status, 200);
         let order = order_by_token(&app, &token);
-        assert_eq!(order.status, "paid", "expiry first: {expiry_first}");
+        assert_eq!(
+            order.status.as_str(),
+            "paid",
+            "expiry first: {expiry_first}"
+        );
         assert_eq!(
             app.stock("gooseneck-kettle"),
             stock_before - 1,
@@ -786,9 +797,9 @@ fn an_attempt_matches_money_only_in_its_own_currency() {
         order_id: 1,
         sequence: 1,
         gateway_order_no: "A10001-1".into(),
-        mode: "hosted".into(),
-        status: "pending".into(),
-        transaction_type: "sale".into(),
+        mode: asiabill_shop::orders::checkout::PaymentMode::Hosted,
+        status: asiabill_shop::payments::AttemptStatus::Pending,
+        transaction_type: asiabill_shop::payments::TransactionType::Sale,
         gateway_no: "12246002".into(),
         amount_minor: 1000,
         currency: currency.into(),

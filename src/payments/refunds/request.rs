@@ -15,16 +15,16 @@ use crate::{
     accounts::audit::{self, Actor, Target},
     db::{
         DbConnection, DbError,
-        models::{Order, PaymentAttempt, Refund},
+        models::{NewRefund, Order, PaymentAttempt, Refund},
         now,
         schema::{orders, payment_attempts, refunds},
         write_transaction,
     },
     orders::{
-        status,
+        status::OrderStatus,
         timeline::{self, Event, Message},
     },
-    payments::{Payments, Source, disputes},
+    payments::{AttemptStatus, Payments, RefundStatus, Source, disputes},
 };
 
 /// Why a refund was not even sent to AsiaBill.
@@ -35,7 +35,7 @@ pub enum RefundError {
     NotFound,
     /// The order has no captured payment to refund.
     #[error("the order is {0}; only paid orders can be refunded")]
-    NotRefundable(String),
+    NotRefundable(OrderStatus),
     /// A cardholder disputed the payment: the chargeback takes the money back already.
     #[error("the payment is disputed by chargeback {reference}; refunds are blocked")]
     Disputed {
@@ -121,12 +121,12 @@ impl Payment {
 pub fn payments(attempts: &[PaymentAttempt], refunds: &[Refund]) -> Vec<Payment> {
     attempts
         .iter()
-        .filter(|a| a.status == "paid")
+        .filter(|a| a.status == AttemptStatus::Paid)
         .filter_map(|a| {
             let trade_no = a.trade_no.clone()?;
             let refunded_minor = refunds
                 .iter()
-                .filter(|r| r.attempt_id == a.id && r.status != "failed")
+                .filter(|r| r.attempt_id == a.id && r.status != RefundStatus::Failed)
                 .map(|r| r.amount_minor)
                 .sum();
             Some(Payment {
@@ -155,8 +155,8 @@ fn choose(
             .unwrap_or_default();
         return Err(RefundError::Disputed { reference });
     }
-    if ![status::PAID, status::PARTIALLY_REFUNDED].contains(&order.status.as_str()) {
-        return Err(RefundError::NotRefundable(order.status.clone()));
+    if !OrderStatus::REFUNDABLE.contains(&order.status) {
+        return Err(RefundError::NotRefundable(order.status));
     }
     let attempts: Vec<PaymentAttempt> = payment_attempts::table
         .filter(payment_attempts::order_id.eq(order.id))
@@ -179,7 +179,7 @@ fn choose(
             .find(|p| p.left() > 0)
             .or(payments.last())
             .cloned()
-            .ok_or_else(|| RefundError::NotRefundable(order.status.clone()))?,
+            .ok_or(RefundError::NotRefundable(order.status))?,
     };
     if amount > payment.left() {
         return Err(RefundError::Exceeds {
@@ -249,12 +249,11 @@ fn reserve(
             .select(Order::as_select())
             .first(conn)?;
         let payment = choose(conn, &order, amount, transaction)?;
-        let refundable_status = [status::PAID, status::PARTIALLY_REFUNDED];
         let at = now();
         let won = diesel::update(
             orders::table
                 .filter(orders::id.eq(order.id))
-                .filter(orders::status.eq_any(refundable_status))
+                .filter(orders::status.eq_any(OrderStatus::REFUNDABLE))
                 .filter((orders::refunded_minor + amount).le(orders::captured_minor)),
         )
         .set((
@@ -278,19 +277,19 @@ fn reserve(
         let sequence = sequences.into_iter().max().unwrap_or(0) + 1;
         let mer_track_no = format!("{}-R{sequence}", order.number);
         let id: i64 = diesel::insert_into(refunds::table)
-            .values((
-                refunds::order_id.eq(order.id),
-                refunds::attempt_id.eq(payment.attempt_id),
-                refunds::sequence.eq(sequence),
-                refunds::mer_track_no.eq(&mer_track_no),
-                refunds::amount_minor.eq(amount),
-                refunds::currency.eq(&order.currency),
-                refunds::reason.eq(reason),
-                refunds::status.eq("reserved"),
-                refunds::requested_by.eq(actor.user_id),
-                refunds::created_at.eq(at),
-                refunds::updated_at.eq(at),
-            ))
+            .values(NewRefund {
+                order_id: order.id,
+                attempt_id: payment.attempt_id,
+                sequence,
+                mer_track_no: &mer_track_no,
+                amount_minor: amount,
+                currency: &order.currency,
+                reason,
+                status: RefundStatus::Reserved,
+                requested_by: actor.user_id,
+                created_at: at,
+                updated_at: at,
+            })
             .returning(refunds::id)
             .get_result(conn)?;
         let refund: Refund = refunds::table
@@ -428,7 +427,7 @@ fn record_answer(
     };
     let reserved = refunds::table
         .filter(refunds::id.eq(refund.id))
-        .filter(refunds::status.eq("reserved"));
+        .filter(refunds::status.eq(RefundStatus::Reserved));
     write_transaction(conn, |conn| {
         // The order's lock before the refund's row, in the order every settlement takes them.
         crate::orders::lock(conn, refund.order_id)?;
@@ -444,7 +443,7 @@ fn record_answer(
                 .execute(conn)?;
                 diesel::update(reserved)
                     .set((
-                        refunds::status.eq("requested"),
+                        refunds::status.eq(RefundStatus::Requested),
                         refunds::updated_at.eq(now()),
                     ))
                     .execute(conn)?;
@@ -463,7 +462,7 @@ fn record_answer(
             Err(e) if e.outcome_unknown() => {
                 diesel::update(reserved)
                     .set((
-                        refunds::status.eq("unknown"),
+                        refunds::status.eq(RefundStatus::Unknown),
                         refunds::gateway_message.eq(Some(e.to_string())),
                         refunds::updated_at.eq(now()),
                     ))
@@ -488,7 +487,7 @@ fn record_answer(
                 let at = now();
                 let moved = diesel::update(reserved)
                     .set((
-                        refunds::status.eq("failed"),
+                        refunds::status.eq(RefundStatus::Failed),
                         refunds::gateway_code.eq(&code),
                         refunds::gateway_message.eq(Some(&message)),
                         refunds::updated_at.eq(at),

@@ -2,7 +2,7 @@
 //! an admin who checked with AsiaBill, or by asking AsiaBill (`refund query`) for its verdict.
 //! Both end in [`super::settle::apply`], as the refund webhook does.
 
-use asiabill::{Currency, Money, types::RefundStatus};
+use asiabill::{Currency, Money, types::RefundStatus as GatewayRefundStatus};
 use diesel::prelude::*;
 
 use crate::{
@@ -15,7 +15,7 @@ use crate::{
     },
     orders::timeline::{self, Event, Message},
     payments::{
-        Payments, Source,
+        Payments, RefundStatus, Source,
         refunds::{RefundApplied, RefundNews, settle},
         start::effects,
     },
@@ -29,7 +29,7 @@ pub enum SettleError {
     NotFound,
     /// Only refunds whose outcome is unknown are settled by hand.
     #[error("the refund is {0}")]
-    NotOpen(String),
+    NotOpen(RefundStatus),
     /// The refund has no batch number to query.
     #[error("the refund has no AsiaBill batch number")]
     NoBatch,
@@ -91,7 +91,7 @@ pub async fn mark(
                     .first(conn)
                     .optional()?
                     .ok_or(SettleError::NotFound)?;
-                if refund.status != "unknown" {
+                if refund.status != RefundStatus::Unknown {
                     return Err(SettleError::NotOpen(refund.status));
                 }
                 let mut news = news_for(conn, &refund, succeeded, currency)?;
@@ -154,10 +154,10 @@ pub async fn query(
         .await
         .map_err(|e| SettleError::Gateway(e.to_string()))?;
     let verdict = match &details.refund_status {
-        Some(RefundStatus::Success) => Queried::Settled { succeeded: true },
-        Some(RefundStatus::Fail) => Queried::Settled { succeeded: false },
-        Some(RefundStatus::Pending) => Queried::Pending("pending".into()),
-        Some(RefundStatus::Other(word)) => Queried::Pending(word.clone()),
+        Some(GatewayRefundStatus::Success) => Queried::Settled { succeeded: true },
+        Some(GatewayRefundStatus::Fail) => Queried::Settled { succeeded: false },
+        Some(GatewayRefundStatus::Pending) => Queried::Pending("pending".into()),
+        Some(GatewayRefundStatus::Other(word)) => Queried::Pending(word.clone()),
         None => Queried::Pending("?".into()),
     };
     let effects = effects(payments);

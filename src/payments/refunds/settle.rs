@@ -10,7 +10,7 @@
 use asiabill::{Money, types::RefundDetails};
 use diesel::prelude::*;
 
-use crate::payments::{Source, transition::Effects};
+use crate::payments::{RefundStatus, Source, transition::Effects};
 use crate::{
     db::{
         DbConnection, DbError,
@@ -20,7 +20,7 @@ use crate::{
     },
     emails::{self, EmailKind, Subject},
     orders::{
-        status,
+        status::{self, Change, OrderStatus},
         timeline::{self, Event, Message},
     },
 };
@@ -80,11 +80,6 @@ pub enum RefundApplied {
     NotFound,
 }
 
-/// Statuses a refund may be settled from.
-const OPEN: [&str; 3] = ["reserved", "requested", "unknown"];
-const SUCCEEDED: &str = "succeeded";
-const FAILED: &str = "failed";
-
 /// Settles the refund the news is about: matched on `merTrackNo` (and then its amount,
 /// currency and `tradeNo` must be the refund's), else on the payment's `tradeNo` and the
 /// amount among refunds still open. Must run inside a transaction.
@@ -115,11 +110,15 @@ pub fn apply(
         )?;
         return Ok(RefundApplied::Mismatch(note));
     }
-    let to = if news.succeeded { SUCCEEDED } else { FAILED };
+    let to = if news.succeeded {
+        RefundStatus::Succeeded
+    } else {
+        RefundStatus::Failed
+    };
     if refund.status == to {
         return Ok(RefundApplied::Unchanged);
     }
-    let open = OPEN.contains(&refund.status.as_str());
+    let open = RefundStatus::OPEN.contains(&refund.status);
     // A merchant's verdict never replaces a settled one; only AsiaBill's word does.
     if !open && !matches!(source, Source::Webhook | Source::Query) {
         return Ok(RefundApplied::Unchanged);
@@ -178,7 +177,7 @@ pub fn apply(
         &refund,
         source,
         &format!("refund_{to}"),
-        Some(&refund.status),
+        Some(refund.status),
         Some(to),
         settled,
     )?;
@@ -191,8 +190,8 @@ pub fn apply(
         "timeline.refund_overridden"
     })
     .data("number", &refund.mer_track_no)
-    .state("to", to)
-    .state("was", &refund.status)
+    .state("to", to.as_str())
+    .state("was", refund.status.as_str())
     .text("verdict", earlier_verdict(conn, refund.id)?);
     if over > 0 {
         note = note.data("over", shown(&Money::new(over, news.amount.currency())));
@@ -202,7 +201,7 @@ pub fn apply(
         &refund,
         source,
         "refund_overridden",
-        Some(&refund.status),
+        Some(refund.status),
         Some(to),
         note.clone(),
     )?;
@@ -225,7 +224,7 @@ fn find(conn: &mut DbConnection, news: &RefundNews) -> Result<Option<Refund>, Db
         .filter(payment_attempts::trade_no.eq(&news.trade_no))
         .filter(refunds::amount_minor.eq(news.amount.minor()))
         .filter(refunds::currency.eq(news.amount.currency().code()))
-        .filter(refunds::status.eq_any(OPEN))
+        .filter(refunds::status.eq_any(RefundStatus::OPEN))
         .order(refunds::id)
         .select(Refund::as_select())
         .first(conn)
@@ -260,11 +259,11 @@ fn mismatch(
 
 /// Who gave the verdict the refund had ("marked by hand", "reported by AsiaBill"), as a text key.
 fn earlier_verdict(conn: &mut DbConnection, refund_id: i64) -> Result<&'static str, DbError> {
-    let source: Option<String> = payment_events::table
+    let source: Option<Source> = payment_events::table
         .filter(payment_events::refund_id.eq(Some(refund_id)))
         .filter(payment_events::kind.eq_any([
-            format!("refund_{SUCCEEDED}"),
-            format!("refund_{FAILED}"),
+            format!("refund_{}", RefundStatus::Succeeded),
+            format!("refund_{}", RefundStatus::Failed),
             "refund_refused".to_owned(),
         ]))
         .order(payment_events::id.desc())
@@ -273,9 +272,9 @@ fn earlier_verdict(conn: &mut DbConnection, refund_id: i64) -> Result<&'static s
         .select(payment_events::source)
         .first(conn)
         .optional()?;
-    Ok(match source.as_deref() {
-        Some("admin") => "timeline.verdict_by_hand",
-        Some("api") => "timeline.verdict_refused",
+    Ok(match source {
+        Some(Source::Admin) => "timeline.verdict_by_hand",
+        Some(Source::Api) => "timeline.verdict_refused",
         _ => "timeline.verdict_by_asiabill",
     })
 }
@@ -295,26 +294,23 @@ fn set_refunded(conn: &mut DbConnection, order: &Order, minor: i64) -> Result<()
 pub fn follow_settled_refunds(conn: &mut DbConnection, order: &Order) -> Result<(), DbError> {
     let settled: i64 = refunds::table
         .filter(refunds::order_id.eq(order.id))
-        .filter(refunds::status.eq(SUCCEEDED))
+        .filter(refunds::status.eq(RefundStatus::Succeeded))
         .select(refunds::amount_minor)
         .load::<i64>(conn)?
         .into_iter()
         .sum();
-    let captured_states = [status::PAID, status::PARTIALLY_REFUNDED, status::REFUNDED];
-    if !captured_states.contains(&order.status.as_str()) {
+    if !OrderStatus::CAPTURED.contains(&order.status) {
         return Ok(());
     }
     let wanted = if settled == 0 {
-        status::PAID
+        OrderStatus::Paid
     } else if settled >= order.captured_minor {
-        status::REFUNDED
+        OrderStatus::Refunded
     } else {
-        status::PARTIALLY_REFUNDED
+        OrderStatus::PartiallyRefunded
     };
     if wanted != order.status {
-        diesel::update(orders::table.find(order.id))
-            .set((orders::status.eq(wanted), orders::updated_at.eq(now())))
-            .execute(conn)?;
+        status::set(conn, order.id, Change::Refunds(wanted), now())?;
     }
     Ok(())
 }
@@ -324,8 +320,8 @@ fn record(
     refund: &Refund,
     source: Source,
     kind: &str,
-    from: Option<&str>,
-    to: Option<&str>,
+    from: Option<RefundStatus>,
+    to: Option<RefundStatus>,
     message: Message,
 ) -> Result<(), DbError> {
     timeline::record(
@@ -333,7 +329,7 @@ fn record(
         Event::new(refund.order_id, source, kind)
             .attempt(refund.attempt_id)
             .refund(refund.id)
-            .change(from, to)
+            .change(from.map(RefundStatus::as_str), to.map(RefundStatus::as_str))
             .says(message),
     )
 }

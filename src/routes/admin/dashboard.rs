@@ -106,7 +106,7 @@ pub async fn show(
         payments: d
             .payments
             .iter()
-            .map(|(status, n)| (tag(lang, status), *n))
+            .map(|(status, n)| (tag(lang, *status), *n))
             .collect(),
         attention: vec![
             AttentionGroup {

@@ -48,7 +48,7 @@ pub async fn show(
             .into_iter()
             .map(|i| ItemView {
                 number: i.number,
-                state: tag(lang, i.state.as_str()),
+                state: tag(lang, i.state),
                 title: lang
                     .tr(&format!("admin.golive.item{}.title", i.number))
                     .to_owned(),

@@ -14,14 +14,17 @@ use crate::{
     money::amount,
     orders::{
         export,
-        search::{self, EXPORT_LIMIT, Filters, ORDER_STATES, PAYMENT_STATES, PER_PAGE},
+        search::{self, EXPORT_LIMIT, Filters, PER_PAGE},
+        status::OrderStatus,
         timeline,
         view::{self, AdminOrder, OrderDetails},
     },
     payments::{
+        AttemptStatus, RefundStatus, TransactionType,
         capture::{self, Operation},
         refunds::request as refunds,
     },
+    shipping::LogisticsStatus,
     web::{AppError, AppState, Layout, Page, extract::auth::AdminUser},
 };
 
@@ -109,8 +112,16 @@ pub async fn index(
     let page = OrdersPage {
         rows: found.iter().map(|o| order_row(lang, shop, o)).collect(),
         total,
-        statuses: choices(lang, &ORDER_STATES, filters.status.as_deref()),
-        payments: choices(lang, &PAYMENT_STATES, filters.payment.as_deref()),
+        statuses: choices(
+            lang,
+            OrderStatus::WORDS,
+            filters.status.map(OrderStatus::as_str),
+        ),
+        payments: choices(
+            lang,
+            AttemptStatus::WORDS,
+            filters.payment.map(AttemptStatus::as_str),
+        ),
         from: filters.from.map(|d| d.to_string()).unwrap_or_default(),
         to: filters.to.map(|d| d.to_string()).unwrap_or_default(),
         q: filters.search.clone().unwrap_or_default(),
@@ -140,8 +151,8 @@ fn order_row(lang: Lang, shop: Currency, o: &Order) -> OrderRow {
         placed: when(o.created_at),
         email: o.email.clone(),
         name: format!("{} {}", o.billing_first_name, o.billing_last_name),
-        status: tag(lang, &o.status),
-        fulfilment: tag(lang, &o.fulfilment_status),
+        status: tag(lang, o.status),
+        fulfilment: tag(lang, o.fulfilment_status),
         total: price(o.total_minor, &o.currency, shop),
         refunded: (o.refunded_minor > 0).then(|| price(o.refunded_minor, &o.currency, shop)),
         disputed: o.disputed_at.is_some(),
@@ -463,7 +474,7 @@ fn gateway_says(lang: Lang, a: &crate::db::models::PaymentAttempt) -> String {
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
-    if a.status != "failed" {
+    if a.status != AttemptStatus::Failed {
         return raw;
     }
     let meaning = lang.merchant_reason(a.gateway_message.as_deref().unwrap_or_default());
@@ -492,9 +503,8 @@ pub fn order_page(
     let money = |minor: i64| crate::money::format_price(minor, currency);
     let left = (o.captured_minor - o.refunded_minor).max(0);
     // A disputed payment is not refunded: the chargeback already takes the money back.
-    let can_refund = matches!(o.status.as_str(), "paid" | "partially_refunded")
-        && left > 0
-        && o.disputed_at.is_none();
+    let can_refund =
+        OrderStatus::REFUNDABLE.contains(&o.status) && left > 0 && o.disputed_at.is_none();
     let paid = refunds::payments(&d.attempts, &d.refunds);
     let payment_views = paid
         .iter()
@@ -536,14 +546,14 @@ pub fn order_page(
             kind: lang
                 .tr(&format!("admin.order.kind_{}", a.transaction_type))
                 .to_owned(),
-            status: tag(lang, &a.status),
+            status: tag(lang, a.status),
             amount: price(a.amount_minor, &a.currency, shop),
             trade_no: a.trade_no.clone().unwrap_or_default(),
             card: a.masked_card.clone().unwrap_or_default(),
             gateway: gateway_says(lang, a),
             created: when(a.created_at),
             decided: when_opt(a.paid_at.or(a.voided_at).or(a.authorized_at)),
-            deadline: (a.status == "authorized").then(|| when_opt(a.capture_deadline)),
+            deadline: (a.status == AttemptStatus::Authorized).then(|| when_opt(a.capture_deadline)),
         })
         .collect();
     let refunds = d
@@ -554,12 +564,12 @@ pub fn order_page(
             mer_track_no: r.mer_track_no.clone(),
             batch_no: r.batch_no.clone().unwrap_or_default(),
             amount: price(r.amount_minor, &r.currency, shop),
-            status: tag(lang, &r.status),
+            status: tag(lang, r.status),
             reason: r.reason.clone(),
             message: r.gateway_message.clone().unwrap_or_default(),
             requested: when(r.created_at),
             settled: when_opt(r.settled_at),
-            unknown: r.status == "unknown",
+            unknown: r.status == RefundStatus::Unknown,
         })
         .collect();
     let shipments = d
@@ -575,13 +585,13 @@ pub fn order_page(
                 carrier: s.carrier.clone(),
                 tracking_number: s.tracking_number.clone(),
                 tracking_url: s.tracking_url.clone().unwrap_or_default(),
-                upload: tag(lang, &s.logistics_status),
+                upload: tag(lang, s.logistics_status),
                 message: s.logistics_message.clone().unwrap_or_default(),
                 uploaded: when_opt(s.uploaded_at),
                 tracking_status: status,
                 checked: when_opt(checked),
-                can_retry: s.logistics_status != "uploaded",
-                can_query: s.logistics_status == "uploaded",
+                can_retry: s.logistics_status != LogisticsStatus::Uploaded,
+                can_query: s.logistics_status == LogisticsStatus::Uploaded,
             }
         })
         .collect();
@@ -589,7 +599,7 @@ pub fn order_page(
         .into_iter()
         .map(|e| EventView {
             at: when(e.created_at),
-            source: tag(lang, &format!("source_{}", e.source)),
+            source: tag(lang, format!("source_{}", e.source).as_str()),
             attempt: e
                 .attempt_id
                 .and_then(|id| d.attempts.iter().find(|a| a.id == id))
@@ -636,8 +646,8 @@ pub fn order_page(
     OrderPage {
         number: o.number.clone(),
         placed: when(o.created_at),
-        status: tag(lang, &o.status),
-        fulfilment: tag(lang, &o.fulfilment_status),
+        status: tag(lang, o.status),
+        fulfilment: tag(lang, o.fulfilment_status),
         email: o.email.clone(),
         phone: o.phone.clone(),
         locale: o.locale.clone(),
@@ -694,15 +704,12 @@ pub fn order_page(
         preauthorized: d
             .attempts
             .iter()
-            .any(|a| a.transaction_type == "authorization" && a.trade_no.is_some()),
+            .any(|a| a.transaction_type == TransactionType::Authorization && a.trade_no.is_some()),
         buttons: vec![
             button(&d, Operation::Capture, at),
             button(&d, Operation::Void, at),
         ],
-        can_ship: matches!(
-            o.status.as_str(),
-            "paid" | "partially_refunded" | "authorized"
-        ),
+        can_ship: OrderStatus::SHIPPABLE.contains(&o.status),
         ship_form: forms.ship.unwrap_or_default(),
         currency_code: currency.code().to_owned(),
         layout,

@@ -58,7 +58,7 @@ pub async fn index(
                 kind: e.kind,
                 to: e.to_address,
                 subject: e.subject,
-                status: tag(lang, &e.status),
+                status: tag(lang, e.status),
                 attempts: e.attempts,
                 last_error: e.last_error.unwrap_or_default(),
                 created: when(e.created_at),
@@ -107,7 +107,7 @@ pub async fn show(
         return Err(AppError::NotFound);
     };
     let page = EmailPage {
-        status: tag(layout.language, &e.status),
+        status: tag(layout.language, e.status),
         created: when(e.created_at),
         sent: when_opt(e.sent_at),
         e,

@@ -14,13 +14,13 @@ use crate::{
         DbError,
         schema::{orders, refunds as refunds_table},
     },
+    payments::RefundStatus,
     payments::refunds::resolve::{self, Queried, SettleError},
     web::extract::auth::{AdminForm, AdminUser, safe_next},
     web::{AppError, AppState, Layout, Page, flash, render},
 };
 
 const PER_PAGE: i64 = 50;
-const STATES: [&str; 5] = ["reserved", "requested", "succeeded", "failed", "unknown"];
 
 /// A refund in the list.
 pub struct Row {
@@ -64,7 +64,7 @@ type Listed = (
     Option<String>,
     i64,
     String,
-    String,
+    RefundStatus,
     String,
     Option<String>,
     NaiveDateTime,
@@ -79,19 +79,16 @@ pub async fn index(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let frame = frame(&mut layout, &admin, "refunds");
-    let status = query
-        .status
-        .clone()
-        .filter(|s| STATES.contains(&s.as_str()));
+    let status: Option<RefundStatus> = query.status.as_deref().and_then(|s| s.parse().ok());
     let page = query.page.unwrap_or(1).max(1);
-    let filter = status.clone();
+    let filter = status;
     let (rows, total): (Vec<Listed>, i64) = state
         .db
         .run(move |conn| {
             let filtered = || {
                 let mut q = refunds_table::table.inner_join(orders::table).into_boxed();
-                if let Some(s) = &filter {
-                    q = q.filter(refunds_table::status.eq(s.clone()));
+                if let Some(s) = filter {
+                    q = q.filter(refunds_table::status.eq(s));
                 }
                 q
             };
@@ -131,11 +128,11 @@ pub async fn index(
                         id,
                         number,
                         mer_track_no: track,
-                        can_query: batch.is_some() && st != "reserved",
+                        can_query: batch.is_some() && st != RefundStatus::Reserved,
                         batch_no: batch.unwrap_or_default(),
                         amount: price(minor, &currency, shop),
-                        unknown: st == "unknown",
-                        status: tag(lang, &st),
+                        unknown: st == RefundStatus::Unknown,
+                        status: tag(lang, st),
                         reason,
                         message: message.unwrap_or_default(),
                         requested: when(at),
@@ -144,7 +141,7 @@ pub async fn index(
                 },
             )
             .collect(),
-        pills: choices(lang, &STATES, status.as_deref()),
+        pills: choices(lang, RefundStatus::WORDS, status.map(RefundStatus::as_str)),
         all_active: status.is_none(),
         pager: pager(page, total, PER_PAGE, &base),
         layout,
@@ -229,9 +226,9 @@ pub async fn mark(
     post: AdminForm<ActionPost>,
 ) -> Result<HttpResponse, AppError> {
     let to = back(&post.form);
-    let succeeded = match post.form.outcome.as_deref() {
-        Some("succeeded") => true,
-        Some("failed") => false,
+    let succeeded = match post.form.outcome.as_deref().map(str::parse) {
+        Some(Ok(RefundStatus::Succeeded)) => true,
+        Some(Ok(RefundStatus::Failed)) => false,
         _ => {
             return Err(AppError::BadRequest(
                 "outcome must be succeeded or failed".to_owned(),

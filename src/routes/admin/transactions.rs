@@ -72,8 +72,8 @@ fn describe(lang: Lang, d: &Difference) -> String {
         Difference::MissingAtAsiaBill => lang.tr("admin.transactions.missing").to_owned(),
         Difference::Status { asiabill, shop } => lang
             .tr("admin.transactions.status_differs")
-            .replace("{asiabill}", asiabill)
-            .replace("{shop}", shop),
+            .replace("{asiabill}", asiabill.as_str())
+            .replace("{shop}", shop.as_str()),
         Difference::Amount { asiabill, shop } => lang
             .tr("admin.transactions.amount_differs")
             .replace("{asiabill}", &asiabill.to_string())
@@ -158,7 +158,7 @@ pub async fn index(
                     })
                     .unwrap_or_default(),
                 order_number: l.order_number.clone(),
-                shop_status: attempt.map(|a| tag(lang, &a.status)),
+                shop_status: attempt.map(|a| tag(lang, a.status)),
                 shop_amount: attempt
                     .map(|a| price(a.amount_minor, &a.currency, shop))
                     .unwrap_or_default(),

@@ -4,7 +4,16 @@
 use asiabill::Currency;
 use chrono::NaiveDateTime;
 
-use crate::{i18n::Lang, money::format_price, web::Layout, web::extract::auth::AdminUser};
+use crate::{
+    emails::OutboxStatus,
+    i18n::Lang,
+    money::format_price,
+    orders::status::{FulfilmentStatus, OrderStatus},
+    payments::{AttemptStatus, RefundStatus, WebhookStatus, golive},
+    shipping::LogisticsStatus,
+    web::Layout,
+    web::extract::auth::AdminUser,
+};
 
 /// The admin frame: who is logged in and which section is open.
 pub struct Frame {
@@ -36,20 +45,102 @@ pub struct Tag {
     pub tone: &'static str,
 }
 
-/// The tag of a status word.
-pub fn tag(lang: Lang, word: &str) -> Tag {
-    let tone = match word {
-        "paid" | "authorized" | "succeeded" | "applied" | "uploaded" | "sent" | "shipped"
-        | "ok" => "success",
-        "failed" | "cancelled" | "voided" | "flagged" | "unknown" | "todo" => "error",
-        "pending_payment" | "pending" | "requires_action" | "requested" | "reserved"
-        | "received" | "created" | "warn" => "info",
-        _ => "neutral",
+/// Something shown as a tag: its word (a locale key under `admin.state.`) and its colour.
+pub trait Toned {
+    /// The word, as stored.
+    fn word(&self) -> &str;
+    /// `success`, `error`, `info` or `neutral`.
+    fn tone(&self) -> &'static str;
+}
+
+/// A word with no state behind it (a product's visibility, a timeline source): neutral.
+impl Toned for &str {
+    fn word(&self) -> &str {
+        self
+    }
+
+    fn tone(&self) -> &'static str {
+        "neutral"
+    }
+}
+
+/// Implements [`Toned`] for a state enum from its variants' tones.
+macro_rules! toned {
+    ($name:ty { $($variant:ident => $tone:literal),+ $(,)? }) => {
+        impl Toned for $name {
+            fn word(&self) -> &str {
+                self.as_str()
+            }
+
+            fn tone(&self) -> &'static str {
+                match self {
+                    $( <$name>::$variant => $tone ),+
+                }
+            }
+        }
     };
+}
+
+toned!(OrderStatus {
+    PendingPayment => "info",
+    Paid => "success",
+    Authorized => "success",
+    PartiallyRefunded => "neutral",
+    Refunded => "neutral",
+    Cancelled => "error",
+});
+toned!(FulfilmentStatus {
+    Unfulfilled => "neutral",
+    Shipped => "success",
+});
+toned!(AttemptStatus {
+    Created => "info",
+    Pending => "info",
+    RequiresAction => "info",
+    Authorized => "success",
+    Paid => "success",
+    Failed => "error",
+    Voided => "error",
+    Cancelled => "error",
+});
+toned!(RefundStatus {
+    Reserved => "info",
+    Requested => "info",
+    Succeeded => "success",
+    Failed => "error",
+    Unknown => "error",
+});
+toned!(WebhookStatus {
+    Received => "info",
+    Applied => "success",
+    Ignored => "neutral",
+    Flagged => "error",
+    Failed => "error",
+});
+toned!(LogisticsStatus {
+    Pending => "info",
+    Uploaded => "success",
+    Failed => "error",
+});
+toned!(OutboxStatus {
+    Pending => "info",
+    Sent => "success",
+    Failed => "error",
+});
+toned!(golive::State {
+    Ok => "success",
+    Warn => "info",
+    Todo => "error",
+    NotUsed => "neutral",
+});
+
+/// The tag of a state (or of a plain word).
+pub fn tag(lang: Lang, shown: impl Toned) -> Tag {
+    let word = shown.word();
     Tag {
         word: word.to_owned(),
         text: lang.tr(&format!("admin.state.{word}")).to_owned(),
-        tone,
+        tone: shown.tone(),
     }
 }
 

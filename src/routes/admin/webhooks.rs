@@ -9,13 +9,11 @@ use serde::Deserialize;
 use super::view::{Choice, Frame, Pager, Tag, choices, frame, pager, tag, when, when_opt};
 use crate::{
     db::{DbError, now},
-    payments::rejected_webhooks,
     payments::webhook_log::{self, Delivery, Dismissed, NOTE_LIMIT, PER_PAGE},
+    payments::{WebhookStatus, rejected_webhooks},
     web::extract::auth::{AdminForm, AdminUser},
     web::{AppError, AppState, Layout, Page, flash, render},
 };
-
-const STATES: [&str; 5] = ["received", "applied", "ignored", "flagged", "failed"];
 
 /// A delivery in the list.
 pub struct Row {
@@ -64,16 +62,13 @@ pub async fn index(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let frame = frame(&mut layout, &admin, "webhooks");
-    let status = query
-        .status
-        .clone()
-        .filter(|s| STATES.contains(&s.as_str()));
+    let status: Option<WebhookStatus> = query.status.as_deref().and_then(|s| s.parse().ok());
     let page = query.page.unwrap_or(1).max(1);
-    let filter = status.clone();
+    let filter = status;
     let (rows, total, refused) = state
         .db
         .run(move |conn| {
-            let (rows, total) = webhook_log::page(conn, filter.as_deref(), page)?;
+            let (rows, total) = webhook_log::page(conn, filter, page)?;
             let refused = rejected_webhooks::totals(conn, now())?;
             Ok::<_, DbError>((rows, total, refused))
         })
@@ -108,10 +103,14 @@ pub async fn index(
                 order_no: d.gateway_order_no.unwrap_or_default(),
                 trade_no: d.trade_no.unwrap_or_default(),
                 signature_valid: d.signature_valid,
-                status: tag(lang, &d.status),
+                status: tag(lang, d.status),
             })
             .collect(),
-        pills: choices(lang, &STATES, status.as_deref()),
+        pills: choices(
+            lang,
+            WebhookStatus::WORDS,
+            status.map(WebhookStatus::as_str),
+        ),
         all_active: status.is_none(),
         pager: pager(page, total, PER_PAGE, &base),
         refused,
@@ -156,7 +155,7 @@ pub async fn show(
         return Err(AppError::NotFound);
     };
     let page = WebhookPage {
-        status: tag(layout.language, &d.status),
+        status: tag(layout.language, d.status),
         received: when(d.received_at),
         applied: when_opt(d.applied_at),
         headers: d.header_pairs(),
@@ -200,7 +199,7 @@ pub async fn reprocess(
     let word = layout.tr(&format!("admin.state.{}", after.status));
     flash::push(
         &session,
-        if after.status == "applied" {
+        if after.status == WebhookStatus::Applied {
             "success"
         } else {
             "info"

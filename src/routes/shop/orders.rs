@@ -12,9 +12,11 @@ use crate::{
     domain::country,
     money::format_price,
     orders::{
-        expire, status,
+        expire,
+        status::OrderStatus,
         view::{self, OrderDetails},
     },
+    payments::AttemptStatus,
     web::{
         AppError, AppState, Layout, Page, extract::forms::CsrfForm, flash, layout::CART_ID,
         render::see_other,
@@ -121,20 +123,22 @@ fn order_page(layout: Layout, d: &OrderDetails, shop_currency: Currency) -> Orde
     let currency = Currency::parse(&o.currency).unwrap_or(shop_currency);
     let price = |minor: i64| format_price(minor, currency);
     let latest = d.latest_attempt();
-    let attempt_status = latest.map(|a| a.status.as_str());
-    let refresh = o.status == status::PENDING_PAYMENT
-        && matches!(attempt_status, Some("pending" | "requires_action"));
-    let can_pay = o.status == status::PENDING_PAYMENT
-        && !matches!(attempt_status, Some("pending" | "requires_action"));
+    let attempt_status = latest.map(|a| a.status);
+    let awaiting = matches!(
+        attempt_status,
+        Some(AttemptStatus::Pending | AttemptStatus::RequiresAction)
+    );
+    let refresh = o.status == OrderStatus::PendingPayment && awaiting;
+    let can_pay = o.status == OrderStatus::PendingPayment && !awaiting;
     OrderPage {
         token: o.access_token.clone(),
         number: o.number.clone(),
         placed: o.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-        status_key: o.status.clone(),
+        status_key: o.status.as_str().to_owned(),
         status_text: lang.tr(&format!("order.status.{}", o.status)).to_owned(),
         payment_text: attempt_status.map(|s| lang.tr(&format!("payment.status.{s}")).to_owned()),
         failure_reason: latest
-            .filter(|a| a.status == "failed")
+            .filter(|a| a.status == AttemptStatus::Failed)
             .map(|a| lang.shopper_reason(a.gateway_message.as_deref().unwrap_or_default())),
         masked_card: latest.and_then(|a| a.masked_card.clone()),
         lines: d
@@ -195,8 +199,8 @@ fn order_page(layout: Layout, d: &OrderDetails, shop_currency: Currency) -> Orde
             .collect(),
         refresh,
         can_pay,
-        paid_before_failed: d.attempts.iter().any(|a| a.status == "failed"),
-        can_restore: o.status == status::CANCELLED,
+        paid_before_failed: d.attempts.iter().any(|a| a.status == AttemptStatus::Failed),
+        can_restore: o.status == OrderStatus::Cancelled,
         layout,
     }
 }
@@ -241,7 +245,7 @@ pub async fn restore_cart(
             let Some(details) = view::by_token(conn, &token)? else {
                 return Ok::<_, DbError>(None);
             };
-            if details.order.status != status::CANCELLED {
+            if details.order.status != OrderStatus::Cancelled {
                 return Ok(Some((cart_id, 0, false)));
             }
             let (cart, skipped) =

@@ -10,9 +10,9 @@ use serde::Deserialize;
 use crate::{
     i18n::Lang,
     money::format_price,
-    orders::{checkout::PaymentMode, status, timeline::Message, view},
+    orders::{checkout::PaymentMode, status::OrderStatus, timeline::Message, view},
     payments::{
-        Source, calls,
+        AttemptStatus, Source, calls,
         returns::{self, Returned},
         start::{self, Shopper, StartError, Started},
         webhooks::{self, Reply},
@@ -65,7 +65,7 @@ pub async fn page(
         return Err(AppError::NotFound);
     };
     let order = &details.order;
-    if order.status != status::PENDING_PAYMENT {
+    if order.status != OrderStatus::PendingPayment {
         return Ok(see_other(&format!("/orders/{token}")));
     }
     let answer = state.gateway.session_token().await;
@@ -104,8 +104,8 @@ pub async fn page(
         "lastName": order.billing_last_name,
         "phone": order.phone,
     });
-    let mode = match query.mode.as_deref().and_then(PaymentMode::parse) {
-        Some(PaymentMode::Hosted) => "hosted",
+    let mode = match query.mode.as_deref().map(str::parse) {
+        Some(Ok(PaymentMode::Hosted)) => "hosted",
         _ => "insite",
     };
     let page = PayPage {
@@ -130,7 +130,7 @@ pub async fn page(
         failed_reason: details
             .attempts
             .iter()
-            .filter(|a| a.status == "failed")
+            .filter(|a| a.status == AttemptStatus::Failed)
             .max_by_key(|a| (a.created_at, a.id))
             .map(|a| {
                 layout
@@ -169,7 +169,7 @@ pub async fn submit(
             .map(str::to_owned),
     };
     let pay_page = format!("/orders/{token}/pay");
-    let started = match PaymentMode::parse(&form.0.mode) {
+    let started = match form.0.mode.parse().ok() {
         Some(PaymentMode::Hosted) => start::hosted(&state.payments, token.clone(), &shopper).await,
         Some(PaymentMode::InSite) => {
             let pm = form.0.customer_payment_method_id.trim();

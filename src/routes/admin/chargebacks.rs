@@ -6,8 +6,7 @@ use askama::Template;
 use super::view::{Frame, frame, price, when, when_opt};
 use crate::{
     payments::chargebacks,
-    web::extract::auth::AdminUser,
-    web::{AppError, AppState, Layout, Page},
+    web::{AppError, AppState, Layout, Page, extract::auth::AdminUser},
 };
 
 /// A chargeback as listed.

@@ -11,8 +11,7 @@ use crate::{
     i18n::Lang,
     money::format_price,
     orders::timeline,
-    web::extract::auth::AdminUser,
-    web::{AppError, AppState, Layout, Page},
+    web::{AppError, AppState, Layout, Page, extract::auth::AdminUser},
 };
 
 /// An attention item as listed.

@@ -6,8 +6,7 @@ use askama::Template;
 use super::view::{Frame, Tag, frame, tag};
 use crate::{
     payments::golive,
-    web::extract::auth::AdminUser,
-    web::{AppError, AppState, Layout, Page},
+    web::{AppError, AppState, Layout, Page, extract::auth::AdminUser},
 };
 
 /// A checklist item as shown.

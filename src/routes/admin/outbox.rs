@@ -7,8 +7,7 @@ use serde::Deserialize;
 use super::view::{Frame, Pager, Tag, frame, pager, tag, when, when_opt};
 use crate::{
     emails::outbox::{self, Email, PER_PAGE},
-    web::extract::auth::AdminUser,
-    web::{AppError, AppState, Layout, Page},
+    web::{AppError, AppState, Layout, Page, extract::auth::AdminUser},
 };
 
 /// An email in the list.

@@ -18,8 +18,11 @@ use crate::{
     catalogue::editing::{self, ProductForm, SaveError},
     db::DbError,
     i18n::Lang,
-    web::extract::auth::{AdminForm, AdminUser, check_csrf},
-    web::{AppError, AppState, Layout, Page, flash, render},
+    web::{
+        AppError, AppState, Layout, Page,
+        extract::auth::{AdminForm, AdminUser, check_csrf},
+        flash, render,
+    },
 };
 
 /// Largest product form body: the image and the text fields.

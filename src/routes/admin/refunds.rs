@@ -14,10 +14,15 @@ use crate::{
         DbError,
         schema::{orders, refunds as refunds_table},
     },
-    payments::RefundStatus,
-    payments::refunds::resolve::{self, Queried, SettleError},
-    web::extract::auth::{AdminForm, AdminUser, safe_next},
-    web::{AppError, AppState, Layout, Page, flash, render},
+    payments::{
+        RefundStatus,
+        refunds::resolve::{self, Queried, SettleError},
+    },
+    web::{
+        AppError, AppState, Layout, Page,
+        extract::auth::{AdminForm, AdminUser, safe_next},
+        flash, render,
+    },
 };
 
 const PER_PAGE: i64 = 50;

@@ -11,8 +11,7 @@ use crate::{
     db::now,
     i18n::Lang,
     payments::transactions::{self, Difference, Search},
-    web::extract::auth::AdminUser,
-    web::{AppError, AppState, Layout, Page},
+    web::{AppError, AppState, Layout, Page, extract::auth::AdminUser},
 };
 
 /// Longest window asked of AsiaBill at once.

@@ -11,8 +11,7 @@ use crate::{
     orders::status::{FulfilmentStatus, OrderStatus},
     payments::{AttemptStatus, RefundStatus, WebhookStatus, golive},
     shipping::LogisticsStatus,
-    web::Layout,
-    web::extract::auth::AdminUser,
+    web::{Layout, extract::auth::AdminUser},
 };
 
 /// The admin frame: who is logged in and which section is open.

@@ -9,10 +9,15 @@ use serde::Deserialize;
 use super::view::{Choice, Frame, Pager, Tag, choices, frame, pager, tag, when, when_opt};
 use crate::{
     db::{DbError, now},
-    payments::webhook_log::{self, Delivery, Dismissed, NOTE_LIMIT, PER_PAGE},
-    payments::{WebhookStatus, rejected_webhooks},
-    web::extract::auth::{AdminForm, AdminUser},
-    web::{AppError, AppState, Layout, Page, flash, render},
+    payments::{
+        WebhookStatus, rejected_webhooks,
+        webhook_log::{self, Delivery, Dismissed, NOTE_LIMIT, PER_PAGE},
+    },
+    web::{
+        AppError, AppState, Layout, Page,
+        extract::auth::{AdminForm, AdminUser},
+        flash, render,
+    },
 };
 
 /// A delivery in the list.

@@ -1,4 +1,5 @@
-//! The catalogue: categories and products, the demo seed, and the queries the shop pages use.
+//! The catalogue: categories and products, the queries the shop pages use, the short-lived page
+//! cache, the merchant's product editing (with images), and the demo seed.
 
 pub mod cache;
 pub mod editing;

@@ -1,5 +1,6 @@
-//! Orders: placing one from the cart, reading it back by its secret token, and releasing the
-//! stock of orders left unpaid.
+//! Orders: the checkout form, placing an order from the cart, its states and their one writer
+//! ([`status`]), the timeline, reading one back (by its secret token, or for the admin), the
+//! admin's search and CSV export, and releasing the stock of orders left unpaid.
 
 pub mod checkout;
 pub mod create;

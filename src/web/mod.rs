@@ -1,5 +1,7 @@
-//! What every page shares: application state, the page layout, sessions, flash messages,
-//! CSRF tokens and error pages.
+//! What every handler shares: application state, the page layout, extractors (the signed-in
+//! admin, CSRF-checked forms, the client's IP), the [`Page`] renderer, [`AppError`] and the error
+//! pages, flash messages, CSRF tokens and the request's log span. (The shopper's cookie session
+//! is set up in `startup.rs`; admin sessions live in `accounts::sessions`.)
 
 pub mod csrf;
 pub mod errors;

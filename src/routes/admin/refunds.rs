@@ -4,19 +4,16 @@
 use actix_session::Session;
 use actix_web::{HttpResponse, Result, web};
 use askama::Template;
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::Deserialize;
 
 use super::view::{Choice, Frame, Pager, Tag, choices, frame, pager, price, tag, when, when_opt};
 use crate::{
-    db::{
-        DbError,
-        schema::{orders, refunds as refunds_table},
-    },
     payments::{
         RefundStatus,
-        refunds::resolve::{self, Queried, SettleError},
+        refunds::{
+            list,
+            resolve::{self, Queried, SettleError},
+        },
     },
     web::{
         AppError, AppState, Layout, Page,
@@ -62,20 +59,6 @@ pub struct ListQuery {
     page: Option<i64>,
 }
 
-type Listed = (
-    i64,
-    String,
-    String,
-    Option<String>,
-    i64,
-    String,
-    RefundStatus,
-    String,
-    Option<String>,
-    NaiveDateTime,
-    Option<NaiveDateTime>,
-);
-
 /// Lists every refund, newest first.
 pub async fn index(
     mut layout: Layout,
@@ -86,38 +69,9 @@ pub async fn index(
     let frame = frame(&mut layout, &admin, "refunds");
     let status: Option<RefundStatus> = query.status.as_deref().and_then(|s| s.parse().ok());
     let page = query.page.unwrap_or(1).max(1);
-    let filter = status;
-    let (rows, total): (Vec<Listed>, i64) = state
+    let (rows, total) = state
         .db
-        .run(move |conn| {
-            let filtered = || {
-                let mut q = refunds_table::table.inner_join(orders::table).into_boxed();
-                if let Some(s) = filter {
-                    q = q.filter(refunds_table::status.eq(s));
-                }
-                q
-            };
-            let total = filtered().count().get_result(conn)?;
-            let rows = filtered()
-                .order(refunds_table::id.desc())
-                .limit(PER_PAGE)
-                .offset((page - 1).saturating_mul(PER_PAGE))
-                .select((
-                    refunds_table::id,
-                    orders::number,
-                    refunds_table::mer_track_no,
-                    refunds_table::batch_no,
-                    refunds_table::amount_minor,
-                    refunds_table::currency,
-                    refunds_table::status,
-                    refunds_table::reason,
-                    refunds_table::gateway_message,
-                    refunds_table::created_at,
-                    refunds_table::settled_at,
-                ))
-                .load(conn)?;
-            Ok::<_, DbError>((rows, total))
-        })
+        .run(move |conn| list::page(conn, status, page, PER_PAGE))
         .await?;
     let (lang, shop) = (layout.language, state.settings.currency);
     let base = match &status {
@@ -127,24 +81,20 @@ pub async fn index(
     let page = RefundsPage {
         rows: rows
             .into_iter()
-            .map(
-                |(id, number, track, batch, minor, currency, st, reason, message, at, settled)| {
-                    Row {
-                        id,
-                        number,
-                        mer_track_no: track,
-                        can_query: batch.is_some() && st != RefundStatus::Reserved,
-                        batch_no: batch.unwrap_or_default(),
-                        amount: price(minor, &currency, shop),
-                        unknown: st == RefundStatus::Unknown,
-                        status: tag(lang, st),
-                        reason,
-                        message: message.unwrap_or_default(),
-                        requested: when(at),
-                        settled: when_opt(settled),
-                    }
-                },
-            )
+            .map(|r| Row {
+                id: r.id,
+                number: r.number,
+                mer_track_no: r.mer_track_no,
+                can_query: r.batch_no.is_some() && r.status != RefundStatus::Reserved,
+                batch_no: r.batch_no.unwrap_or_default(),
+                amount: price(r.amount_minor, &r.currency, shop),
+                unknown: r.status == RefundStatus::Unknown,
+                status: tag(lang, r.status),
+                reason: r.reason,
+                message: r.gateway_message.unwrap_or_default(),
+                requested: when(r.created_at),
+                settled: when_opt(r.settled_at),
+            })
             .collect(),
         pills: choices(lang, RefundStatus::WORDS, status.map(RefundStatus::as_str)),
         all_active: status.is_none(),

@@ -68,6 +68,36 @@ impl From<OpenError> for StartError {
     }
 }
 
+/// A `sessionToken` for the in-site card fields of order `order_id`'s payment page, the call on
+/// the order's timeline; `None` when AsiaBill did not give one (the page then offers the hosted
+/// page only). Only a database failure is an error.
+pub async fn session_token(payments: &Payments, order_id: i64) -> Result<Option<String>, DbError> {
+    let answer = payments.gateway.session_token().await;
+    let call = calls::Traffic {
+        order_id,
+        attempt_id: None,
+        source: Source::Api,
+        kind: calls::CALL,
+        endpoint: "sessionToken",
+        summary: match &answer {
+            Ok(_) => Message::new("timeline.session_issued"),
+            Err(e) => Message::new("timeline.session_refused").data("error", e),
+        },
+        detail: None,
+    };
+    payments
+        .db
+        .run(move |conn| calls::record(conn, &call))
+        .await?;
+    Ok(match answer {
+        Ok(t) => Some(t.session_token),
+        Err(e) => {
+            tracing::warn!(error = %e, "no sessionToken from AsiaBill; in-site fields unavailable");
+            None
+        }
+    })
+}
+
 /// The shopper's side of the request.
 #[derive(Debug, Clone)]
 pub struct Shopper {

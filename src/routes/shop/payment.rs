@@ -10,9 +10,9 @@ use serde::Deserialize;
 use crate::{
     i18n::Lang,
     money::format_price,
-    orders::{checkout::PaymentMode, status::OrderStatus, timeline::Message, view},
+    orders::{checkout::PaymentMode, status::OrderStatus, view},
     payments::{
-        AttemptStatus, Source, calls,
+        AttemptStatus,
         returns::{self, Returned},
         start::{self, Shopper, StartError, Started},
         webhooks::{self, Reply},
@@ -68,27 +68,7 @@ pub async fn page(
     if order.status != OrderStatus::PendingPayment {
         return Ok(see_other(&format!("/orders/{token}")));
     }
-    let answer = state.gateway.session_token().await;
-    let call = calls::Traffic {
-        order_id: order.id,
-        attempt_id: None,
-        source: Source::Api,
-        kind: calls::CALL,
-        endpoint: "sessionToken",
-        summary: match &answer {
-            Ok(_) => Message::new("timeline.session_issued"),
-            Err(e) => Message::new("timeline.session_refused").data("error", e),
-        },
-        detail: None,
-    };
-    state.db.run(move |conn| calls::record(conn, &call)).await?;
-    let session_token = match answer {
-        Ok(t) => Some(t.session_token),
-        Err(e) => {
-            tracing::warn!(error = %e, "no sessionToken from AsiaBill; in-site fields unavailable");
-            None
-        }
-    };
+    let session_token = start::session_token(&state.payments, order.id).await?;
     let currency = Currency::parse(&order.currency).unwrap_or(state.settings.currency);
     let billing = serde_json::json!({
         "address": {

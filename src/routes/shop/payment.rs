@@ -222,7 +222,7 @@ pub async fn asiabill_return(
         Returned::Pending { token } => see_other(&format!("/orders/{token}")),
         Returned::Rejected(why) => {
             tracing::warn!(why, "returnUrl rejected; nothing changed");
-            HttpResponse::BadRequest().finish()
+            return Err(AppError::BadRequest(why.to_string()));
         }
     })
 }

@@ -11,9 +11,9 @@ use crate::{
         models::{Order, OrderLine, PaymentAttempt, Refund, Shipment},
         schema::{order_lines, orders, payment_attempts, refunds, shipments},
     },
-    domain::country,
     i18n::Lang,
     money::format_price,
+    orders::view::{AddressOf, printed_address},
 };
 
 /// A rendered email.
@@ -105,20 +105,9 @@ pub fn render(
             .collect(),
         total: price(order.total_minor),
         order_url: format!("{public_url}/orders/{}", order.access_token),
-        shipping_address: format!(
-            "{} {}, {}, {}{} {}, {}",
-            order.shipping_first_name,
-            order.shipping_last_name,
-            order.shipping_address,
-            order.shipping_city,
-            order
-                .shipping_state
-                .as_deref()
-                .map(|s| format!(" {s}"))
-                .unwrap_or_default(),
-            order.shipping_zip,
-            country::name(&order.shipping_country, lang)
-        ),
+        shipping_address: printed_address(&order, AddressOf::Shipping, lang)
+            .all_lines()
+            .join(", "),
         failure_reason: None,
         carrier: None,
         tracking_number: None,

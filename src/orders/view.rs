@@ -9,6 +9,7 @@ use crate::{
         models::{Order, OrderLine, PaymentAttempt, PaymentEvent, Refund, Shipment},
         schema::{order_lines, orders, payment_attempts, payment_events, refunds, shipments},
     },
+    i18n::Lang,
     payments::disputes::{self, Dispute},
 };
 
@@ -148,4 +149,68 @@ pub fn for_admin(conn: &mut DbConnection, number: &str) -> Result<Option<AdminOr
         tracking,
         dispute,
     }))
+}
+
+/// Which of an order's two addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressOf {
+    /// Where the card's bill goes.
+    Billing,
+    /// Where the parcel goes.
+    Shipping,
+}
+
+/// An order's address as the order page, the admin and the emails print it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrintedAddress {
+    /// The full name.
+    pub name: String,
+    /// The street; the city, state and postcode; the country's name.
+    pub lines: Vec<String>,
+}
+
+impl PrintedAddress {
+    /// The name and the lines, one string each.
+    pub fn all_lines(&self) -> Vec<String> {
+        std::iter::once(self.name.clone())
+            .chain(self.lines.iter().cloned())
+            .collect()
+    }
+}
+
+/// Order `order`'s billing or shipping address, the country named in `lang`.
+pub fn printed_address(order: &Order, which: AddressOf, lang: Lang) -> PrintedAddress {
+    let o = order;
+    let (first, last, line, city, state, zip, country) = match which {
+        AddressOf::Billing => (
+            &o.billing_first_name,
+            &o.billing_last_name,
+            &o.billing_address,
+            &o.billing_city,
+            o.billing_state.as_deref(),
+            &o.billing_zip,
+            &o.billing_country,
+        ),
+        AddressOf::Shipping => (
+            &o.shipping_first_name,
+            &o.shipping_last_name,
+            &o.shipping_address,
+            &o.shipping_city,
+            o.shipping_state.as_deref(),
+            &o.shipping_zip,
+            &o.shipping_country,
+        ),
+    };
+    let region = match state {
+        Some(s) => format!("{city}, {s} {zip}"),
+        None => format!("{city} {zip}"),
+    };
+    PrintedAddress {
+        name: format!("{first} {last}"),
+        lines: vec![
+            line.clone(),
+            region,
+            crate::domain::country::name(country, lang).to_owned(),
+        ],
+    }
 }

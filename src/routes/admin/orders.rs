@@ -17,7 +17,7 @@ use crate::{
         search::{self, EXPORT_LIMIT, Filters, PER_PAGE},
         status::OrderStatus,
         timeline,
-        view::{self, AdminOrder, OrderDetails},
+        view::{self, AddressOf, AdminOrder, OrderDetails},
     },
     payments::{
         AttemptStatus, RefundStatus, TransactionType,
@@ -429,31 +429,6 @@ pub struct Forms {
     pub ship: Option<ShipForm>,
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the address's columns, each shown"
-)]
-fn address(
-    lang: Lang,
-    first: &str,
-    last: &str,
-    line: &str,
-    city: &str,
-    state: Option<&str>,
-    zip: &str,
-    country: &str,
-) -> Vec<String> {
-    vec![
-        format!("{first} {last}"),
-        line.to_owned(),
-        match state {
-            Some(s) => format!("{city}, {s} {zip}"),
-            None => format!("{city} {zip}"),
-        },
-        crate::domain::country::name(country, lang).to_owned(),
-    ]
-}
-
 fn button(d: &OrderDetails, operation: Operation, at: chrono::NaiveDateTime) -> ActionButton {
     ActionButton {
         action: operation.as_str(),
@@ -671,26 +646,8 @@ pub fn order_page(
         captured: money(o.captured_minor),
         refunded: money(o.refunded_minor),
         refundable: money(left),
-        billing: address(
-            lang,
-            &o.billing_first_name,
-            &o.billing_last_name,
-            &o.billing_address,
-            &o.billing_city,
-            o.billing_state.as_deref(),
-            &o.billing_zip,
-            &o.billing_country,
-        ),
-        delivery: address(
-            lang,
-            &o.shipping_first_name,
-            &o.shipping_last_name,
-            &o.shipping_address,
-            &o.shipping_city,
-            o.shipping_state.as_deref(),
-            &o.shipping_zip,
-            &o.shipping_country,
-        ),
+        billing: view::printed_address(o, AddressOf::Billing, lang).all_lines(),
+        delivery: view::printed_address(o, AddressOf::Shipping, lang).all_lines(),
         attempts,
         refunds,
         shipments,

@@ -9,12 +9,11 @@ use serde::Deserialize;
 
 use crate::{
     db::DbError,
-    domain::country,
     money::format_price,
     orders::{
         expire,
         status::OrderStatus,
-        view::{self, OrderDetails},
+        view::{self, AddressOf, OrderDetails, PrintedAddress},
     },
     payments::AttemptStatus,
     web::{
@@ -57,14 +56,6 @@ pub struct RefundView {
     pub date: String,
 }
 
-/// An address block.
-pub struct AddressView {
-    /// Full name.
-    pub name: String,
-    /// Lines of the address.
-    pub lines: Vec<String>,
-}
-
 /// The order page.
 #[derive(Template)]
 #[template(path = "orders/show.html")]
@@ -84,8 +75,8 @@ pub struct OrderPage {
     shipping: String,
     total: String,
     refunded: Option<String>,
-    billing: AddressView,
-    shipping_address: AddressView,
+    billing: PrintedAddress,
+    shipping_address: PrintedAddress,
     email: String,
     shipments: Vec<ShipmentView>,
     refunds: Vec<RefundView>,
@@ -159,24 +150,8 @@ fn order_page(layout: Layout, d: &OrderDetails, shop_currency: Currency) -> Orde
         },
         total: price(o.total_minor),
         refunded: (o.refunded_minor > 0).then(|| price(o.refunded_minor)),
-        billing: address(
-            &o.billing_first_name,
-            &o.billing_last_name,
-            &o.billing_address,
-            &o.billing_city,
-            o.billing_state.as_deref(),
-            &o.billing_zip,
-            country::name(&o.billing_country, lang),
-        ),
-        shipping_address: address(
-            &o.shipping_first_name,
-            &o.shipping_last_name,
-            &o.shipping_address,
-            &o.shipping_city,
-            o.shipping_state.as_deref(),
-            &o.shipping_zip,
-            country::name(&o.shipping_country, lang),
-        ),
+        billing: view::printed_address(o, AddressOf::Billing, lang),
+        shipping_address: view::printed_address(o, AddressOf::Shipping, lang),
         email: o.email.clone(),
         shipments: d
             .shipments
@@ -202,25 +177,6 @@ fn order_page(layout: Layout, d: &OrderDetails, shop_currency: Currency) -> Orde
         paid_before_failed: d.attempts.iter().any(|a| a.status == AttemptStatus::Failed),
         can_restore: o.status == OrderStatus::Cancelled,
         layout,
-    }
-}
-
-fn address(
-    first: &str,
-    last: &str,
-    line: &str,
-    city: &str,
-    state: Option<&str>,
-    zip: &str,
-    country: &str,
-) -> AddressView {
-    let region = match state {
-        Some(s) => format!("{city}, {s} {zip}"),
-        None => format!("{city} {zip}"),
-    };
-    AddressView {
-        name: format!("{first} {last}"),
-        lines: vec![line.to_owned(), region, country.to_owned()],
     }
 }
 

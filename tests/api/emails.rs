@@ -117,15 +117,17 @@ async fn an_unreachable_smtp_server_leaves_the_email_pending_with_its_error() {
         status == "pending" && attempts >= 1 && error.is_some_and(|e| e.starts_with("SMTP"))
     })
     .await;
-    let job_error: Option<String> = jobs::table
-        .filter(jobs::kind.eq("emails.send"))
-        .select(jobs::last_error)
-        .first(&mut app.db.get().expect("conn"))
-        .expect("job");
-    assert!(
-        job_error.is_some(),
-        "the job keeps its last error for a retry"
-    );
+    // The runner records the job's failure in its own write, after the send has recorded the
+    // email's: wait for it rather than read in between.
+    eventually("the job keeps its last error for a retry", || {
+        let job_error: Option<String> = jobs::table
+            .filter(jobs::kind.eq("emails.send"))
+            .select(jobs::last_error)
+            .first(&mut app.db.get().expect("conn"))
+            .expect("job");
+        job_error.is_some()
+    })
+    .await;
 }
 
 #[tokio::test]

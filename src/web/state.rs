@@ -11,20 +11,17 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The database pool.
     pub db: Db,
-    /// The AsiaBill client for the configured environment and account.
-    pub gateway: Arc<asiabill::Client>,
-    /// The payment services, over the same pool and client.
+    /// The payment services over the same pool: the AsiaBill client is `payments.gateway`.
     pub payments: Payments,
 }
 
 impl AppState {
     /// The state for `settings`, with the payment services built over the same pool and client.
     pub fn new(settings: Arc<Settings>, db: Db, gateway: Arc<asiabill::Client>) -> Self {
-        let payments = Payments::new(db.clone(), gateway.clone(), &settings);
+        let payments = Payments::new(db.clone(), gateway, &settings);
         AppState {
             settings,
             db,
-            gateway,
             payments,
         }
     }

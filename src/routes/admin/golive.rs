@@ -36,7 +36,12 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let frame = frame(&mut layout, &admin, "go-live");
     let settings = state.settings.clone();
-    let api_url = state.gateway.environment().payment_url().to_owned();
+    let api_url = state
+        .payments
+        .gateway
+        .environment()
+        .payment_url()
+        .to_owned();
     let items = state
         .db
         .run(move |conn| golive::checklist(conn, &settings, &api_url))

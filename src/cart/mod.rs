@@ -89,6 +89,10 @@ pub enum CartError {
     /// The product is priced in another currency than the shop's.
     #[error("product priced in another currency")]
     CurrencyMismatch,
+    /// The line kept changing under the add (requests of one cart racing each other); asking
+    /// again is safe.
+    #[error("the cart changed meanwhile")]
+    Busy,
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -110,6 +114,7 @@ impl CartError {
             CartError::NotEnoughStock { .. } => "cart.not_enough_stock",
             CartError::BadQuantity => "cart.bad_quantity",
             CartError::CurrencyMismatch => "cart.currency_mismatch",
+            CartError::Busy => "cart.busy",
             CartError::Db(_) => "error.server.message",
         }
     }
@@ -172,82 +177,144 @@ pub fn add(
     currency: Currency,
 ) -> Result<i64, CartError> {
     write_transaction(conn, |conn| {
-        add_in_transaction(conn, cart_id, product_id, quantity, currency)
+        add_item(conn, cart_id, product_id, quantity, currency)
     })
 }
 
-/// [`add`]'s work, for a caller that opened the write transaction (`Db::write`).
-pub fn add_in_transaction(
+/// How many times an add is tried again after another request of the same cart changed its
+/// line between the add's read and its write (a double click on PostgreSQL).
+const ADD_TRIES: usize = 5;
+
+/// [`add`]'s work in at most two statements: one read of the product, the cart and the line,
+/// then one guarded write. Safe inside a transaction (SQLite's group commit) and without one
+/// (PostgreSQL runs each statement on its own, see `Db::write`): the write only lands on the
+/// line as it was read, so a change in between makes it read again.
+pub fn add_item(
     conn: &mut DbConnection,
     cart_id: Option<i64>,
     product_id: i64,
     quantity: i64,
     currency: Currency,
 ) -> Result<i64, CartError> {
-    let product = products::table.find(product_id).select((
-        products::stock,
-        products::active,
-        products::currency,
-    ));
-    let (stock, active, product_currency): (i64, bool, String) =
-        crate::on_backend!(conn, |c| product.first(c).optional())?
-            .ok_or(CartError::UnknownProduct)?;
-    if !active {
-        return Err(CartError::UnknownProduct);
-    }
-    if product_currency != currency.code() {
-        return Err(CartError::CurrencyMismatch);
-    }
-    let cart = match cart_id {
-        Some(id) => {
-            let cart = carts::table.find(id).select((carts::id, carts::updated_at));
-            crate::on_backend!(conn, |c| cart.first::<(i64, NaiveDateTime)>(c).optional())?
-        }
-        None => None,
-    };
-    let (cart_id, last_touched) = match cart {
-        Some((id, updated_at)) => (id, Some(updated_at)),
-        None => (create_cart(conn, currency)?, None),
-    };
-    let line = cart_items::table
-        .filter(cart_items::cart_id.eq(cart_id))
-        .filter(cart_items::product_id.eq(product_id))
-        .select((cart_items::id, cart_items::quantity));
-    let existing: Option<(i64, i64)> = crate::on_backend!(conn, |c| line.first(c).optional())?;
-    let wanted = existing
-        .map_or(0, |(_, q)| q)
-        .checked_add(quantity)
-        .ok_or(CartError::TooMany { max: MAX_PER_LINE })?;
     if quantity < 1 {
         return Err(CartError::BadQuantity);
     }
-    check_quantity(wanted, stock)?;
-    let at = now();
-    match existing {
-        Some((item_id, _)) => {
-            SetLineQuantity::new(item_id, wanted, at).run(conn)?;
+    for _ in 0..ADD_TRIES {
+        let facts = AddFacts::read(conn, cart_id, product_id)?.ok_or(CartError::UnknownProduct)?;
+        if !facts.active {
+            return Err(CartError::UnknownProduct);
         }
-        None => {
-            diesel::insert_into(cart_items::table)
-                .values((
-                    cart_items::cart_id.eq(cart_id),
-                    cart_items::product_id.eq(product_id),
-                    cart_items::quantity.eq(wanted),
-                    cart_items::created_at.eq(at),
-                    cart_items::updated_at.eq(at),
-                ))
-                .execute(conn)?;
+        if facts.currency != currency.code() {
+            return Err(CartError::CurrencyMismatch);
+        }
+        let wanted = facts
+            .line_quantity
+            .unwrap_or(0)
+            .checked_add(quantity)
+            .ok_or(CartError::TooMany { max: MAX_PER_LINE })?;
+        check_quantity(wanted, facts.stock)?;
+        let at = now();
+        let written = match (facts.cart_id, facts.line_id, facts.line_quantity) {
+            (Some(cart_id), Some(item_id), Some(had)) => {
+                let set = SetLineQuantity::new(item_id, wanted, at).only_if(had);
+                let written = set.run(conn)? == 1;
+                if written && let Some(updated_at) = facts.cart_updated_at {
+                    touch_if_stale(conn, cart_id, updated_at, at)?;
+                }
+                written.then_some(cart_id)
+            }
+            (Some(cart_id), _, _) => {
+                let written = insert_line(conn, cart_id, product_id, wanted, at)? == 1;
+                if written && let Some(updated_at) = facts.cart_updated_at {
+                    touch_if_stale(conn, cart_id, updated_at, at)?;
+                }
+                written.then_some(cart_id)
+            }
+            (None, _, _) => {
+                // No cart yet (or the session's is gone): the cart and its first line. Without
+                // a transaction a failure between the two leaves an empty cart, which the purge
+                // removes like any abandoned one.
+                let cart_id = create_cart(conn, currency)?;
+                insert_line(conn, cart_id, product_id, wanted, at)?;
+                Some(cart_id)
+            }
+        };
+        if let Some(cart_id) = written {
+            return Ok(cart_id);
         }
     }
-    if let Some(updated_at) = last_touched {
-        touch_if_stale(conn, cart_id, updated_at, at)?;
-    }
-    Ok(cart_id)
+    Err(CartError::Busy)
 }
 
-/// Sets a line's quantity, zero removing it, in the write transaction the caller opened
-/// (`Db::write`).
-pub fn set_quantity_in_transaction(
+/// What an add decides from, read in one statement: the product, and the cart and its line of
+/// that product when they exist.
+#[derive(Queryable)]
+struct AddFacts {
+    stock: i64,
+    active: bool,
+    currency: String,
+    cart_id: Option<i64>,
+    cart_updated_at: Option<NaiveDateTime>,
+    line_id: Option<i64>,
+    line_quantity: Option<i64>,
+}
+
+impl AddFacts {
+    /// `None` when there is no such product.
+    fn read(
+        conn: &mut DbConnection,
+        cart_id: Option<i64>,
+        product_id: i64,
+    ) -> Result<Option<AddFacts>, DbError> {
+        let query = products::table
+            .left_join(carts::table.on(carts::id.nullable().eq(cart_id)))
+            .left_join(
+                cart_items::table.on(cart_items::cart_id
+                    .eq(carts::id)
+                    .and(cart_items::product_id.eq(products::id))),
+            )
+            .filter(products::id.eq(product_id))
+            .select((
+                products::stock,
+                products::active,
+                products::currency,
+                carts::id.nullable(),
+                carts::updated_at.nullable(),
+                cart_items::id.nullable(),
+                cart_items::quantity.nullable(),
+            ));
+        Ok(crate::on_backend!(conn, |c| query
+            .load::<AddFacts>(c)
+            .map(|rows| rows.into_iter().next()))?)
+    }
+}
+
+/// Inserts a line unless the cart already has one of the product (another request added it
+/// since the read): the number of rows written, 0 or 1.
+fn insert_line(
+    conn: &mut DbConnection,
+    cart_id: i64,
+    product_id: i64,
+    quantity: i64,
+    at: NaiveDateTime,
+) -> Result<usize, DbError> {
+    let insert = diesel::insert_into(cart_items::table)
+        .values((
+            cart_items::cart_id.eq(cart_id),
+            cart_items::product_id.eq(product_id),
+            cart_items::quantity.eq(quantity),
+            cart_items::created_at.eq(at),
+            cart_items::updated_at.eq(at),
+        ))
+        .on_conflict((cart_items::cart_id, cart_items::product_id))
+        .do_nothing();
+    Ok(crate::on_backend!(conn, |c| insert.execute(c))?)
+}
+
+/// Sets a line's quantity, zero removing it, in one read and one write. Safe inside a
+/// transaction and without one: setting is idempotent, and a line removed in between is simply
+/// not written.
+pub fn set_item_quantity(
     conn: &mut DbConnection,
     cart_id: i64,
     item_id: i64,
@@ -314,8 +381,27 @@ impl SetLineQuantity {
         }
     }
 
-    fn run(self, conn: &mut DbConnection) -> Result<(), DbError> {
-        crate::on_backend!(conn, |c| self.execute(c))?;
+    /// The same update, made only while the line still holds `had` units.
+    fn only_if(self, had: i64) -> SetLineQuantityIf {
+        SetLineQuantityIf { set: self, had }
+    }
+
+    fn run(self, conn: &mut DbConnection) -> Result<usize, DbError> {
+        Ok(crate::on_backend!(conn, |c| self.execute(c))?)
+    }
+
+    fn write_out<'b, DB>(&'b self, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()>
+    where
+        DB: Backend,
+        i64: ToSql<BigInt, DB>,
+        NaiveDateTime: ToSql<Timestamp, DB>,
+    {
+        out.push_sql("UPDATE cart_items SET quantity = ");
+        out.push_bind_param::<BigInt, _>(&self.quantity)?;
+        out.push_sql(", updated_at = ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<BigInt, _>(&self.item_id)?;
         Ok(())
     }
 }
@@ -333,17 +419,46 @@ where
     NaiveDateTime: ToSql<Timestamp, DB>,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        out.push_sql("UPDATE cart_items SET quantity = ");
-        out.push_bind_param::<BigInt, _>(&self.quantity)?;
-        out.push_sql(", updated_at = ");
-        out.push_bind_param::<Timestamp, _>(&self.at)?;
-        out.push_sql(" WHERE id = ");
-        out.push_bind_param::<BigInt, _>(&self.item_id)?;
-        Ok(())
+        self.write_out(&mut out)
     }
 }
 
 impl<C> RunQueryDsl<C> for SetLineQuantity {}
+
+/// [`SetLineQuantity`] guarded by the quantity the line had when it was read (`… AND quantity =
+/// …`): without a transaction around the read and the write, a concurrent add makes it write
+/// nothing, and the add reads again.
+struct SetLineQuantityIf {
+    set: SetLineQuantity,
+    had: i64,
+}
+
+impl SetLineQuantityIf {
+    fn run(self, conn: &mut DbConnection) -> Result<usize, DbError> {
+        Ok(crate::on_backend!(conn, |c| self.execute(c))?)
+    }
+}
+
+impl QueryId for SetLineQuantityIf {
+    type QueryId = SetLineQuantityIf;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<DB> QueryFragment<DB> for SetLineQuantityIf
+where
+    DB: Backend,
+    i64: ToSql<BigInt, DB>,
+    NaiveDateTime: ToSql<Timestamp, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        self.set.write_out(&mut out)?;
+        out.push_sql(" AND quantity = ");
+        out.push_bind_param::<BigInt, _>(&self.had)?;
+        Ok(())
+    }
+}
+
+impl<C> RunQueryDsl<C> for SetLineQuantityIf {}
 
 /// How old a cart's `updated_at` may get before a change to the cart rewrites it. It marks the
 /// cart's last activity, which only matters in days (an abandoned cart); rewriting an indexed

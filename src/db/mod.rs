@@ -222,12 +222,15 @@ impl Db {
         }
     }
 
-    /// Runs `body` in a write transaction, as [`write_transaction`] does, and answers once it
-    /// is committed. Only for short writes on the request path (the cart).
+    /// Runs a short write on the request path (the cart) and answers once it is committed.
     ///
-    /// On SQLite, writes that arrive together share one transaction, each in a savepoint of
-    /// its own, and one commit, on the writer thread (the `sqlite_fast` module says why and
-    /// how). PostgreSQL writes run on the blocking pool, one transaction each.
+    /// On SQLite, `body` runs in a write transaction (as [`write_transaction`] does), and
+    /// writes that arrive together share it, each in a savepoint of its own, and one commit, on
+    /// the writer thread (the `sqlite_fast` module says why and how). On PostgreSQL, `body`
+    /// runs with no transaction around it, each of its statements committed on its own: a
+    /// `BEGIN` and a `COMMIT` were two of an add's six round trips. So `body` must be right
+    /// statement by statement, as the cart's writes are: each decides from one read and writes
+    /// with one statement guarded by what it read.
     pub async fn write<T, E, F>(&self, body: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
@@ -236,7 +239,7 @@ impl Db {
     {
         match &self.sqlite {
             Some(sqlite) => sqlite.write(body).await,
-            None => self.run(move |conn| write_transaction(conn, body)).await,
+            None => self.run(body).await,
         }
     }
 }

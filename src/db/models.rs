@@ -351,6 +351,7 @@ pub struct NewWebhookEvent<'a> {
     pub status: WebhookStatus,
     pub error: Option<&'a str>,
     pub apply_attempts: i64,
+    pub applied_at: Option<NaiveDateTime>,
     pub received_at: NaiveDateTime,
 }
 

@@ -91,7 +91,7 @@ impl NewJob {
 /// Adds a job and returns its id, or `None` when a job with the same dedupe key exists.
 pub fn enqueue(conn: &mut DbConnection, job: &NewJob) -> Result<Option<i64>, DbError> {
     let at = now();
-    let inserted = diesel::insert_into(jobs::table)
+    let insert = diesel::insert_into(jobs::table)
         .values(NewJobRow {
             kind: &job.kind,
             payload: job.payload.to_string(),
@@ -103,14 +103,15 @@ pub fn enqueue(conn: &mut DbConnection, job: &NewJob) -> Result<Option<i64>, DbE
             created_at: at,
             updated_at: at,
         })
-        .returning(jobs::id)
-        .get_result::<i64>(conn)
-        .map_err(DbError::from);
-    match inserted {
-        Ok(id) => Ok(Some(id)),
-        Err(e) if e.is_unique_violation() => Ok(None),
-        Err(e) => Err(e),
-    }
+        // A job already queued under the same key is not an error: inside a caller's
+        // transaction, a unique violation would abort it on PostgreSQL. On the backend's own
+        // connection, since the multi-backend one has no `ON CONFLICT`.
+        .on_conflict(jobs::dedupe_key)
+        .do_nothing()
+        .returning(jobs::id);
+    Ok(crate::on_backend!(conn, |c| insert
+        .get_result::<i64>(c)
+        .optional())?)
 }
 
 /// Ids of jobs of the given kinds that are due and not leased, oldest first.

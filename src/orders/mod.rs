@@ -35,14 +35,18 @@ pub fn number_for(id: i64) -> String {
 /// expiry, a refund settling) takes this first, so two of them for one order queue up instead of
 /// both deciding from the same old state: two attempts paid together then see each other and
 /// flag the double payment, and an expiry racing a late success cannot release stock the
-/// success keeps. On PostgreSQL a no-op update takes the lock `SELECT … FOR UPDATE` would (the
-/// multi-backend connection has no row-lock DSL). SQLite's `BEGIN IMMEDIATE` already serialises
-/// every writer, so there it costs nothing.
+/// success keeps. On PostgreSQL it is `SELECT … FOR NO KEY UPDATE`, the lock an update of the
+/// row takes (so inserts that name the order in a foreign key are not held up), as one prepared
+/// statement: the no-op `UPDATE` it replaces was parsed afresh each time and wrote a new version
+/// of the row. SQLite's `BEGIN IMMEDIATE` already serialises every writer, so there it costs
+/// nothing.
 pub fn lock(conn: &mut DbConnection, order_id: i64) -> Result<(), DbError> {
-    if let DbConnection::Pg(_) = conn {
-        diesel::update(orders::table.find(order_id))
-            .set(orders::updated_at.eq(orders::updated_at))
-            .execute(conn)?;
+    if let DbConnection::Pg(pg) = conn {
+        orders::table
+            .find(order_id)
+            .select(orders::id)
+            .for_no_key_update()
+            .load::<i64>(pg)?;
     }
     Ok(())
 }

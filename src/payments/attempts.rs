@@ -99,6 +99,14 @@ pub fn open(
     })
 }
 
+/// Attempt `id` as it is now.
+pub fn by_id(conn: &mut DbConnection, id: i64) -> Result<PaymentAttempt, DbError> {
+    Ok(payment_attempts::table
+        .find(id)
+        .select(PaymentAttempt::as_select())
+        .first(conn)?)
+}
+
 /// The attempt whose gateway `orderNo` is `order_no`.
 pub fn by_order_no(
     conn: &mut DbConnection,

@@ -94,3 +94,14 @@ crate::text_enum! {
         Failed => "failed",
     }
 }
+
+impl WebhookStatus {
+    /// True once the delivery has been dealt with (applied, ignored or flagged): a repeat of it
+    /// is acknowledged and changes nothing.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            WebhookStatus::Applied | WebhookStatus::Ignored | WebhookStatus::Flagged
+        )
+    }
+}

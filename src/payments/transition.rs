@@ -131,10 +131,21 @@ pub fn apply_in(
         .select(payment_attempts::order_id)
         .first(conn)?;
     crate::orders::lock(conn, order_id)?;
-    let attempt: PaymentAttempt = payment_attempts::table
-        .find(attempt_id)
-        .select(PaymentAttempt::as_select())
-        .first(conn)?;
+    let attempt = super::attempts::by_id(conn, attempt_id)?;
+    apply_locked(conn, &attempt, outcome, source, effects)
+}
+
+/// [`apply_in`] for a caller that holds the order's lock (`orders::lock`) in its transaction and
+/// read `attempt` after taking it, so that the attempt is as the transition before this one
+/// left it. Spares the two round trips of finding and locking the order again (the webhook).
+pub fn apply_locked(
+    conn: &mut DbConnection,
+    attempt: &PaymentAttempt,
+    outcome: &Outcome,
+    source: Source,
+    effects: &Effects,
+) -> Result<Applied, DbError> {
+    let attempt_id = attempt.id;
     let from = attempt.status;
     let at = now();
     let to = match outcome.status {
@@ -143,16 +154,16 @@ pub fn apply_in(
         // replaces what we know (another `tradeNo` for a settled attempt is another charge).
         same => {
             if same.is_some_and(AttemptStatus::is_success) {
-                flag_second_charge(conn, &attempt, outcome, source)?;
+                flag_second_charge(conn, attempt, outcome, source)?;
             }
-            fill_details(conn, &attempt, outcome, Fill::Missing)?;
+            fill_details(conn, attempt, outcome, Fill::Missing)?;
             return Ok(Applied::Unchanged);
         }
     };
     if !allowed(from, to) {
         event(
             conn,
-            &attempt,
+            attempt,
             source,
             "transition_refused",
             Some(from),
@@ -187,11 +198,11 @@ pub fn apply_in(
     // Only news that moved the attempt may re-point it: a refused or stale outcome (a declined
     // first try arriving after the paid one) must not leave refunds, capture and logistics
     // aimed at the wrong transaction.
-    fill_details(conn, &attempt, outcome, Fill::Replace)?;
+    fill_details(conn, attempt, outcome, Fill::Replace)?;
     stamp(conn, attempt_id, to, at, effects)?;
     event(
         conn,
-        &attempt,
+        attempt,
         source,
         &format!("payment_{}", to.as_str()),
         Some(from),
@@ -202,7 +213,7 @@ pub fn apply_in(
             .or_else(|| outcome.message.clone().map(Message::gateway)),
         outcome.detail.as_ref(),
     )?;
-    order_effects(conn, &attempt, to, source, effects)?;
+    order_effects(conn, attempt, to, source, effects)?;
     Ok(Applied::Changed { from, to })
 }
 

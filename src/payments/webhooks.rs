@@ -1,10 +1,12 @@
 //! `POST /payment/asiabill/webhook`: verify, store, then apply.
 //!
-//! The event is stored with its headers in its own commit before anything else, deduplicated
-//! on the SHA-256 of the raw body (AsiaBill signs each retry afresh, so only the body repeats).
-//! It is then applied in a second transaction. `success` goes back once it is applied, or when
-//! applying it failed for a business reason (flagged for the merchant); a database failure
-//! answers an error so that AsiaBill retries, and the retry finds the stored event.
+//! The event is stored with its headers, deduplicated on the SHA-256 of the raw body (AsiaBill
+//! signs each retry afresh, so only the body repeats), and applied in the same transaction.
+//! `success` goes back once it is applied, or when applying it failed for a business reason
+//! (flagged for the merchant). When that transaction fails (a lock held too long, the database
+//! gone), the event is stored in a commit of its own, then applied in a second transaction; if
+//! that fails too, the error stays on the stored row, a job applies it later, and the answer is
+//! an error so that AsiaBill retries and the retry finds the stored event.
 //!
 //! A refused delivery (signature, gateway or time) is stored too, for the merchant to see, but
 //! bounded: anyone can post here, so its body and headers are cut short and only the latest
@@ -82,6 +84,8 @@ struct Stored {
     id: i64,
     status: WebhookStatus,
     signature_valid: bool,
+    /// Inserted by this delivery (not a repeat of a stored body).
+    fresh: bool,
 }
 
 /// Handles one delivery.
@@ -121,7 +125,7 @@ pub async fn receive(payments: &Payments, headers: Vec<(String, String)>, body: 
             let stored = payments
                 .db
                 .run(move |conn| {
-                    store(conn, &record)?;
+                    store(conn, &record, WebhookStatus::Received)?;
                     rejected_webhooks::record(conn, now())
                 })
                 .await;
@@ -150,37 +154,84 @@ pub async fn receive(payments: &Payments, headers: Vec<(String, String)>, body: 
         event: Some(verified.event.clone()),
         error: None,
     };
-    let stored = match payments.db.run(move |conn| store(conn, &record)).await {
-        Ok(stored) => stored,
+    // The usual delivery is stored and applied in one transaction: one commit (one flush of
+    // the log to disk) and one trip to a database thread instead of two of each.
+    let effects = super::start::effects(payments);
+    let event = verified.event;
+    let retry_record = record.clone();
+    let handled = payments
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                // A new delivery is inserted as applied, since it commits only if it is: that
+                // spares an update of the row (and of its eight indexes) in the usual case. No
+                // one sees the row before the commit; a repeat delivery waits for it.
+                let stored = store(conn, &record, WebhookStatus::Applied)?;
+                if !stored.signature_valid || (stored.status.is_final() && !stored.fresh) {
+                    return Ok(stored);
+                }
+                let disposition = if stored.fresh {
+                    let disposition = apply_event(conn, stored.id, &event, &effects)?;
+                    if disposition != Disposition::Applied {
+                        note_disposition(conn, stored.id, &disposition)?;
+                    }
+                    disposition
+                } else {
+                    apply_and_mark(conn, stored.id, &event, &effects)?
+                };
+                Ok::<_, DbError>(Stored {
+                    status: disposition.status(),
+                    ..stored
+                })
+            })
+        })
+        .await;
+    match handled {
+        Ok(stored) if !stored.signature_valid => Reply::Unauthorized,
+        Ok(_) => Reply::Success,
+        Err(e) => {
+            tracing::error!(error = %e, "webhook not applied; keeping it for a retry");
+            keep_unapplied(payments, retry_record, e).await
+        }
+    }
+}
+
+/// A delivery whose transaction failed (a lock held too long, the database gone): nothing of it
+/// was kept, so it is stored now in a commit of its own, with the error, and a job applies it
+/// later. The answer asks AsiaBill to retry, unless a repeat of it was applied meanwhile.
+async fn keep_unapplied(payments: &Payments, record: NewRecord, error: DbError) -> Reply {
+    let error = error.to_string();
+    let kept = payments
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let stored = store(conn, &record, WebhookStatus::Received)?;
+                if stored.status.is_final() || !stored.signature_valid {
+                    return Ok::<_, DbError>(stored);
+                }
+                let id = stored.id;
+                diesel::update(webhook_events::table.find(id))
+                    .set((
+                        webhook_events::error.eq(Some(&error)),
+                        webhook_events::error_key.eq(None::<String>),
+                        webhook_events::apply_attempts.eq(webhook_events::apply_attempts + 1),
+                    ))
+                    .execute(conn)?;
+                jobs::enqueue(
+                    conn,
+                    &NewJob::new(REAPPLY_JOB, serde_json::json!({ "webhook_id": id }))
+                        .dedupe(format!("{REAPPLY_JOB}:{id}")),
+                )?;
+                Ok(stored)
+            })
+        })
+        .await;
+    match kept {
+        Ok(stored) if stored.status.is_final() && stored.signature_valid => Reply::Success,
+        Ok(stored) if !stored.signature_valid => Reply::Unauthorized,
+        Ok(_) => Reply::Retry,
         Err(e) => {
             tracing::error!(error = %e, "webhook could not be stored; AsiaBill will retry");
-            return Reply::Retry;
-        }
-    };
-    if !stored.signature_valid {
-        return Reply::Unauthorized;
-    }
-    if matches!(
-        stored.status,
-        WebhookStatus::Applied | WebhookStatus::Ignored | WebhookStatus::Flagged
-    ) {
-        return Reply::Success;
-    }
-    match apply_stored(payments, stored.id, verified.event).await {
-        Ok(()) => Reply::Success,
-        Err(e) => {
-            tracing::error!(error = %e, webhook.id = stored.id, "webhook stored but not applied");
-            let id = stored.id;
-            let _ = payments
-                .db
-                .run(move |conn| {
-                    jobs::enqueue(
-                        conn,
-                        &NewJob::new(REAPPLY_JOB, serde_json::json!({ "webhook_id": id }))
-                            .dedupe(format!("{REAPPLY_JOB}:{id}")),
-                    )
-                })
-                .await;
             Reply::Retry
         }
     }
@@ -197,19 +248,7 @@ pub async fn apply_stored(
         .db
         .run(move |conn| {
             let result = write_transaction(conn, |conn| {
-                let disposition = apply_event(conn, id, &event, &effects)?;
-                let note = disposition.note();
-                diesel::update(webhook_events::table.find(id))
-                    .set((
-                        webhook_events::status.eq(disposition.status()),
-                        webhook_events::error.eq(note.as_ref().map(Message::english)),
-                        webhook_events::error_key.eq(note.as_ref().map(Message::key)),
-                        webhook_events::error_args.eq(note.as_ref().and_then(Message::stored_args)),
-                        webhook_events::applied_at.eq(Some(now())),
-                        webhook_events::apply_attempts.eq(webhook_events::apply_attempts + 1),
-                    ))
-                    .execute(conn)?;
-                Ok::<_, DbError>(())
+                apply_and_mark(conn, id, &event, &effects).map(|_| ())
             });
             if let Err(e) = &result {
                 // Best effort: the row keeps status `received`, so a retry applies it.
@@ -224,6 +263,47 @@ pub async fn apply_stored(
             result
         })
         .await
+}
+
+/// Applies stored webhook `id` in the caller's transaction and writes how it ended on its row.
+fn apply_and_mark(
+    conn: &mut DbConnection,
+    id: i64,
+    event: &WebhookEvent,
+    effects: &Effects,
+) -> Result<Disposition, DbError> {
+    let disposition = apply_event(conn, id, event, effects)?;
+    let note = disposition.note();
+    diesel::update(webhook_events::table.find(id))
+        .set((
+            webhook_events::status.eq(disposition.status()),
+            webhook_events::error.eq(note.as_ref().map(Message::english)),
+            webhook_events::error_key.eq(note.as_ref().map(Message::key)),
+            webhook_events::error_args.eq(note.as_ref().and_then(Message::stored_args)),
+            webhook_events::applied_at.eq(Some(now())),
+            webhook_events::apply_attempts.eq(webhook_events::apply_attempts + 1),
+        ))
+        .execute(conn)?;
+    Ok(disposition)
+}
+
+/// Writes on a row inserted as applied that its delivery was ignored or flagged instead, with
+/// the note saying why.
+fn note_disposition(
+    conn: &mut DbConnection,
+    id: i64,
+    disposition: &Disposition,
+) -> Result<(), DbError> {
+    let note = disposition.note();
+    diesel::update(webhook_events::table.find(id))
+        .set((
+            webhook_events::status.eq(disposition.status()),
+            webhook_events::error.eq(note.as_ref().map(Message::english)),
+            webhook_events::error_key.eq(note.as_ref().map(Message::key)),
+            webhook_events::error_args.eq(note.as_ref().and_then(Message::stored_args)),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Re-applies a stored webhook by id (the background job and the admin's "reprocess").
@@ -253,6 +333,7 @@ pub async fn reapply(payments: &Payments, id: i64) -> Result<(), DbError> {
     }
 }
 
+#[derive(Clone)]
 struct NewRecord {
     body_sha256: String,
     request_id: String,
@@ -270,7 +351,14 @@ fn cut(value: String) -> String {
     value.chars().take(256).collect()
 }
 
-fn store(conn: &mut DbConnection, r: &NewRecord) -> Result<Stored, DbError> {
+/// Stores a delivery, or finds the stored row of its body. A new row of a genuine delivery is
+/// inserted with `status_if_new`: `received`, or `applied` by a caller whose transaction
+/// applies it before it commits.
+fn store(
+    conn: &mut DbConnection,
+    r: &NewRecord,
+    status_if_new: WebhookStatus,
+) -> Result<Stored, DbError> {
     let (event_type, order_no, trade_no) = match &r.event {
         Some(e) => {
             let (o, t) = identifiers(e);
@@ -280,11 +368,13 @@ fn store(conn: &mut DbConnection, r: &NewRecord) -> Result<Stored, DbError> {
     };
     let valid = r.event.is_some();
     let status = if valid {
-        WebhookStatus::Received
+        status_if_new
     } else {
         WebhookStatus::Failed
     };
-    let inserted = diesel::insert_into(webhook_events::table)
+    let applied = status == WebhookStatus::Applied;
+    let at = now();
+    let insert = diesel::insert_into(webhook_events::table)
         .values(NewWebhookEvent {
             body_sha256: &r.body_sha256,
             request_id: &r.request_id,
@@ -299,19 +389,26 @@ fn store(conn: &mut DbConnection, r: &NewRecord) -> Result<Stored, DbError> {
             signature_valid: valid,
             status,
             error: r.error.as_deref(),
-            apply_attempts: 0,
-            received_at: now(),
+            apply_attempts: i64::from(applied),
+            applied_at: applied.then_some(at),
+            received_at: at,
         })
-        .returning(webhook_events::id)
-        .get_result::<i64>(conn)
-        .map_err(DbError::from);
+        // A body seen before is not an error: inside the transaction that also applies it, a
+        // unique violation would abort everything on PostgreSQL.
+        .on_conflict(webhook_events::body_sha256)
+        .do_nothing()
+        .returning(webhook_events::id);
+    // On the backend's own connection: the multi-backend one has no `ON CONFLICT`.
+    let inserted: Option<i64> =
+        crate::on_backend!(conn, |c| insert.get_result::<i64>(c).optional())?;
     match inserted {
-        Ok(id) => Ok(Stored {
+        Some(id) => Ok(Stored {
             id,
             status,
             signature_valid: valid,
+            fresh: true,
         }),
-        Err(e) if e.is_unique_violation() => {
+        None => {
             let (id, status, was_valid): (i64, WebhookStatus, bool) = webhook_events::table
                 .filter(webhook_events::body_sha256.eq(&r.body_sha256))
                 .select((
@@ -347,13 +444,14 @@ fn store(conn: &mut DbConnection, r: &NewRecord) -> Result<Stored, DbError> {
                 if taken == 0 {
                     // The refused row was just deleted (only the latest are kept) or another
                     // genuine delivery took it: store this one afresh or find that one.
-                    return store(conn, r);
+                    return store(conn, r, status_if_new);
                 }
                 count_delivery(conn, id)?;
                 return Ok(Stored {
                     id,
                     status: WebhookStatus::Received,
                     signature_valid: true,
+                    fresh: false,
                 });
             }
             count_delivery(conn, id)?;
@@ -361,9 +459,9 @@ fn store(conn: &mut DbConnection, r: &NewRecord) -> Result<Stored, DbError> {
                 id,
                 status,
                 signature_valid: was_valid,
+                fresh: false,
             })
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -466,6 +564,9 @@ fn apply_payment_notice(
             .data("info", notice.words)
             .data("trade_no", notice.trade_no),
     )?;
+    // The timeline entry took the order's lock: read the attempt again, as the transition
+    // before this one left it, and move it from there.
+    let attempt = attempts::by_id(conn, attempt.id)?;
     if let Some(flag) = mismatch(conn, &attempt, notice.amount)? {
         return Ok(flag);
     }
@@ -478,7 +579,7 @@ fn apply_payment_notice(
         message: Some(notice.words.to_owned()),
         ..Outcome::to(to)
     };
-    transition::apply_in(conn, attempt.id, &outcome, Source::Webhook, effects)?;
+    transition::apply_locked(conn, &attempt, &outcome, Source::Webhook, effects)?;
     Ok(Disposition::Applied)
 }
 

@@ -288,7 +288,7 @@ async fn cart_writes_committed_together_keep_their_own_outcomes() {
         // Every third asks for more than a line may hold, after its cart is made.
         let quantity = if i % 3 == 0 { 11 } else { 1 };
         async move {
-            db.write(move |conn| cart::add_in_transaction(conn, None, product, quantity, usd))
+            db.write(move |conn| cart::add_item(conn, None, product, quantity, usd))
                 .await
         }
     });
@@ -345,7 +345,7 @@ async fn a_cart_write_that_panics_does_not_stop_the_ones_after_it() {
     );
     let added = app
         .db
-        .write(move |conn| cart::add_in_transaction(conn, None, product, 1, usd))
+        .write(move |conn| cart::add_item(conn, None, product, 1, usd))
         .await;
     assert!(added.is_ok(), "{added:?}");
 }

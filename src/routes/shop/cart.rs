@@ -137,7 +137,7 @@ pub async fn add(
     let currency = state.settings.currency;
     let added = state
         .db
-        .write(move |conn| cart::add_in_transaction(conn, cart_id, product_id, quantity, currency))
+        .write(move |conn| cart::add_item(conn, cart_id, product_id, quantity, currency))
         .await;
     match added {
         Ok(cart_id) => {
@@ -175,7 +175,7 @@ pub async fn update(
     let quantity = form.0.quantity;
     let updated = state
         .db
-        .write(move |conn| cart::set_quantity_in_transaction(conn, cart_id, item_id, quantity))
+        .write(move |conn| cart::set_item_quantity(conn, cart_id, item_id, quantity))
         .await;
     match updated {
         Ok(()) => {

@@ -5,6 +5,10 @@
 //! database (and PostgreSQL with `--postgres`) pinned to its own core, times its start-up, runs
 //! the scenarios and prints a table with each page's throughput as a share of `/healthz`
 //! measured in the same run, then the issue's targets with PASS or FAIL.
+//!
+//! With `--instances N` (PostgreSQL only), the PostgreSQL run starts N shops on the same
+//! database, as a deployment behind a load balancer would run them, and spreads the virtual
+//! users over them.
 
 mod html;
 mod http;
@@ -21,12 +25,12 @@ use std::{
 
 use anyhow::{Context, anyhow};
 use asiabill_sandbox::{Config as SandboxConfig, Sandbox};
-use clap::Parser;
+use clap::{CommandFactory, Parser, error::ErrorKind};
 
 use crate::{
     scenarios::{Ctx, Plan},
     shop::{BenchDb, ShopOptions, ShopProcess},
-    stats::{Report, Summary},
+    stats::{Memory, Report, Summary},
 };
 
 /// Set in the re-executed, pinned copy of this process.
@@ -47,6 +51,12 @@ struct Args {
     /// Skip SQLite (with `--postgres`, run PostgreSQL only).
     #[arg(long)]
     no_sqlite: bool,
+    /// Shop processes on the one PostgreSQL database (needs `--postgres` and `--no-sqlite`):
+    /// the first migrates and seeds, the others start after it; virtual user `i` talks to
+    /// instance `i % N`, webhooks go to each in turn, and every instance is pinned to the
+    /// shop's core.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    instances: usize,
     /// Benchmark an already running shop at this URL instead: page scenarios only (its
     /// gateway is not this process's simulator, so no webhooks or checkouts).
     #[arg(long, value_name = "URL")]
@@ -138,8 +148,39 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("not a duration: {text:?} (try 10s or 500ms)"))
 }
 
+/// Why these arguments cannot run, if they cannot.
+fn refusal(args: &Args) -> Option<String> {
+    if args.instances == 0 {
+        return Some("--instances must be at least 1".into());
+    }
+    if args.instances == 1 {
+        return None;
+    }
+    if args.url.is_some() {
+        return Some(format!(
+            "--instances {} starts shops of its own; it cannot be used with --url",
+            args.instances
+        ));
+    }
+    if args.postgres.is_none() || !args.no_sqlite {
+        // Each instance would open the file on its own, with its own writer and group commit:
+        // not a deployment SQLite supports.
+        return Some(format!(
+            "--instances {}: SQLite is one process's database, so several instances run on \
+             PostgreSQL only; pass --postgres URL --no-sqlite",
+            args.instances
+        ));
+    }
+    None
+}
+
 fn main() -> ExitCode {
     let mut args = Args::parse();
+    if let Some(why) = refusal(&args) {
+        Args::command()
+            .error(ErrorKind::ArgumentConflict, why)
+            .exit();
+    }
     // The shop runs in the run's own folder, so a relative path would not find it there.
     if let Ok(absolute) = args.shop.canonicalize() {
         args.shop = absolute;
@@ -251,7 +292,12 @@ async fn run(args: Args, pin: bool, cores: usize) -> anyhow::Result<bool> {
     println!("loadgen · {machine}");
     println!(
         "pinning: {}",
-        if pin {
+        if pin && args.instances > 1 {
+            format!(
+                "load generator and simulator on core {}, all {} shop instances on core {}",
+                args.loadgen_cpu, args.instances, args.shop_cpu
+            )
+        } else if pin {
             format!(
                 "load generator and simulator on core {}, shop on core {}",
                 args.loadgen_cpu, args.shop_cpu
@@ -262,12 +308,13 @@ async fn run(args: Args, pin: bool, cores: usize) -> anyhow::Result<bool> {
     );
     let mut reports = Vec::new();
     if let Some(url) = &args.url {
-        let ctx = Arc::new(Ctx::new(url.trim_end_matches('/'), encoding(&args), None).await?);
+        let base = url.trim_end_matches('/').to_owned();
+        let ctx = Arc::new(Ctx::new(vec![base], encoding(&args), None).await?);
         let mut report = Report {
             backend: format!("running shop at {url}"),
             ..Report::default()
         };
-        page_scenarios(&args, &ctx, &Meter::new(None), &mut report).await?;
+        page_scenarios(&args, &ctx, &Meter::new(&[]), &mut report).await?;
         finish(&mut report);
         reports.push(report);
     } else {
@@ -324,21 +371,32 @@ fn plan(args: &Args, users: usize) -> Plan {
     }
 }
 
-/// Measures the CPU the shop and this process use during a scenario.
+/// Measures the CPU the shop (every instance of it) and this process use during a scenario.
 struct Meter {
-    shop_pid: Option<String>,
+    shop_pids: Vec<String>,
     ticks: f64,
 }
 
-/// CPU seconds of the shop and of this process at one instant.
+/// CPU seconds of each shop instance and of this process at one instant.
 struct Reading {
     at: std::time::Instant,
-    shop: Option<f64>,
+    shops: Vec<Option<f64>>,
     me: Option<f64>,
 }
 
+impl Reading {
+    /// The shop's CPU seconds: the sum over its instances, known when every one's is (none
+    /// without a shop of ours).
+    fn shop(&self) -> Option<f64> {
+        if self.shops.is_empty() {
+            return None;
+        }
+        self.shops.iter().copied().sum()
+    }
+}
+
 impl Meter {
-    fn new(shop_pid: Option<u32>) -> Meter {
+    fn new(shop_pids: &[u32]) -> Meter {
         let ticks = Command::new("getconf")
             .arg("CLK_TCK")
             .output()
@@ -346,7 +404,7 @@ impl Meter {
             .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
             .unwrap_or(100.0);
         Meter {
-            shop_pid: shop_pid.map(|p| p.to_string()),
+            shop_pids: shop_pids.iter().map(u32::to_string).collect(),
             ticks,
         }
     }
@@ -354,21 +412,31 @@ impl Meter {
     fn read(&self) -> Reading {
         Reading {
             at: std::time::Instant::now(),
-            shop: self
-                .shop_pid
-                .as_deref()
-                .and_then(|p| stats::cpu_seconds(p, self.ticks)),
+            shops: self
+                .shop_pids
+                .iter()
+                .map(|p| stats::cpu_seconds(p, self.ticks))
+                .collect(),
             me: stats::cpu_seconds("self", self.ticks),
         }
     }
 
-    /// Fills in the CPU shares of `s` since `before`.
+    /// Fills in the CPU shares of `s` since `before`: the shop's is the sum over its
+    /// instances (with several, each one's is kept too).
     fn finish(&self, before: &Reading, s: &mut Summary) {
         let now = self.read();
         let wall = now.at.duration_since(before.at).as_secs_f64();
         if wall > 0.0 {
-            s.shop_cpu = now.shop.zip(before.shop).map(|(a, b)| (a - b) / wall);
+            s.shop_cpu = now.shop().zip(before.shop()).map(|(a, b)| (a - b) / wall);
             s.gen_cpu = now.me.zip(before.me).map(|(a, b)| (a - b) / wall);
+            if now.shops.len() > 1 {
+                s.shop_cpu_each = now
+                    .shops
+                    .iter()
+                    .zip(&before.shops)
+                    .filter_map(|(a, b)| Some((a.as_ref()? - b.as_ref()?) / wall))
+                    .collect();
+            }
         }
     }
 }
@@ -385,13 +453,14 @@ async fn page_scenarios(
     let mut say = |before: Reading, mut s: Summary| {
         meter.finish(&before, &mut s);
         eprintln!(
-            "  {:<14} {:>9.0}/s  p50 {:>7.2} ms  p99 {:>7.2} ms  shop {:>5.0} µs/op  errors {}",
+            "  {:<14} {:>9.0}/s  p50 {:>7.2} ms  p99 {:>7.2} ms  shop {:>5.0} µs/op  errors {}{}",
             s.name,
             s.rate(),
             s.p50.as_secs_f64() * 1000.0,
             s.p99.as_secs_f64() * 1000.0,
             s.shop_us_per_op().unwrap_or(0.0),
-            s.errors
+            s.errors,
+            s.shop_cpu_per_instance()
         );
         report.scenarios.push(s);
     };
@@ -490,11 +559,12 @@ async fn backend_with(
         Some(server) => BenchDb::postgres(server)?,
         None => BenchDb::sqlite(&dir),
     };
-    let name = if postgres.is_some() {
-        "PostgreSQL"
-    } else {
-        "SQLite"
+    let name = match postgres {
+        Some(_) if args.instances > 1 => format!("PostgreSQL, {} instances", args.instances),
+        Some(_) => "PostgreSQL".to_owned(),
+        None => "SQLite".to_owned(),
     };
+    let name = name.as_str();
     eprintln!("{name}: starting the shop ({})", args.shop.display());
     let result = backend_on(args, pin, sandbox, sandbox_url, &db, &dir, name).await;
     let dropped = db.drop_database();
@@ -550,9 +620,32 @@ async fn backend_on(
         shop.pid(),
         report.start_median().unwrap_or_default().as_secs_f64() * 1000.0
     );
+    // More instances on the same database, once the first has migrated and seeded it: each on
+    // a port of its own (its `SHOP_PUBLIC_URL` follows from it) and pinned to the same core,
+    // with the same settings, session key and gateway account as the first (`ShopOptions`),
+    // so that together they behave as one shop.
+    let mut shops = vec![shop];
+    for _ in 1..args.instances {
+        let opts = ShopOptions {
+            port: shop::free_port()?,
+            ..opts.clone()
+        };
+        let (other, took) = ShopProcess::start(&opts).await?;
+        eprintln!(
+            "{name}: instance {} (pid {}, {}) ready in {:.0} ms",
+            shops.len() + 1,
+            other.pid(),
+            other.base,
+            took.as_secs_f64() * 1000.0
+        );
+        report.other_starts.push(took);
+        shops.push(other);
+    }
 
-    let ctx = Arc::new(Ctx::new(&shop.base, encoding(args), Some(sandbox.clone())).await?);
-    let meter = Meter::new(Some(shop.pid()));
+    let bases = shops.iter().map(|s| s.base.clone()).collect();
+    let ctx = Arc::new(Ctx::new(bases, encoding(args), Some(sandbox.clone())).await?);
+    let pids: Vec<u32> = shops.iter().map(ShopProcess::pid).collect();
+    let meter = Meter::new(&pids);
     page_scenarios(args, &ctx, &meter, &mut report).await?;
     if wants(args, "webhooks") {
         let before = meter.read();
@@ -563,28 +656,52 @@ async fn backend_on(
         )
         .await?;
         meter.finish(&before, &mut s);
-        eprintln!("  webhooks   {:>9.0}/s  errors {}", s.rate(), s.errors);
+        eprintln!(
+            "  webhooks   {:>9.0}/s  errors {}{}",
+            s.rate(),
+            s.errors,
+            s.shop_cpu_per_instance()
+        );
         report.scenarios.push(s);
     }
     if wants(args, "checkouts") {
         let before = meter.read();
         let mut s = scenarios::checkouts(&ctx, plan(args, args.checkout_concurrency)).await?;
         meter.finish(&before, &mut s);
-        eprintln!("  checkouts  {:>9.1}/s  errors {}", s.rate(), s.errors);
+        eprintln!(
+            "  checkouts  {:>9.1}/s  errors {}{}",
+            s.rate(),
+            s.errors,
+            s.shop_cpu_per_instance()
+        );
         report.scenarios.push(s);
     }
     finish(&mut report);
-    let (rss, hwm) = shop.memory_kib();
-    report.rss_kib = rss;
-    report.hwm_kib = hwm;
-    let (problems, first_problems) = shop.log_problems();
-    if problems > 0 {
-        eprintln!("{name}: the shop logged {problems} warnings or errors, first:");
-        for l in first_problems {
-            eprintln!("  {l}");
+    report.memory = shops
+        .iter()
+        .map(|shop| {
+            let (rss_kib, hwm_kib) = shop.memory_kib();
+            Memory { rss_kib, hwm_kib }
+        })
+        .collect();
+    let several = shops.len() > 1;
+    for (i, shop) in shops.iter().enumerate() {
+        let (problems, first_problems) = shop.log_problems();
+        if problems > 0 {
+            let who = if several {
+                format!("instance {} ({})", i + 1, shop.base)
+            } else {
+                "the shop".to_owned()
+            };
+            eprintln!("{name}: {who} logged {problems} warnings or errors, first:");
+            for l in first_problems {
+                eprintln!("  {l}");
+            }
         }
     }
-    shop.stop().await?;
+    for shop in shops {
+        shop.stop().await?;
+    }
     Ok(report)
 }
 
@@ -592,7 +709,9 @@ async fn backend_on(
 mod tests {
     use std::time::Duration;
 
-    use super::parse_duration;
+    use clap::Parser;
+
+    use super::{Args, parse_duration, refusal};
 
     #[test]
     fn durations_parse() {
@@ -600,5 +719,32 @@ mod tests {
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
         assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn several_instances_need_postgres_alone() {
+        let refused = |line: &[&str]| {
+            let args = Args::try_parse_from([&["loadgen"], line].concat()).expect("parses");
+            refusal(&args)
+        };
+        assert_eq!(refused(&[]), None);
+        assert_eq!(refused(&["--instances", "1"]), None);
+        let pg = "postgres://postgres@127.0.0.1/postgres";
+        assert_eq!(
+            refused(&["--postgres", pg, "--no-sqlite", "--instances", "2"]),
+            None
+        );
+        for line in [
+            &["--instances", "2"][..],
+            &["--postgres", pg, "--instances", "2"],
+            &["--no-sqlite", "--instances", "2"],
+        ] {
+            assert!(
+                refused(line).is_some_and(|why| why.contains("SQLite is one process's database")),
+                "{line:?}"
+            );
+        }
+        assert!(refused(&["--url", "http://127.0.0.1:8080", "--instances", "2"]).is_some());
+        assert!(refused(&["--instances", "0"]).is_some());
     }
 }

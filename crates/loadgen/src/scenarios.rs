@@ -1,10 +1,17 @@
 //! The scenarios. Each virtual user is one browser (its own cookie session and keep-alive
 //! connection) looping until the window closes; what a user does before the window opens
 //! (getting a session, creating payment attempts) is not measured.
+//!
+//! With several shop instances on one database, virtual user `i` talks to instance `i % N`
+//! throughout (its session lives there, as behind a load balancer with sticky sessions); the
+//! webhooks, which come from the gateway and not from a browser, go to the instances in turn.
 
 use std::{
-    collections::HashSet,
-    sync::Arc,
+    collections::{HashMap, HashSet},
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -33,8 +40,9 @@ pub struct Product {
 
 /// What every scenario shares.
 pub struct Ctx {
-    /// The shop, `http://127.0.0.1:port`.
-    pub base: String,
+    /// Each shop instance, `http://127.0.0.1:port` (one, unless several run on one database);
+    /// never empty.
+    pub bases: Vec<String>,
     /// `Accept-Encoding` to send, if any.
     pub accept_encoding: Option<&'static str>,
     /// The catalogue.
@@ -46,12 +54,17 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// Reads the catalogue (slugs from `/`, ids from each product page).
+    /// Reads the catalogue (slugs from `/`, ids from each product page) from the first
+    /// instance: they all share one database.
     pub async fn new(
-        base: &str,
+        bases: Vec<String>,
         accept_encoding: Option<&'static str>,
         sandbox: Option<Sandbox>,
     ) -> anyhow::Result<Ctx> {
+        let base = bases
+            .first()
+            .ok_or_else(|| anyhow!("no shop to benchmark"))?
+            .clone();
         let mut b = Browser::new(accept_encoding);
         let home = b.get(&format!("{base}/")).await?;
         home.expect(200, "GET /")?;
@@ -73,7 +86,7 @@ impl Ctx {
             .unwrap_or_default()
             .to_string();
         Ok(Ctx {
-            base: base.to_owned(),
+            bases,
             accept_encoding,
             products,
             sandbox,
@@ -81,9 +94,14 @@ impl Ctx {
         })
     }
 
-    /// `base + path`.
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+    /// The instance virtual user `user` talks to.
+    pub fn base(&self, user: usize) -> &str {
+        &self.bases[user % self.bases.len()]
+    }
+
+    /// `path` on the instance of virtual user `user`.
+    pub fn url(&self, user: usize, path: &str) -> String {
+        format!("{}{path}", self.base(user))
     }
 
     /// The ids of the products that can be added to a cart.
@@ -172,8 +190,8 @@ pub async fn pages(
             let mut rec = Recorder::default();
             let mut b = Browser::new(ctx.accept_encoding);
             // A shopper who has been here before: the session cookie exists.
-            let setup = b.get(&ctx.url("/healthz")).await;
-            let first = b.get(&ctx.url(&paths[id % paths.len()])).await;
+            let setup = b.get(&ctx.url(id, "/healthz")).await;
+            let first = b.get(&ctx.url(id, &paths[id % paths.len()])).await;
             let w = gate.open().await;
             if let Err(e) = setup.and(first) {
                 rec.error(&e);
@@ -184,7 +202,7 @@ pub async fn pages(
                 let path = &paths[i % paths.len()];
                 i += 1;
                 let t = Instant::now();
-                let res = b.get(&ctx.url(path)).await;
+                let res = b.get(&ctx.url(id, path)).await;
                 if w.counts(t) {
                     rec.requests += 1;
                     match res.and_then(|r| r.expect(200, path)) {
@@ -221,7 +239,7 @@ pub async fn cart(ctx: &Arc<Ctx>, plan: Plan) -> anyhow::Result<Summary> {
             let mut b = Browser::new(ctx.accept_encoding);
             let product = buyable[id % buyable.len()].clone();
             let setup = async {
-                let home = b.get(&ctx.url("/")).await?;
+                let home = b.get(&ctx.url(id, "/")).await?;
                 home.expect(200, "GET /")?;
                 html::meta_csrf_token(&home.text()).ok_or_else(|| anyhow!("no CSRF token on /"))
             }
@@ -242,14 +260,14 @@ pub async fn cart(ctx: &Arc<Ctx>, plan: Plan) -> anyhow::Result<Summary> {
                 let write = match &item {
                     Some(item) if removing => {
                         b.post_form(
-                            &ctx.url(&format!("/cart/items/{item}")),
+                            &ctx.url(id, &format!("/cart/items/{item}")),
                             &[("csrf_token", &csrf), ("quantity", "0")],
                         )
                         .await
                     }
                     _ => {
                         b.post_form(
-                            &ctx.url("/cart/items"),
+                            &ctx.url(id, "/cart/items"),
                             &[
                                 ("csrf_token", &csrf),
                                 ("product_id", &product),
@@ -284,7 +302,7 @@ pub async fn cart(ctx: &Arc<Ctx>, plan: Plan) -> anyhow::Result<Summary> {
                     }
                 }
                 let t = Instant::now();
-                let view = b.get(&ctx.url("/cart")).await.and_then(|r| {
+                let view = b.get(&ctx.url(id, "/cart")).await.and_then(|r| {
                     r.expect(200, "GET /cart")?;
                     let page = r.text();
                     let shown = html::cart_count(&page);
@@ -321,18 +339,19 @@ pub async fn cart(ctx: &Arc<Ctx>, plan: Plan) -> anyhow::Result<Summary> {
     ))
 }
 
-/// A shopper's order up to AsiaBill's hosted page: add to cart, view the checkout, place the
-/// order, view the payment page, choose the hosted page. Returns the order's token and the
-/// hosted page's URL.
+/// A shopper's order up to AsiaBill's hosted page, on the instance of virtual user `user`: add
+/// to cart, view the checkout, place the order, view the payment page, choose the hosted page.
+/// Returns the order's token and the hosted page's URL.
 async fn order_to_hosted_page(
     ctx: &Ctx,
+    user: usize,
     b: &mut Browser,
     csrf: &str,
     product_id: &str,
 ) -> anyhow::Result<(String, String)> {
     let r = b
         .post_form(
-            &ctx.url("/cart/items"),
+            &ctx.url(user, "/cart/items"),
             &[
                 ("csrf_token", csrf),
                 ("product_id", product_id),
@@ -341,13 +360,13 @@ async fn order_to_hosted_page(
         )
         .await?;
     r.redirect("add to cart")?;
-    let page = b.get(&ctx.url("/checkout")).await?;
+    let page = b.get(&ctx.url(user, "/checkout")).await?;
     page.expect(200, "GET /checkout")?;
     let key = html::hidden_field(&page.text(), "idempotency_key")
         .ok_or_else(|| anyhow!("no idempotency_key on /checkout"))?;
     let r = b
         .post_form(
-            &ctx.url("/checkout"),
+            &ctx.url(user, "/checkout"),
             &[
                 ("csrf_token", csrf),
                 ("idempotency_key", &key),
@@ -376,7 +395,7 @@ async fn order_to_hosted_page(
     page.expect(200, "GET payment page")?;
     let r = b
         .post_form(
-            &ctx.url(&format!("/orders/{token}/pay")),
+            &ctx.url(user, &format!("/orders/{token}/pay")),
             &[("csrf_token", csrf), ("mode", "hosted")],
         )
         .await?;
@@ -387,10 +406,10 @@ async fn order_to_hosted_page(
     Ok((token, hosted))
 }
 
-/// A fresh browser with a session and its CSRF token.
-async fn shopper(ctx: &Ctx) -> anyhow::Result<(Browser, String)> {
+/// A fresh browser with a session on the instance of virtual user `user`, and its CSRF token.
+async fn shopper(ctx: &Ctx, user: usize) -> anyhow::Result<(Browser, String)> {
     let mut b = Browser::new(ctx.accept_encoding);
-    let home = b.get(&ctx.url("/")).await?;
+    let home = b.get(&ctx.url(user, "/")).await?;
     home.expect(200, "GET /")?;
     let csrf = html::meta_csrf_token(&home.text()).ok_or_else(|| anyhow!("no CSRF token"))?;
     Ok((b, csrf))
@@ -415,9 +434,14 @@ pub async fn webhooks(ctx: &Arc<Ctx>, plan: Plan, attempts: usize) -> anyhow::Re
         .ok_or_else(|| anyhow!("webhooks need the simulator in this process"))?;
     let buyable = ctx.buyable();
     let mut made = Vec::new();
-    let (mut b, csrf) = shopper(ctx).await?;
+    // One shopper per instance; attempt `i` is made on instance `i % N`, as a shopper would.
+    let mut shoppers = Vec::new();
+    for instance in 0..ctx.bases.len() {
+        shoppers.push(shopper(ctx, instance).await?);
+    }
     for i in 0..attempts.max(1) {
-        let (_, hosted) = order_to_hosted_page(ctx, &mut b, &csrf, &buyable[i % buyable.len()])
+        let (b, csrf) = &mut shoppers[i % ctx.bases.len()];
+        let (_, hosted) = order_to_hosted_page(ctx, i, b, csrf, &buyable[i % buyable.len()])
             .await
             .context("creating a payment attempt")?;
         let token = hosted
@@ -436,15 +460,30 @@ pub async fn webhooks(ctx: &Arc<Ctx>, plan: Plan, attempts: usize) -> anyhow::Re
     }
     let made = Arc::new(made);
     let credentials = Credentials::public_test_account();
+    // The gateway posts each webhook to the next instance, as a load balancer in front of
+    // them would share them out: one turn for every user, so that an attempt's webhooks reach
+    // every instance (and meet on its row from both sides).
+    let turn = Arc::new(AtomicUsize::new(0));
     let rec = run_users(plan, |id, gate| {
         let ctx = ctx.clone();
         let made = made.clone();
         let credentials = credentials.clone();
+        let turn = turn.clone();
         async move {
             let mut rec = Recorder::default();
             let mut b = Browser::new(None);
-            let url = ctx.url("/payment/asiabill/webhook");
-            let setup = b.get(&ctx.url("/healthz")).await;
+            let urls: Vec<String> = ctx
+                .bases
+                .iter()
+                .map(|base| format!("{base}/payment/asiabill/webhook"))
+                .collect();
+            // A kept-alive connection to every instance before the window opens.
+            let mut setup = Ok(());
+            for base in &ctx.bases {
+                if setup.is_ok() {
+                    setup = b.get(&format!("{base}/healthz")).await.map(drop);
+                }
+            }
             let w = gate.open().await;
             if let Err(e) = setup {
                 rec.error(&e);
@@ -471,8 +510,9 @@ pub async fn webhooks(ctx: &Arc<Ctx>, plan: Plan, attempts: usize) -> anyhow::Re
                 let headers = webhook_headers(&credentials, &RequestStamp::fresh(), &body);
                 let headers: Vec<(&str, &str)> =
                     headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let url = &urls[turn.fetch_add(1, Ordering::Relaxed) % urls.len()];
                 let res = b
-                    .send("POST", &url, Some(&body), &headers)
+                    .send("POST", url, Some(&body), &headers)
                     .await
                     .and_then(|r| {
                         r.expect(200, "webhook")?;
@@ -504,6 +544,10 @@ pub async fn webhooks(ctx: &Arc<Ctx>, plan: Plan, attempts: usize) -> anyhow::Re
 /// the order page showing it paid; then the simulator's `transaction.success` webhook must be
 /// acknowledged (applied) by the shop. The rate is checkouts whose webhook was acknowledged,
 /// over the time until the last of them was.
+///
+/// With several instances, each shopper stays on its own instance, whose `SHOP_PUBLIC_URL`
+/// is the payment's return and callback URL: the browser comes back to it and the webhook is
+/// delivered to it (a webhook delivered elsewhere counts as an error).
 pub async fn checkouts(ctx: &Arc<Ctx>, plan: Plan) -> anyhow::Result<Summary> {
     let sandbox = ctx
         .sandbox
@@ -516,14 +560,15 @@ pub async fn checkouts(ctx: &Arc<Ctx>, plan: Plan) -> anyhow::Result<Summary> {
         warmup: Duration::ZERO,
         ..plan
     };
-    let trades = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    // Each paid checkout's trade number and the instance its shopper used.
+    let trades = Arc::new(std::sync::Mutex::new(Vec::<(String, usize)>::new()));
     let rec = run_users(plan, |id, gate| {
         let ctx = ctx.clone();
         let buyable = buyable.clone();
         let trades = trades.clone();
         async move {
             let mut rec = Recorder::default();
-            let setup = shopper(&ctx).await;
+            let setup = shopper(&ctx, id).await;
             let w = gate.open().await;
             let (mut b, csrf) = match setup {
                 Ok(s) => s,
@@ -536,11 +581,11 @@ pub async fn checkouts(ctx: &Arc<Ctx>, plan: Plan) -> anyhow::Result<Summary> {
             while w.running() {
                 let t = Instant::now();
                 let sent = b.sent;
-                match checkout(&ctx, &mut b, &csrf, product).await {
+                match checkout(&ctx, id, &mut b, &csrf, product).await {
                     Ok(trade_no) => {
                         rec.ok(t.elapsed());
                         if let Ok(mut v) = trades.lock() {
-                            v.push(trade_no);
+                            v.push((trade_no, id % ctx.bases.len()));
                         }
                     }
                     Err(e) => rec.error(&e),
@@ -552,29 +597,48 @@ pub async fn checkouts(ctx: &Arc<Ctx>, plan: Plan) -> anyhow::Result<Summary> {
     })
     .await?;
     let paid_by_browser = started.elapsed();
-    let trades: HashSet<String> = trades
+    let trades: HashMap<String, usize> = trades
         .lock()
         .map(|v| v.iter().cloned().collect())
         .map_err(|_| anyhow!("a shopper panicked"))?;
+    // Where each instance's webhooks are delivered, for the check below.
+    let webhook_urls: Vec<String> = ctx
+        .bases
+        .iter()
+        .map(|base| format!("{base}/payment/asiabill/webhook"))
+        .collect();
 
     // Every counted checkout's webhook must be acknowledged; wait for the stragglers.
     let mut acked = HashSet::new();
+    let mut applied = vec![0_u64; ctx.bases.len()];
+    let mut misdelivered = Vec::new();
     let mut last_ack = started_at;
     let give_up = Instant::now() + Duration::from_secs(30);
     loop {
         let events = sandbox.webhook_events();
-        let ours: std::collections::HashMap<u64, &str> = events
+        let ours: HashMap<u64, (&str, usize)> = events
             .iter()
-            .filter(|e| e.event_type == "transaction.success" && trades.contains(&e.trade_no))
-            .map(|e| (e.id, e.trade_no.as_str()))
+            .filter(|e| e.event_type == "transaction.success")
+            .filter_map(|e| {
+                let instance = *trades.get(&e.trade_no)?;
+                Some((e.id, (e.trade_no.as_str(), instance)))
+            })
             .collect();
         for d in sandbox.webhook_deliveries() {
             if d.outcome == DeliveryOutcome::Acknowledged
-                && let Some(trade) = ours.get(&d.event_id)
+                && let Some((trade, instance)) = ours.get(&d.event_id)
                 && acked.insert((*trade).to_owned())
-                && d.at > last_ack
             {
-                last_ack = d.at;
+                applied[*instance] += 1;
+                if d.url != webhook_urls[*instance] {
+                    misdelivered.push(format!(
+                        "the webhook of {trade} went to {}, not to its shopper's instance {}",
+                        d.url, ctx.bases[*instance]
+                    ));
+                }
+                if d.at > last_ack {
+                    last_ack = d.at;
+                }
             }
         }
         if acked.len() >= trades.len() || Instant::now() > give_up {
@@ -592,23 +656,34 @@ pub async fn checkouts(ctx: &Arc<Ctx>, plan: Plan) -> anyhow::Result<Summary> {
     if missing > 0 && s.first_error.is_none() {
         s.first_error = Some(format!("{missing} webhooks not acknowledged within 30 s"));
     }
+    s.errors += misdelivered.len() as u64;
+    if s.first_error.is_none() {
+        s.first_error = misdelivered.into_iter().next();
+    }
     s.note = format!(
         "{} paid, {} webhooks applied, last {} ms after the window",
         trades.len(),
         acked.len(),
         until_last_ack.saturating_sub(paid_by_browser).as_millis()
     );
+    if applied.len() > 1 {
+        let each: Vec<String> = applied.iter().map(u64::to_string).collect();
+        s.note
+            .push_str(&format!(" (per instance: {})", each.join(" + ")));
+    }
     Ok(s)
 }
 
-/// One complete checkout; returns AsiaBill's trade number.
+/// One complete checkout on the instance of virtual user `user`; returns AsiaBill's trade
+/// number.
 async fn checkout(
     ctx: &Ctx,
+    user: usize,
     b: &mut Browser,
     csrf: &str,
     product_id: &str,
 ) -> anyhow::Result<String> {
-    let (token, hosted) = order_to_hosted_page(ctx, b, csrf, product_id).await?;
+    let (token, hosted) = order_to_hosted_page(ctx, user, b, csrf, product_id).await?;
     let page = b.get(&hosted).await?;
     page.expect(200, "GET hosted page")?;
     let action = html::first_post_action(&page.text())
@@ -631,6 +706,13 @@ async fn checkout(
         )
         .await?;
     let return_url = r.redirect("pay on the hosted page")?.to_owned();
+    // The instance's own public URL is the payment's return URL: the shopper comes back to it.
+    if !return_url.starts_with(&format!("{}/", ctx.base(user))) {
+        bail!(
+            "the hosted page sent the shopper to {return_url}, not back to its instance {}",
+            ctx.base(user)
+        );
+    }
     let trade_no = url::Url::parse(&return_url)?
         .query_pairs()
         .find(|(k, _)| k == "tradeNo")

@@ -79,6 +79,13 @@ impl ShopProcess {
             }
             None => Command::new(&opts.binary),
         };
+        // Everything but the port is the same for every instance on one database (`--instances`),
+        // so that they behave as one shop: the session key is given explicitly (a cookie signed
+        // by one is read by the other; left unset, each would read the one kept in the
+        // database, but the bench names its own), and the gateway is the same simulator with
+        // the same (default, public test) account, whose key also signs the bench's webhooks.
+        // `SHOP_PUBLIC_URL` is left to follow from `SHOP_BIND`, so each instance's return and
+        // callback URLs point at itself.
         cmd.arg("serve")
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())

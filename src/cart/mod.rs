@@ -1,7 +1,11 @@
 //! The shopping cart: one row per visitor (its id kept in the encrypted session cookie), lines
 //! priced from the catalogue each time they are shown, never from anything the browser sent.
 
+mod batch;
 pub mod purge;
+mod store;
+
+pub use store::Carts;
 
 use asiabill::Currency;
 use chrono::{NaiveDateTime, TimeDelta};
@@ -10,7 +14,7 @@ use diesel::{
     prelude::*,
     query_builder::{AstPass, QueryFragment, QueryId},
     serialize::ToSql,
-    sql_types::{BigInt, Timestamp},
+    sql_types::{BigInt, Bool, Nullable, Text, Timestamp},
 };
 use rand::RngCore;
 
@@ -196,41 +200,36 @@ pub fn add_item(
     quantity: i64,
     currency: Currency,
 ) -> Result<i64, CartError> {
-    if quantity < 1 {
-        return Err(CartError::BadQuantity);
-    }
     for _ in 0..ADD_TRIES {
-        let facts = AddFacts::read(conn, cart_id, product_id)?.ok_or(CartError::UnknownProduct)?;
-        if !facts.active {
-            return Err(CartError::UnknownProduct);
-        }
-        if facts.currency != currency.code() {
-            return Err(CartError::CurrencyMismatch);
-        }
-        let wanted = facts
-            .line_quantity
-            .unwrap_or(0)
-            .checked_add(quantity)
-            .ok_or(CartError::TooMany { max: MAX_PER_LINE })?;
-        check_quantity(wanted, facts.stock)?;
+        let facts = AddFacts::read(conn, cart_id, product_id)?;
         let at = now();
-        let written = match (facts.cart_id, facts.line_id, facts.line_quantity) {
-            (Some(cart_id), Some(item_id), Some(had)) => {
+        let written = match Plan::decide(facts.as_ref(), quantity, currency)? {
+            Plan::Update {
+                cart_id,
+                item_id,
+                had,
+                wanted,
+                touched,
+            } => {
                 let set = SetLineQuantity::new(item_id, wanted, at).only_if(had);
                 let written = set.run(conn)? == 1;
-                if written && let Some(updated_at) = facts.cart_updated_at {
-                    touch_if_stale(conn, cart_id, updated_at, at)?;
+                if written {
+                    touch_if_stale(conn, cart_id, touched, at)?;
                 }
                 written.then_some(cart_id)
             }
-            (Some(cart_id), _, _) => {
+            Plan::Insert {
+                cart_id,
+                wanted,
+                touched,
+            } => {
                 let written = insert_line(conn, cart_id, product_id, wanted, at)? == 1;
-                if written && let Some(updated_at) = facts.cart_updated_at {
-                    touch_if_stale(conn, cart_id, updated_at, at)?;
+                if written {
+                    touch_if_stale(conn, cart_id, touched, at)?;
                 }
                 written.then_some(cart_id)
             }
-            (None, _, _) => {
+            Plan::NewCart { wanted } => {
                 // No cart yet (or the session's is gone): the cart and its first line. Without
                 // a transaction a failure between the two leaves an empty cart, which the purge
                 // removes like any abandoned one.
@@ -248,14 +247,21 @@ pub fn add_item(
 
 /// What an add decides from, read in one statement: the product, and the cart and its line of
 /// that product when they exist.
-#[derive(Queryable)]
-struct AddFacts {
+#[derive(Debug, Clone, Queryable, QueryableByName)]
+pub(crate) struct AddFacts {
+    #[diesel(sql_type = BigInt)]
     stock: i64,
+    #[diesel(sql_type = Bool)]
     active: bool,
+    #[diesel(sql_type = Text)]
     currency: String,
+    #[diesel(sql_type = Nullable<BigInt>)]
     cart_id: Option<i64>,
+    #[diesel(sql_type = Nullable<Timestamp>)]
     cart_updated_at: Option<NaiveDateTime>,
+    #[diesel(sql_type = Nullable<BigInt>)]
     line_id: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
     line_quantity: Option<i64>,
 }
 
@@ -289,9 +295,79 @@ impl AddFacts {
     }
 }
 
+/// The one write an add makes, decided from its [`AddFacts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Plan {
+    /// The cart has a line of the product: set it to `wanted`, if it still holds `had`.
+    Update {
+        cart_id: i64,
+        item_id: i64,
+        had: i64,
+        wanted: i64,
+        /// The cart's last recorded activity.
+        touched: NaiveDateTime,
+    },
+    /// The cart has no line of the product yet.
+    Insert {
+        cart_id: i64,
+        wanted: i64,
+        /// The cart's last recorded activity.
+        touched: NaiveDateTime,
+    },
+    /// There is no cart (or the session's is gone).
+    NewCart { wanted: i64 },
+}
+
+impl Plan {
+    /// The write that adds `quantity` units as `facts` stand (`None`: no such product), or
+    /// why it is refused.
+    pub(crate) fn decide(
+        facts: Option<&AddFacts>,
+        quantity: i64,
+        currency: Currency,
+    ) -> Result<Plan, CartError> {
+        if quantity < 1 {
+            return Err(CartError::BadQuantity);
+        }
+        let facts = facts.ok_or(CartError::UnknownProduct)?;
+        if !facts.active {
+            return Err(CartError::UnknownProduct);
+        }
+        if facts.currency != currency.code() {
+            return Err(CartError::CurrencyMismatch);
+        }
+        let wanted = facts
+            .line_quantity
+            .unwrap_or(0)
+            .checked_add(quantity)
+            .ok_or(CartError::TooMany { max: MAX_PER_LINE })?;
+        check_quantity(wanted, facts.stock)?;
+        Ok(
+            match (
+                facts.cart_id.zip(facts.cart_updated_at),
+                facts.line_id.zip(facts.line_quantity),
+            ) {
+                (Some((cart_id, touched)), Some((item_id, had))) => Plan::Update {
+                    cart_id,
+                    item_id,
+                    had,
+                    wanted,
+                    touched,
+                },
+                (Some((cart_id, touched)), None) => Plan::Insert {
+                    cart_id,
+                    wanted,
+                    touched,
+                },
+                (None, _) => Plan::NewCart { wanted },
+            },
+        )
+    }
+}
+
 /// Inserts a line unless the cart already has one of the product (another request added it
 /// since the read): the number of rows written, 0 or 1.
-fn insert_line(
+pub(crate) fn insert_line(
     conn: &mut DbConnection,
     cart_id: i64,
     product_id: i64,
@@ -466,7 +542,7 @@ impl<C> RunQueryDsl<C> for SetLineQuantityIf {}
 const TOUCH_AFTER: TimeDelta = TimeDelta::hours(1);
 
 /// Records activity on the cart, unless it was recorded within [`TOUCH_AFTER`].
-fn touch_if_stale(
+pub(crate) fn touch_if_stale(
     conn: &mut DbConnection,
     cart_id: i64,
     updated_at: NaiveDateTime,

@@ -1,7 +1,9 @@
 //! The database: one connection type over SQLite and PostgreSQL, a pool, migrations, and the
 //! helpers that make transactions behave the same on both.
 
+pub mod batch;
 mod connection;
+mod handover;
 pub mod migrate;
 pub mod models;
 pub mod schema;
@@ -50,6 +52,10 @@ pub enum DbError {
     /// The transaction that carried a write (with others, see [`Db::write`]) failed to commit.
     #[error("the transaction could not be committed: {0}")]
     Commit(String),
+    /// The statement that carried this request's work with other requests' failed (see
+    /// [`batch`]); nothing of it was written.
+    #[error("the batched statement failed: {0}")]
+    Batch(String),
     /// A database thread (SQLite's readers and writer) could not be started.
     #[error("could not start a database thread: {0}")]
     Thread(std::io::Error),
@@ -179,6 +185,14 @@ impl Db {
     /// True on PostgreSQL.
     pub fn is_postgres(&self) -> bool {
         self.postgres
+    }
+
+    /// A batcher running `B`'s batches, on PostgreSQL, where a round trip costs more than a
+    /// short query's work ([`batch`] says why); `None` on SQLite, where a statement costs no
+    /// round trip and [`Db::read`] and [`Db::write`] already hand work over in batches.
+    pub fn batcher<B: batch::Batch>(&self) -> Option<std::sync::Arc<batch::Batcher<B>>> {
+        self.postgres
+            .then(|| batch::Batcher::new(self.pool.clone()))
     }
 
     /// A connection for synchronous code (start-up, commands, tests).

@@ -2,14 +2,10 @@
 
 use actix_session::SessionExt;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
-use diesel::prelude::*;
 use futures_util::future::LocalBoxFuture;
 
 use super::{AppState, csrf, flash};
-use crate::{
-    db::{DbError, schema::cart_items},
-    i18n::Lang,
-};
+use crate::i18n::Lang;
 
 pub use super::flash::Flash;
 
@@ -97,14 +93,8 @@ impl FromRequest for Layout {
             let cart_id = req.get_session().get::<i64>(CART_ID).ok().flatten();
             if let (Some(cart_id), Some(state)) = (cart_id, req.app_data::<web::Data<AppState>>()) {
                 layout.cart_count = state
-                    .db
-                    .read(move |conn| {
-                        let quantities: Vec<i64> = cart_items::table
-                            .filter(cart_items::cart_id.eq(cart_id))
-                            .select(cart_items::quantity)
-                            .load(conn)?;
-                        Ok::<_, DbError>(quantities.iter().sum())
-                    })
+                    .carts
+                    .count(cart_id)
                     .await
                     .map_err(super::AppError::from)?;
             }

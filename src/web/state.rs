@@ -2,7 +2,7 @@
 
 use std::{path::PathBuf, sync::Arc};
 
-use crate::{config::Settings, db::Db, payments::Payments};
+use crate::{cart::Carts, config::Settings, db::Db, payments::Payments};
 
 /// Everything a handler may need, cloned cheaply into each worker.
 #[derive(Clone)]
@@ -13,6 +13,8 @@ pub struct AppState {
     pub db: Db,
     /// The payment services over the same pool: the AsiaBill client is `payments.gateway`.
     pub payments: Payments,
+    /// The cart's reads and writes over the same pool.
+    pub carts: Carts,
 }
 
 impl AppState {
@@ -21,6 +23,7 @@ impl AppState {
         let payments = Payments::new(db.clone(), gateway, &settings);
         AppState {
             settings,
+            carts: Carts::new(db.clone()),
             db,
             payments,
         }

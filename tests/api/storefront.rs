@@ -319,6 +319,111 @@ async fn cart_writes_committed_together_keep_their_own_outcomes() {
     assert_eq!(units, vec![1; 8]);
 }
 
+/// Many shoppers' adds at once, as the cart's store takes them (on PostgreSQL a batch: one read
+/// of every add's facts, one guarded `UPDATE` of the growing lines, one `INSERT` of the new
+/// ones): each ends as it would alone. Lines grow, new lines appear, a refused add changes
+/// nothing, two adds of one line both count, and an add to a cart that is gone makes a new one.
+#[tokio::test]
+async fn many_shoppers_adding_at_once_each_get_what_they_would_alone() {
+    use asiabill::Currency;
+    use asiabill_shop::{
+        cart::{CartError, Carts},
+        db::schema::{cart_items, carts},
+    };
+    use diesel::prelude::*;
+
+    let app = spawn_app().await;
+    let mug = app.product_id("ceramic-mug");
+    let kettle = app.product_id("gooseneck-kettle");
+    let usd = Currency::parse("USD").expect("USD");
+    let store = Carts::new(app.db.clone());
+    // Eight carts holding two mugs each.
+    let mut carts = Vec::new();
+    for _ in 0..8 {
+        let cart = store.add(None, mug, 2, usd).await.expect("cart");
+        carts.push(cart);
+    }
+    // A cart that is gone by the time its shopper adds to it.
+    let gone = store.add(None, mug, 1, usd).await.expect("cart");
+    {
+        let mut conn = app.db.get().expect("conn");
+        diesel::delete(carts::table.find(gone))
+            .execute(&mut conn)
+            .expect("delete");
+    }
+    // Joined, every add is queued before any runs: one batch on PostgreSQL.
+    let mut adds = Vec::new();
+    for (i, &cart) in carts.iter().enumerate() {
+        // A mug more (the line grows), and a kettle (a new line).
+        adds.push((Some(cart), mug, 1));
+        adds.push((Some(cart), kettle, 1));
+        if i == 0 {
+            // The same line twice in the batch: both count.
+            adds.push((Some(cart), mug, 3));
+        }
+        if i == 1 {
+            // Past the ten a line may hold: refused, the line stays.
+            adds.push((Some(cart), mug, 9));
+        }
+    }
+    adds.push((Some(gone), kettle, 1));
+    adds.push((Some(carts[2]), i64::MAX, 1));
+    let outcomes = futures_util::future::join_all(adds.iter().map(|&(cart, product, qty)| {
+        let store = store.clone();
+        async move { store.add(cart, product, qty, usd).await }
+    }))
+    .await;
+    for (i, (outcome, &(cart, product, qty))) in outcomes.iter().zip(&adds).enumerate() {
+        match (cart, product, qty) {
+            (_, i64::MAX, _) => assert!(
+                matches!(outcome, Err(CartError::UnknownProduct)),
+                "add {i}: {outcome:?}"
+            ),
+            (Some(c), _, 9) if c == carts[1] => assert!(
+                matches!(outcome, Err(CartError::TooMany { max: 10 })),
+                "add {i}: {outcome:?}"
+            ),
+            (Some(c), _, _) if c == gone => {
+                let made = outcome.as_ref().expect("a new cart");
+                assert!(!carts.contains(made) && *made != gone, "add {i}: {made}");
+            }
+            (Some(c), _, _) => assert_eq!(outcome.as_ref().ok(), Some(&c), "add {i}"),
+            (None, _, _) => unreachable!(),
+        }
+    }
+    let mut conn = app.db.get().expect("conn");
+    for (i, &cart) in carts.iter().enumerate() {
+        let lines: Vec<(i64, i64)> = cart_items::table
+            .filter(cart_items::cart_id.eq(cart))
+            .select((cart_items::product_id, cart_items::quantity))
+            .order(cart_items::product_id)
+            .load(&mut conn)
+            .expect("lines");
+        let mugs = if i == 0 { 6 } else { 3 };
+        let mut expected = vec![(mug, mugs), (kettle, 1)];
+        expected.sort_unstable();
+        assert_eq!(lines, expected, "cart {i}");
+    }
+    let pages = futures_util::future::join_all(carts.iter().map(|&c| {
+        let store = store.clone();
+        async move { store.lines(c).await.expect("lines") }
+    }))
+    .await;
+    for (i, lines) in pages.iter().enumerate() {
+        let units: i64 = lines.iter().map(|l| l.quantity).sum();
+        assert_eq!(
+            units,
+            if i == 0 { 7 } else { 4 },
+            "cart {i} as its page reads it"
+        );
+        assert_eq!(
+            store.count(carts[i]).await.expect("count"),
+            units,
+            "cart {i}'s badge"
+        );
+    }
+}
+
 /// A write that panics is answered with an error, and the writes after it still go through.
 #[tokio::test]
 async fn a_cart_write_that_panics_does_not_stop_the_ones_after_it() {

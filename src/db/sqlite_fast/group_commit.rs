@@ -30,7 +30,7 @@ use diesel::{
 };
 use tokio::sync::oneshot;
 
-use super::queue::{HandOverGuard, HandOverQueue};
+use crate::db::handover::{HandOverGuard, HandOverQueue};
 use crate::db::{DbConnection, DbError, Manager, begin_write, finish_transaction};
 
 /// One queued write: its body, then the reply to its caller.

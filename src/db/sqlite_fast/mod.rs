@@ -28,7 +28,6 @@
 //! [`Db::write`]: super::Db::write
 
 mod group_commit;
-mod queue;
 mod reads;
 
 use std::{num::NonZero, sync::Arc, time::Duration};

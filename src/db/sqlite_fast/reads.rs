@@ -10,7 +10,7 @@ use std::{
 use diesel::r2d2::Pool;
 use tokio::sync::oneshot;
 
-use super::queue::{HandOverGuard, HandOverQueue};
+use crate::db::handover::{HandOverGuard, HandOverQueue};
 use crate::db::{DbConnection, DbError, Manager};
 
 /// One read: run on a reader thread with a connection (or the error of getting one), it

@@ -62,7 +62,7 @@ pub async fn show(
     let mut layout = Layout::without_cart_count(&req);
     let cart_id = session.get::<i64>(CART_ID).ok().flatten();
     let lines = match cart_id {
-        Some(id) => state.db.read(move |conn| cart::lines(conn, id)).await?,
+        Some(id) => state.carts.lines(id).await?,
         None => Vec::new(),
     };
     layout.cart_count = lines.iter().map(|l| l.quantity).sum();
@@ -136,8 +136,8 @@ pub async fn add(
     let cart_id = session.get::<i64>(CART_ID).ok().flatten();
     let currency = state.settings.currency;
     let added = state
-        .db
-        .write(move |conn| cart::add_item(conn, cart_id, product_id, quantity, currency))
+        .carts
+        .add(cart_id, product_id, quantity, currency)
         .await;
     match added {
         Ok(cart_id) => {
@@ -173,10 +173,7 @@ pub async fn update(
     };
     let item_id = item_id.into_inner();
     let quantity = form.0.quantity;
-    let updated = state
-        .db
-        .write(move |conn| cart::set_item_quantity(conn, cart_id, item_id, quantity))
-        .await;
+    let updated = state.carts.set_quantity(cart_id, item_id, quantity).await;
     match updated {
         Ok(()) => {
             let key = if quantity == 0 {

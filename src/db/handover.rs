@@ -1,10 +1,10 @@
-//! Where SQLite's reads and writes wait, on the async side, to be handed to their database
-//! thread together.
+//! Where reads and writes wait, on the async side, to be handed to a database thread (SQLite)
+//! or to one statement (PostgreSQL's batches) together.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// Jobs waiting for the next hand-over.
-pub(super) struct HandOverQueue<J> {
+pub(crate) struct HandOverQueue<J> {
     state: Mutex<State<J>>,
 }
 
@@ -27,14 +27,14 @@ impl<J> Default for HandOverQueue<J> {
 
 impl<J> HandOverQueue<J> {
     /// Queues a job. True when no hand-over task is running: the caller must start one.
-    pub(super) fn push(&self, job: J) -> bool {
+    pub(crate) fn push(&self, job: J) -> bool {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         state.jobs.push(job);
         !std::mem::replace(&mut state.handing_over, true)
     }
 
     /// The jobs queued so far, or `None` (and the hand-over task's end) when there are none.
-    pub(super) fn take(&self) -> Option<Vec<J>> {
+    pub(crate) fn take(&self) -> Option<Vec<J>> {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         if state.jobs.is_empty() {
             state.handing_over = false;
@@ -59,14 +59,14 @@ impl<J> HandOverQueue<J> {
 /// Held by a hand-over task from the moment it is spawned: if the task is dropped before it
 /// finishes (the runtime is shutting down, perhaps before ever polling it), the queue is
 /// abandoned instead of marked as handed over for ever.
-pub(super) struct HandOverGuard<J> {
+pub(crate) struct HandOverGuard<J> {
     queue: Arc<HandOverQueue<J>>,
     finished: bool,
 }
 
 impl<J> HandOverGuard<J> {
     /// Guards a hand-over task of `queue`.
-    pub(super) fn new(queue: Arc<HandOverQueue<J>>) -> Self {
+    pub(crate) fn new(queue: Arc<HandOverQueue<J>>) -> Self {
         HandOverGuard {
             queue,
             finished: false,
@@ -74,12 +74,12 @@ impl<J> HandOverGuard<J> {
     }
 
     /// The queue.
-    pub(super) fn queue(&self) -> &HandOverQueue<J> {
+    pub(crate) fn queue(&self) -> &HandOverQueue<J> {
         &self.queue
     }
 
     /// The task found the queue empty ([`HandOverQueue::take`] returned `None`).
-    pub(super) fn finish(mut self) {
+    pub(crate) fn finish(mut self) {
         self.finished = true;
     }
 }

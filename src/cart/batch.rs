@@ -1,0 +1,366 @@
+//! The cart's work on PostgreSQL, a batch of shoppers at a time (`db::batch` says why).
+//!
+//! - [`LinesBatch`]: the lines of every cart asked for, in one `SELECT … WHERE cart_id =
+//!   ANY($1)`.
+//! - [`AddsBatch`]: adds to existing carts in at most three statements whatever their number:
+//!   the facts of every add (`unnest` of the carts and products asked for, joined), then one
+//!   `UPDATE … FROM unnest(…)` of the lines that grow, each guarded by the quantity it was read
+//!   with, and one `INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING` of the new lines. The
+//!   rules are [`Plan::decide`]'s, as for a single add. An add whose write did not land (another
+//!   request changed its line meanwhile), an add that needs a new cart, and the second add of
+//!   one line in a batch go through [`add_item`] afterwards, one by one; so does every add of a
+//!   batch whose statement failed, since a failed statement wrote nothing.
+//!
+//! Each statement commits on its own, as [`add_item`]'s do (`Db::write`).
+
+use std::collections::{HashMap, HashSet};
+
+use asiabill::Currency;
+use chrono::NaiveDateTime;
+use diesel::{
+    pg::PgConnection,
+    prelude::*,
+    sql_types::{Array, BigInt, Timestamp},
+};
+use tokio::sync::oneshot;
+
+use super::{AddFacts, CartError, CartLine, Plan, add_item, touch_if_stale};
+use crate::db::{
+    DbConnection, DbError,
+    batch::{Batch, Job},
+    now,
+    schema::{cart_items, products},
+};
+
+/// A cart whose lines are wanted, and where they go.
+pub(super) struct LinesJob {
+    pub(super) cart_id: i64,
+    pub(super) reply: oneshot::Sender<Result<Vec<CartLine>, DbError>>,
+}
+
+impl Job for LinesJob {
+    fn fail(self, error: &DbError) {
+        let _ = self.reply.send(Err(DbError::Batch(error.to_string())));
+    }
+}
+
+/// The lines of many carts in one statement.
+pub(super) struct LinesBatch;
+
+impl Batch for LinesBatch {
+    type Job = LinesJob;
+
+    fn run(conn: &mut DbConnection, jobs: Vec<LinesJob>) {
+        let ids: Vec<i64> = jobs.iter().map(|j| j.cart_id).collect();
+        let DbConnection::Pg(pg) = conn else {
+            // Batches run on PostgreSQL only (`Db::batcher`); answer each alone all the same.
+            for job in jobs {
+                let _ = job.reply.send(super::lines(conn, job.cart_id));
+            }
+            return;
+        };
+        match lines_of(pg, &ids) {
+            Ok(mut by_cart) => {
+                for job in jobs {
+                    let lines = by_cart.remove(&job.cart_id).unwrap_or_default();
+                    let _ = job.reply.send(Ok(lines));
+                }
+            }
+            Err(e) => {
+                let error = DbError::from(e);
+                for job in jobs {
+                    job.fail(&error);
+                }
+            }
+        }
+    }
+}
+
+/// The lines of carts `ids` (each oldest first), by cart.
+fn lines_of(pg: &mut PgConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<CartLine>>> {
+    let rows: Vec<(i64, CartLine)> = cart_items::table
+        .inner_join(products::table)
+        .filter(cart_items::cart_id.eq_any(ids))
+        .order(cart_items::id.asc())
+        .select((
+            cart_items::cart_id,
+            (
+                cart_items::id,
+                products::id,
+                products::slug,
+                products::name_en,
+                products::name_zh,
+                products::image_path,
+                products::price_minor,
+                products::currency,
+                cart_items::quantity,
+                products::stock,
+                products::active,
+            ),
+        ))
+        .load(pg)?;
+    let mut by_cart: HashMap<i64, Vec<CartLine>> = HashMap::new();
+    for (cart_id, line) in rows {
+        by_cart.entry(cart_id).or_default().push(line);
+    }
+    Ok(by_cart)
+}
+
+/// An add to a cart, and where its answer (the cart's id) goes.
+pub(super) struct AddJob {
+    pub(super) cart_id: Option<i64>,
+    pub(super) product_id: i64,
+    pub(super) quantity: i64,
+    pub(super) currency: Currency,
+    pub(super) reply: oneshot::Sender<Result<i64, CartError>>,
+}
+
+impl AddJob {
+    /// Does this add on its own, as a request would without batches.
+    fn alone(self, conn: &mut DbConnection) {
+        let added = add_item(
+            conn,
+            self.cart_id,
+            self.product_id,
+            self.quantity,
+            self.currency,
+        );
+        let _ = self.reply.send(added);
+    }
+}
+
+impl Job for AddJob {
+    fn fail(self, error: &DbError) {
+        let _ = self
+            .reply
+            .send(Err(CartError::Db(DbError::Batch(error.to_string()))));
+    }
+}
+
+/// Adds to many carts in a few statements.
+pub(super) struct AddsBatch;
+
+impl Batch for AddsBatch {
+    type Job = AddJob;
+
+    fn run(conn: &mut DbConnection, jobs: Vec<AddJob>) {
+        let mut later = Vec::new();
+        let mut batched = Vec::new();
+        let mut lines_seen = HashSet::new();
+        for job in jobs {
+            match job.cart_id {
+                // A second add of the same line would be decided from the same facts.
+                Some(cart_id) if lines_seen.insert((cart_id, job.product_id)) => {
+                    batched.push(job);
+                }
+                _ => later.push(job),
+            }
+        }
+        let later = if batched.len() > 1 {
+            let mut rest = add_together(conn, batched);
+            rest.append(&mut later);
+            rest
+        } else {
+            batched.append(&mut later);
+            batched
+        };
+        for job in later {
+            job.alone(conn);
+        }
+    }
+}
+
+/// One add's facts in the batched read, with its place in the batch.
+#[derive(QueryableByName)]
+struct NumberedFacts {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+    #[diesel(embed)]
+    facts: AddFacts,
+}
+
+/// Adds `jobs` (each to an existing cart, no two to one line) together; answers those whose
+/// write landed or that were refused, and returns the others for [`add_item`].
+fn add_together(conn: &mut DbConnection, jobs: Vec<AddJob>) -> Vec<AddJob> {
+    let carts: Vec<i64> = jobs.iter().filter_map(|j| j.cart_id).collect();
+    let products: Vec<i64> = jobs.iter().map(|j| j.product_id).collect();
+    let read = diesel::sql_query(
+        "SELECT r.n, p.stock, p.active, p.currency, c.id AS cart_id, \
+                c.updated_at AS cart_updated_at, i.id AS line_id, i.quantity AS line_quantity \
+         FROM unnest($1::int8[], $2::int8[]) WITH ORDINALITY AS r(cart_id, product_id, n) \
+         JOIN products p ON p.id = r.product_id \
+         LEFT JOIN carts c ON c.id = r.cart_id \
+         LEFT JOIN cart_items i ON i.cart_id = c.id AND i.product_id = p.id",
+    )
+    .bind::<Array<BigInt>, _>(&carts)
+    .bind::<Array<BigInt>, _>(&products);
+    let Ok(rows) = postgres(conn).and_then(|pg| read.load::<NumberedFacts>(pg)) else {
+        return jobs;
+    };
+    let mut facts: HashMap<usize, AddFacts> = rows
+        .into_iter()
+        .filter_map(|r| Some((usize::try_from(r.n).ok()?.checked_sub(1)?, r.facts)))
+        .collect();
+
+    let mut updates = Vec::new();
+    let mut inserts = Vec::new();
+    let mut later = Vec::new();
+    for (n, job) in jobs.into_iter().enumerate() {
+        match Plan::decide(facts.remove(&n).as_ref(), job.quantity, job.currency) {
+            Err(refused) => {
+                let _ = job.reply.send(Err(refused));
+            }
+            Ok(plan @ Plan::Update { .. }) => updates.push((job, plan)),
+            Ok(plan @ Plan::Insert { .. }) => inserts.push((job, plan)),
+            Ok(Plan::NewCart { .. }) => later.push(job),
+        }
+    }
+    let at = now();
+    let updated = postgres(conn).and_then(|pg| update_lines(pg, &updates, at));
+    later.append(&mut finish(conn, updated, updates, at));
+    let inserted = postgres(conn).and_then(|pg| insert_lines(pg, &inserts, at));
+    later.append(&mut finish(conn, inserted, inserts, at));
+    later
+}
+
+/// Grows the lines of `updates` in one statement, each only while it holds the quantity it was
+/// read with: the ids of the lines written.
+fn update_lines(
+    pg: &mut PgConnection,
+    updates: &[(AddJob, Plan)],
+    at: NaiveDateTime,
+) -> QueryResult<HashSet<(i64, i64)>> {
+    let (mut ids, mut wanted, mut had) = (Vec::new(), Vec::new(), Vec::new());
+    let mut by_line = HashMap::new();
+    for (job, plan) in updates {
+        if let Plan::Update {
+            cart_id,
+            item_id,
+            had: h,
+            wanted: w,
+            ..
+        } = *plan
+        {
+            ids.push(item_id);
+            wanted.push(w);
+            had.push(h);
+            by_line.insert(item_id, (cart_id, job.product_id));
+        }
+    }
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    #[derive(QueryableByName)]
+    struct Written {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+    }
+    let written = diesel::sql_query(
+        "UPDATE cart_items SET quantity = v.wanted, updated_at = $4 \
+         FROM unnest($1::int8[], $2::int8[], $3::int8[]) AS v(id, wanted, had) \
+         WHERE cart_items.id = v.id AND cart_items.quantity = v.had \
+         RETURNING cart_items.id",
+    )
+    .bind::<Array<BigInt>, _>(&ids)
+    .bind::<Array<BigInt>, _>(&wanted)
+    .bind::<Array<BigInt>, _>(&had)
+    .bind::<Timestamp, _>(at)
+    .load::<Written>(pg)?;
+    Ok(written
+        .into_iter()
+        .filter_map(|w| by_line.get(&w.id).copied())
+        .collect())
+}
+
+/// Adds the new lines of `inserts` in one statement, skipping any another request added
+/// meanwhile: the (cart, product) pairs written.
+fn insert_lines(
+    pg: &mut PgConnection,
+    inserts: &[(AddJob, Plan)],
+    at: NaiveDateTime,
+) -> QueryResult<HashSet<(i64, i64)>> {
+    let (mut carts, mut products, mut wanted) = (Vec::new(), Vec::new(), Vec::new());
+    for (job, plan) in inserts {
+        if let Plan::Insert {
+            cart_id, wanted: w, ..
+        } = *plan
+        {
+            carts.push(cart_id);
+            products.push(job.product_id);
+            wanted.push(w);
+        }
+    }
+    if carts.is_empty() {
+        return Ok(HashSet::new());
+    }
+    #[derive(QueryableByName)]
+    struct Written {
+        #[diesel(sql_type = BigInt)]
+        cart_id: i64,
+        #[diesel(sql_type = BigInt)]
+        product_id: i64,
+    }
+    let written = diesel::sql_query(
+        "INSERT INTO cart_items (cart_id, product_id, quantity, created_at, updated_at) \
+         SELECT v.cart_id, v.product_id, v.wanted, $4, $4 \
+         FROM unnest($1::int8[], $2::int8[], $3::int8[]) AS v(cart_id, product_id, wanted) \
+         ON CONFLICT (cart_id, product_id) DO NOTHING \
+         RETURNING cart_id, product_id",
+    )
+    .bind::<Array<BigInt>, _>(&carts)
+    .bind::<Array<BigInt>, _>(&products)
+    .bind::<Array<BigInt>, _>(&wanted)
+    .bind::<Timestamp, _>(at)
+    .load::<Written>(pg)?;
+    Ok(written
+        .into_iter()
+        .map(|w| (w.cart_id, w.product_id))
+        .collect())
+}
+
+/// Answers the adds whose write landed (recording the cart's activity where it is stale) and
+/// returns the others for [`add_item`]: all of them when the statement failed.
+fn finish(
+    conn: &mut DbConnection,
+    written: QueryResult<HashSet<(i64, i64)>>,
+    planned: Vec<(AddJob, Plan)>,
+    at: NaiveDateTime,
+) -> Vec<AddJob> {
+    let Ok(written) = written else {
+        return planned.into_iter().map(|(job, _)| job).collect();
+    };
+    let mut later = Vec::new();
+    for (job, plan) in planned {
+        let (cart_id, touched) = match plan {
+            Plan::Update {
+                cart_id, touched, ..
+            }
+            | Plan::Insert {
+                cart_id, touched, ..
+            } => (cart_id, touched),
+            Plan::NewCart { .. } => {
+                later.push(job);
+                continue;
+            }
+        };
+        if written.contains(&(cart_id, job.product_id)) {
+            let answer = touch_if_stale(conn, cart_id, touched, at)
+                .map(|()| cart_id)
+                .map_err(CartError::from);
+            let _ = job.reply.send(answer);
+        } else {
+            later.push(job);
+        }
+    }
+    later
+}
+
+/// The PostgreSQL connection under `conn`: batches run on PostgreSQL only (`Db::batcher`).
+fn postgres(conn: &mut DbConnection) -> QueryResult<&mut PgConnection> {
+    match conn {
+        DbConnection::Pg(pg) => Ok(pg),
+        DbConnection::Sqlite(_) => Err(diesel::result::Error::QueryBuilderError(
+            "a PostgreSQL batch on SQLite".into(),
+        )),
+    }
+}

@@ -1,0 +1,108 @@
+//! [`Carts`]: the cart's database work for requests, on whichever backend.
+
+use std::sync::Arc;
+
+use asiabill::Currency;
+use diesel::prelude::*;
+use tokio::sync::oneshot;
+
+use super::{
+    CartError, CartLine,
+    batch::{AddJob, AddsBatch, LinesBatch, LinesJob},
+};
+use crate::db::{Db, DbError, batch::Batcher, schema::cart_items};
+
+/// The cart's reads and writes on the request path. On SQLite each goes through
+/// [`Db::read`] or [`Db::write`], which hand SQLite's work to its threads in batches; on
+/// PostgreSQL the cart pages and adds of many shoppers share statements (`batch`).
+#[derive(Clone)]
+pub struct Carts {
+    db: Db,
+    lines: Option<Arc<Batcher<LinesBatch>>>,
+    adds: Option<Arc<Batcher<AddsBatch>>>,
+}
+
+impl Carts {
+    /// The cart's access to `db`.
+    pub fn new(db: Db) -> Self {
+        Carts {
+            lines: db.batcher(),
+            adds: db.batcher(),
+            db,
+        }
+    }
+
+    /// The lines of cart `cart_id`, oldest first, with current prices.
+    pub async fn lines(&self, cart_id: i64) -> Result<Vec<CartLine>, DbError> {
+        match &self.lines {
+            Some(batcher) => {
+                let (reply, answer) = oneshot::channel();
+                batcher.push(LinesJob { cart_id, reply });
+                answer.await.unwrap_or(Err(DbError::Abandoned))
+            }
+            None => self.db.read(move |conn| super::lines(conn, cart_id)).await,
+        }
+    }
+
+    /// Units in cart `cart_id`, for the header's badge.
+    pub async fn count(&self, cart_id: i64) -> Result<i64, DbError> {
+        if self.lines.is_some() {
+            let lines = self.lines(cart_id).await?;
+            return Ok(lines.iter().map(|l| l.quantity).sum());
+        }
+        self.db
+            .read(move |conn| {
+                let quantities: Vec<i64> = cart_items::table
+                    .filter(cart_items::cart_id.eq(cart_id))
+                    .select(cart_items::quantity)
+                    .load(conn)?;
+                Ok::<_, DbError>(quantities.iter().sum())
+            })
+            .await
+    }
+
+    /// Adds `quantity` of a product to cart `cart_id`, creating the cart when it is `None` or
+    /// gone; answers the cart's id.
+    pub async fn add(
+        &self,
+        cart_id: Option<i64>,
+        product_id: i64,
+        quantity: i64,
+        currency: Currency,
+    ) -> Result<i64, CartError> {
+        match &self.adds {
+            Some(batcher) => {
+                let (reply, answer) = oneshot::channel();
+                batcher.push(AddJob {
+                    cart_id,
+                    product_id,
+                    quantity,
+                    currency,
+                    reply,
+                });
+                answer
+                    .await
+                    .unwrap_or(Err(CartError::Db(DbError::Abandoned)))
+            }
+            None => {
+                self.db
+                    .write(move |conn| {
+                        super::add_item(conn, cart_id, product_id, quantity, currency)
+                    })
+                    .await
+            }
+        }
+    }
+
+    /// Sets a line's quantity, zero removing it.
+    pub async fn set_quantity(
+        &self,
+        cart_id: i64,
+        item_id: i64,
+        quantity: i64,
+    ) -> Result<(), CartError> {
+        self.db
+            .write(move |conn| super::set_item_quantity(conn, cart_id, item_id, quantity))
+            .await
+    }
+}

@@ -11,6 +11,9 @@
 //!   one line in a batch go through [`add_item`] afterwards, one by one; so does every add of a
 //!   batch whose statement failed, since a failed statement wrote nothing.
 //!
+//! - [`RemovalsBatch`]: lines taken out of carts, in one `DELETE … USING unnest(…)`; a change
+//!   to another quantity goes through [`set_item_quantity`], one by one.
+//!
 //! Each statement commits on its own, as [`add_item`]'s do (`Db::write`).
 
 use std::collections::{HashMap, HashSet};
@@ -24,7 +27,7 @@ use diesel::{
 };
 use tokio::sync::oneshot;
 
-use super::{AddFacts, CartError, CartLine, Plan, add_item, touch_if_stale};
+use super::{AddFacts, CartError, CartLine, Plan, add_item, set_item_quantity, touch_if_stale};
 use crate::db::{
     DbConnection, DbError,
     batch::{Batch, Job},
@@ -363,4 +366,81 @@ fn postgres(conn: &mut DbConnection) -> QueryResult<&mut PgConnection> {
             "a PostgreSQL batch on SQLite".into(),
         )),
     }
+}
+
+/// A change to a line's quantity (zero removes it), and where its answer goes.
+pub(super) struct SetJob {
+    pub(super) cart_id: i64,
+    pub(super) item_id: i64,
+    pub(super) quantity: i64,
+    pub(super) reply: oneshot::Sender<Result<(), CartError>>,
+}
+
+impl Job for SetJob {
+    fn fail(self, error: &DbError) {
+        let _ = self
+            .reply
+            .send(Err(CartError::Db(DbError::Batch(error.to_string()))));
+    }
+}
+
+/// Removes many lines in one statement; other quantities are set one by one.
+pub(super) struct RemovalsBatch;
+
+impl Batch for RemovalsBatch {
+    type Job = SetJob;
+
+    fn run(conn: &mut DbConnection, jobs: Vec<SetJob>) {
+        let (removals, others): (Vec<SetJob>, Vec<SetJob>) =
+            jobs.into_iter().partition(|j| j.quantity == 0);
+        let later = if removals.len() > 1 {
+            remove_together(conn, removals)
+        } else {
+            removals
+        };
+        for job in later.into_iter().chain(others) {
+            let set = set_item_quantity(conn, job.cart_id, job.item_id, job.quantity);
+            let _ = job.reply.send(set);
+        }
+    }
+}
+
+/// Removes the lines of `removals` (each only from its own cart) in one statement and answers
+/// them: a line not found is [`CartError::UnknownLine`], as alone. Returns them all for
+/// [`set_item_quantity`] when the statement failed.
+fn remove_together(conn: &mut DbConnection, removals: Vec<SetJob>) -> Vec<SetJob> {
+    let items: Vec<i64> = removals.iter().map(|j| j.item_id).collect();
+    let carts: Vec<i64> = removals.iter().map(|j| j.cart_id).collect();
+    #[derive(QueryableByName)]
+    struct Removed {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+        #[diesel(sql_type = Timestamp)]
+        touched: NaiveDateTime,
+    }
+    let delete = diesel::sql_query(
+        "DELETE FROM cart_items USING carts c, \
+              unnest($1::int8[], $2::int8[]) AS v(id, cart_id) \
+         WHERE cart_items.id = v.id AND cart_items.cart_id = v.cart_id \
+           AND c.id = cart_items.cart_id \
+         RETURNING cart_items.id, c.updated_at AS touched",
+    )
+    .bind::<Array<BigInt>, _>(&items)
+    .bind::<Array<BigInt>, _>(&carts);
+    let Ok(removed) = postgres(conn).and_then(|pg| delete.load::<Removed>(pg)) else {
+        return removals;
+    };
+    let removed: HashMap<i64, NaiveDateTime> =
+        removed.into_iter().map(|r| (r.id, r.touched)).collect();
+    let at = now();
+    for job in removals {
+        let answer = match removed.get(&job.item_id) {
+            Some(&touched) => {
+                touch_if_stale(conn, job.cart_id, touched, at).map_err(CartError::from)
+            }
+            None => Err(CartError::UnknownLine),
+        };
+        let _ = job.reply.send(answer);
+    }
+    Vec::new()
 }

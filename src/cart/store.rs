@@ -8,18 +8,19 @@ use tokio::sync::oneshot;
 
 use super::{
     CartError, CartLine,
-    batch::{AddJob, AddsBatch, LinesBatch, LinesJob},
+    batch::{AddJob, AddsBatch, LinesBatch, LinesJob, RemovalsBatch, SetJob},
 };
 use crate::db::{Db, DbError, batch::Batcher, schema::cart_items};
 
 /// The cart's reads and writes on the request path. On SQLite each goes through
 /// [`Db::read`] or [`Db::write`], which hand SQLite's work to its threads in batches; on
-/// PostgreSQL the cart pages and adds of many shoppers share statements (`batch`).
+/// PostgreSQL the cart pages, adds and removals of many shoppers share statements (`batch`).
 #[derive(Clone)]
 pub struct Carts {
     db: Db,
     lines: Option<Arc<Batcher<LinesBatch>>>,
     adds: Option<Arc<Batcher<AddsBatch>>>,
+    sets: Option<Arc<Batcher<RemovalsBatch>>>,
 }
 
 impl Carts {
@@ -28,6 +29,7 @@ impl Carts {
         Carts {
             lines: db.batcher(),
             adds: db.batcher(),
+            sets: db.batcher(),
             db,
         }
     }
@@ -101,8 +103,24 @@ impl Carts {
         item_id: i64,
         quantity: i64,
     ) -> Result<(), CartError> {
-        self.db
-            .write(move |conn| super::set_item_quantity(conn, cart_id, item_id, quantity))
-            .await
+        match &self.sets {
+            Some(batcher) => {
+                let (reply, answer) = oneshot::channel();
+                batcher.push(SetJob {
+                    cart_id,
+                    item_id,
+                    quantity,
+                    reply,
+                });
+                answer
+                    .await
+                    .unwrap_or(Err(CartError::Db(DbError::Abandoned)))
+            }
+            None => {
+                self.db
+                    .write(move |conn| super::set_item_quantity(conn, cart_id, item_id, quantity))
+                    .await
+            }
+        }
     }
 }

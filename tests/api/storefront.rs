@@ -424,6 +424,74 @@ async fn many_shoppers_adding_at_once_each_get_what_they_would_alone() {
     }
 }
 
+/// Many shoppers taking lines out at once (on PostgreSQL one `DELETE` for all of them): each
+/// removes its own line only, a line of another cart or one already gone is refused as unknown,
+/// and a quantity change in the same batch still lands.
+#[tokio::test]
+async fn many_shoppers_removing_lines_at_once_remove_only_their_own() {
+    use asiabill::Currency;
+    use asiabill_shop::{
+        cart::{CartError, Carts},
+        db::schema::cart_items,
+    };
+    use diesel::prelude::*;
+
+    let app = spawn_app().await;
+    let mug = app.product_id("ceramic-mug");
+    let kettle = app.product_id("gooseneck-kettle");
+    let usd = Currency::parse("USD").expect("USD");
+    let store = Carts::new(app.db.clone());
+    let mut carts = Vec::new();
+    for _ in 0..6 {
+        let cart = store.add(None, mug, 2, usd).await.expect("cart");
+        store.add(Some(cart), kettle, 1, usd).await.expect("kettle");
+        carts.push(cart);
+    }
+    let line_of = |cart: i64, product: i64| -> i64 {
+        let mut conn = app.db.get().expect("conn");
+        cart_items::table
+            .filter(cart_items::cart_id.eq(cart))
+            .filter(cart_items::product_id.eq(product))
+            .select(cart_items::id)
+            .first(&mut conn)
+            .expect("line")
+    };
+    let mugs: Vec<i64> = carts.iter().map(|&c| line_of(c, mug)).collect();
+    let kettle_0 = line_of(carts[0], kettle);
+    // Each cart's mug line removed; cart 1 also tries cart 0's kettle line (not its own) and
+    // a line that does not exist; cart 2 sets its kettles to 3.
+    let mut sets: Vec<(i64, i64, i64)> =
+        carts.iter().zip(&mugs).map(|(&c, &l)| (c, l, 0)).collect();
+    sets.push((carts[1], kettle_0, 0));
+    sets.push((carts[1], i64::MAX, 0));
+    sets.push((carts[2], line_of(carts[2], kettle), 3));
+    let outcomes = futures_util::future::join_all(sets.iter().map(|&(cart, item, qty)| {
+        let store = store.clone();
+        async move { store.set_quantity(cart, item, qty).await }
+    }))
+    .await;
+    for (i, outcome) in outcomes.iter().enumerate() {
+        if i == carts.len() || i == carts.len() + 1 {
+            assert!(
+                matches!(outcome, Err(CartError::UnknownLine)),
+                "set {i}: {outcome:?}"
+            );
+        } else {
+            assert!(outcome.is_ok(), "set {i}: {outcome:?}");
+        }
+    }
+    let mut conn = app.db.get().expect("conn");
+    for (i, &cart) in carts.iter().enumerate() {
+        let lines: Vec<(i64, i64)> = cart_items::table
+            .filter(cart_items::cart_id.eq(cart))
+            .select((cart_items::product_id, cart_items::quantity))
+            .load(&mut conn)
+            .expect("lines");
+        let kettles = if i == 2 { 3 } else { 1 };
+        assert_eq!(lines, vec![(kettle, kettles)], "cart {i}");
+    }
+}
+
 /// A write that panics is answered with an error, and the writes after it still go through.
 #[tokio::test]
 async fn a_cart_write_that_panics_does_not_stop_the_ones_after_it() {

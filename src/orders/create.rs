@@ -190,27 +190,6 @@ fn insert(
     }
     within_limits(conn, checkout, ctx, now())?;
     let chinese = ctx.lang == Lang::ZhCn;
-    // Reserve each line with one conditional update: it succeeds only while enough stock is
-    // left, so two shoppers can never both take the last unit. In product order, so that two
-    // checkouts of the same products lock their rows in the same order (on PostgreSQL, the
-    // other order deadlocks).
-    let mut reserving: Vec<_> = lines.iter().collect();
-    reserving.sort_by_key(|line| line.product_id);
-    for line in reserving {
-        let reserved = diesel::update(
-            products::table
-                .filter(products::id.eq(line.product_id))
-                .filter(products::active.eq(true))
-                .filter(products::currency.eq(ctx.currency.code()))
-                .filter(products::stock.ge(line.quantity)),
-        )
-        .set(products::stock.eq(products::stock - line.quantity))
-        .execute(conn)?;
-        crate::catalogue::cache::changed();
-        if reserved != 1 {
-            return Err(PlaceError::NotEnoughStock(line.name(chinese).to_owned()));
-        }
-    }
     let subtotal = cart::subtotal(&lines);
     let shipping = 0;
     let at = now();
@@ -299,6 +278,30 @@ fn insert(
             .dedupe(format!("{EXPIRE_JOB}:{id}"))
             .run_at(at + reservation),
     )?;
+    // Reserve each line with one conditional update: it succeeds only while enough stock is
+    // left, so two shoppers can never both take the last unit; a refusal rolls the whole order
+    // back. In product order, so that two checkouts of the same products lock their rows in the
+    // same order (on PostgreSQL, the other order deadlocks). Last, just before the commit: on
+    // PostgreSQL the product's row stays locked until then, and every checkout of a popular
+    // product waits for it, so the order's other writes come before (issue 17: this wait was
+    // the largest in a checkout).
+    let mut reserving: Vec<_> = lines.iter().collect();
+    reserving.sort_by_key(|line| line.product_id);
+    for line in reserving {
+        let reserved = diesel::update(
+            products::table
+                .filter(products::id.eq(line.product_id))
+                .filter(products::active.eq(true))
+                .filter(products::currency.eq(ctx.currency.code()))
+                .filter(products::stock.ge(line.quantity)),
+        )
+        .set(products::stock.eq(products::stock - line.quantity))
+        .execute(conn)?;
+        crate::catalogue::cache::changed();
+        if reserved != 1 {
+            return Err(PlaceError::NotEnoughStock(line.name(chinese).to_owned()));
+        }
+    }
     Ok(Placed {
         id,
         number,

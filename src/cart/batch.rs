@@ -2,10 +2,11 @@
 //!
 //! - [`LinesBatch`]: the lines of every cart asked for, in one `SELECT … WHERE cart_id =
 //!   ANY($1)`.
-//! - [`AddsBatch`]: adds to existing carts in at most three statements whatever their number:
-//!   the facts of every add (`unnest` of the carts and products asked for, joined), then one
-//!   `UPDATE … FROM unnest(…)` of the lines that grow, each guarded by the quantity it was read
-//!   with, and one `INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING` of the new lines. The
+//! - [`AddsBatch`]: adds to existing carts in two statements whatever their number: the facts
+//!   of every add (`unnest` of the carts and products asked for, joined), then one statement
+//!   writing them all: an `UPDATE … FROM unnest(…)` of the lines that grow, each guarded by the
+//!   quantity it was read with, beside an `INSERT … SELECT FROM unnest(…) ON CONFLICT DO
+//!   NOTHING` of the new lines. The
 //!   rules are [`Plan::decide`]'s, as for a single add. An add whose write did not land (another
 //!   request changed its line meanwhile), an add that needs a new cart, and the second add of
 //!   one line in a batch go through [`add_item`] afterwards, one by one; so does every add of a
@@ -205,96 +206,59 @@ fn add_together(conn: &mut DbConnection, jobs: Vec<AddJob>) -> Vec<AddJob> {
         .filter_map(|r| Some((usize::try_from(r.n).ok()?.checked_sub(1)?, r.facts)))
         .collect();
 
-    let mut updates = Vec::new();
-    let mut inserts = Vec::new();
+    let mut planned = Vec::new();
     let mut later = Vec::new();
     for (n, job) in jobs.into_iter().enumerate() {
         match Plan::decide(facts.remove(&n).as_ref(), job.quantity, job.currency) {
             Err(refused) => {
                 let _ = job.reply.send(Err(refused));
             }
-            Ok(plan @ Plan::Update { .. }) => updates.push((job, plan)),
-            Ok(plan @ Plan::Insert { .. }) => inserts.push((job, plan)),
             Ok(Plan::NewCart { .. }) => later.push(job),
+            Ok(plan) => planned.push((job, plan)),
         }
     }
+    if planned.is_empty() {
+        return later;
+    }
     let at = now();
-    let updated = postgres(conn).and_then(|pg| update_lines(pg, &updates, at));
-    later.append(&mut finish(conn, updated, updates, at));
-    let inserted = postgres(conn).and_then(|pg| insert_lines(pg, &inserts, at));
-    later.append(&mut finish(conn, inserted, inserts, at));
+    let written = postgres(conn).and_then(|pg| write_lines(pg, &planned, at));
+    later.append(&mut finish(conn, written, planned, at));
     later
 }
 
-/// Grows the lines of `updates` in one statement, each only while it holds the quantity it was
-/// read with: the ids of the lines written.
-fn update_lines(
+/// Writes the lines of `planned` in one statement: the lines that grow, each only while it
+/// holds the quantity it was read with (`UPDATE … FROM unnest(…)`), and the new ones, skipping
+/// any another request added meanwhile (`INSERT … ON CONFLICT DO NOTHING`). Answers the
+/// (cart, product) pairs written. No two of `planned` name one line, so the two parts never
+/// touch the same row.
+fn write_lines(
     pg: &mut PgConnection,
-    updates: &[(AddJob, Plan)],
+    planned: &[(AddJob, Plan)],
     at: NaiveDateTime,
 ) -> QueryResult<HashSet<(i64, i64)>> {
-    let (mut ids, mut wanted, mut had) = (Vec::new(), Vec::new(), Vec::new());
-    let mut by_line = HashMap::new();
-    for (job, plan) in updates {
-        if let Plan::Update {
-            cart_id,
-            item_id,
-            had: h,
-            wanted: w,
-            ..
-        } = *plan
-        {
-            ids.push(item_id);
-            wanted.push(w);
-            had.push(h);
-            by_line.insert(item_id, (cart_id, job.product_id));
-        }
-    }
-    if ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    #[derive(QueryableByName)]
-    struct Written {
-        #[diesel(sql_type = BigInt)]
-        id: i64,
-    }
-    let written = diesel::sql_query(
-        "UPDATE cart_items SET quantity = v.wanted, updated_at = $4 \
-         FROM unnest($1::int8[], $2::int8[], $3::int8[]) AS v(id, wanted, had) \
-         WHERE cart_items.id = v.id AND cart_items.quantity = v.had \
-         RETURNING cart_items.id",
-    )
-    .bind::<Array<BigInt>, _>(&ids)
-    .bind::<Array<BigInt>, _>(&wanted)
-    .bind::<Array<BigInt>, _>(&had)
-    .bind::<Timestamp, _>(at)
-    .load::<Written>(pg)?;
-    Ok(written
-        .into_iter()
-        .filter_map(|w| by_line.get(&w.id).copied())
-        .collect())
-}
-
-/// Adds the new lines of `inserts` in one statement, skipping any another request added
-/// meanwhile: the (cart, product) pairs written.
-fn insert_lines(
-    pg: &mut PgConnection,
-    inserts: &[(AddJob, Plan)],
-    at: NaiveDateTime,
-) -> QueryResult<HashSet<(i64, i64)>> {
+    let (mut ids, mut grown, mut had) = (Vec::new(), Vec::new(), Vec::new());
     let (mut carts, mut products, mut wanted) = (Vec::new(), Vec::new(), Vec::new());
-    for (job, plan) in inserts {
-        if let Plan::Insert {
-            cart_id, wanted: w, ..
-        } = *plan
-        {
-            carts.push(cart_id);
-            products.push(job.product_id);
-            wanted.push(w);
+    for (job, plan) in planned {
+        match *plan {
+            Plan::Update {
+                item_id,
+                had: h,
+                wanted: w,
+                ..
+            } => {
+                ids.push(item_id);
+                grown.push(w);
+                had.push(h);
+            }
+            Plan::Insert {
+                cart_id, wanted: w, ..
+            } => {
+                carts.push(cart_id);
+                products.push(job.product_id);
+                wanted.push(w);
+            }
+            Plan::NewCart { .. } => {}
         }
-    }
-    if carts.is_empty() {
-        return Ok(HashSet::new());
     }
     #[derive(QueryableByName)]
     struct Written {
@@ -304,12 +268,24 @@ fn insert_lines(
         product_id: i64,
     }
     let written = diesel::sql_query(
-        "INSERT INTO cart_items (cart_id, product_id, quantity, created_at, updated_at) \
-         SELECT v.cart_id, v.product_id, v.wanted, $4, $4 \
-         FROM unnest($1::int8[], $2::int8[], $3::int8[]) AS v(cart_id, product_id, wanted) \
-         ON CONFLICT (cart_id, product_id) DO NOTHING \
-         RETURNING cart_id, product_id",
+        "WITH grown AS ( \
+             UPDATE cart_items SET quantity = v.wanted, updated_at = $7 \
+             FROM unnest($1::int8[], $2::int8[], $3::int8[]) AS v(id, wanted, had) \
+             WHERE cart_items.id = v.id AND cart_items.quantity = v.had \
+             RETURNING cart_items.cart_id, cart_items.product_id \
+         ), added AS ( \
+             INSERT INTO cart_items (cart_id, product_id, quantity, created_at, updated_at) \
+             SELECT v.cart_id, v.product_id, v.wanted, $7, $7 \
+             FROM unnest($4::int8[], $5::int8[], $6::int8[]) AS v(cart_id, product_id, wanted) \
+             ON CONFLICT (cart_id, product_id) DO NOTHING \
+             RETURNING cart_id, product_id \
+         ) \
+         SELECT cart_id, product_id FROM grown \
+         UNION ALL SELECT cart_id, product_id FROM added",
     )
+    .bind::<Array<BigInt>, _>(&ids)
+    .bind::<Array<BigInt>, _>(&grown)
+    .bind::<Array<BigInt>, _>(&had)
     .bind::<Array<BigInt>, _>(&carts)
     .bind::<Array<BigInt>, _>(&products)
     .bind::<Array<BigInt>, _>(&wanted)

@@ -350,6 +350,13 @@ impl Report {
                         format!("{} ms", ms(s.p99)),
                         s.p99 < Duration::from_millis(10),
                     ));
+                } else if self.backend.starts_with("PostgreSQL") {
+                    // Issue 17's target for the cart on PostgreSQL, where it waits for a server.
+                    out.push((
+                        "cart p99 < 20 ms".into(),
+                        format!("{} ms", ms(s.p99)),
+                        s.p99 < Duration::from_millis(20),
+                    ));
                 }
             }
         }

@@ -11,7 +11,8 @@
 //! queued while no batch is running starts a task, which yields once so that the requests
 //! already received queue theirs, then hands everything queued to one blocking thread with one
 //! pooled connection, where [`Batch::run`] does the work of all of them, in as few statements as
-//! it can, and answers each. While that batch runs, new jobs queue for the next one.
+//! it can, and answers each. While that batch runs, new jobs queue; the same thread takes them
+//! as the next batch, until the queue is empty.
 //!
 //! **Guarantees.** No diesel call runs on an async worker. Every job is answered: by the batch,
 //! or, when no connection could be had, the batch panicked or the process is stopping, with an
@@ -70,29 +71,43 @@ impl<B: Batch> Batcher<B> {
     }
 }
 
-/// Runs the queued jobs a batch at a time, once the requests already received have queued
-/// theirs, until none are left. Started by the job that found no batch running.
+/// Runs the queued jobs a batch at a time until none are left. Started by the job that found
+/// no batch running; it yields once, so that the requests already received queue theirs, then
+/// goes to a blocking thread, which runs a batch, takes what queued meanwhile as the next, and
+/// so on. The batches follow each other there without waiting for the async worker, which is
+/// busy with the requests themselves.
 async fn hand_over<B: Batch>(batcher: Arc<Batcher<B>>) {
     let guard = HandOverGuard::new(Arc::clone(&batcher.queue));
     tokio::task::yield_now().await;
-    while let Some(jobs) = guard.queue().take() {
-        let pool = batcher.pool.clone();
-        // A panicking batch drops its jobs' replies (their callers read that as abandoned)
-        // and its connection while unwinding, which the pool then discards.
-        let _ = tokio::task::spawn_blocking(move || match pool.get() {
-            Ok(mut conn) => {
-                if panic::catch_unwind(AssertUnwindSafe(|| B::run(&mut conn, jobs))).is_err() {
-                    tracing::error!("a database batch panicked");
+    let pool = batcher.pool.clone();
+    // Dropped unfinished (the task never ran, or a batch outside `catch_unwind` panicked), the
+    // guard abandons what is queued, so no caller waits for ever.
+    let _ = tokio::task::spawn_blocking(move || {
+        let mut conn = None;
+        while let Some(jobs) = guard.queue().take() {
+            if conn.is_none() {
+                match pool.get() {
+                    Ok(c) => conn = Some(c),
+                    Err(e) => {
+                        let error = DbError::from(e);
+                        for job in jobs {
+                            job.fail(&error);
+                        }
+                        continue;
+                    }
                 }
             }
-            Err(e) => {
-                let error = DbError::from(e);
-                for job in jobs {
-                    job.fail(&error);
-                }
+            let Some(c) = conn.as_mut() else {
+                continue;
+            };
+            // A panicking batch drops its jobs' replies (their callers read that as
+            // abandoned); its connection is dropped too, and the pool discards it.
+            if panic::catch_unwind(AssertUnwindSafe(|| B::run(c, jobs))).is_err() {
+                tracing::error!("a database batch panicked");
+                conn = None;
             }
-        })
-        .await;
-    }
-    guard.finish();
+        }
+        guard.finish();
+    })
+    .await;
 }

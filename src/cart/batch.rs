@@ -28,7 +28,9 @@ use diesel::{
 };
 use tokio::sync::oneshot;
 
-use super::{AddFacts, CartError, CartLine, Plan, add_item, set_item_quantity, touch_if_stale};
+use super::{
+    AddFacts, CartError, CartLine, LINE_COLUMNS, Plan, add_item, set_item_quantity, touch_if_stale,
+};
 use crate::db::{
     DbConnection, DbError,
     batch::{Batch, Job},
@@ -86,22 +88,7 @@ fn lines_of(pg: &mut PgConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<
         .inner_join(products::table)
         .filter(cart_items::cart_id.eq_any(ids))
         .order(cart_items::id.asc())
-        .select((
-            cart_items::cart_id,
-            (
-                cart_items::id,
-                products::id,
-                products::slug,
-                products::name_en,
-                products::name_zh,
-                products::image_path,
-                products::price_minor,
-                products::currency,
-                cart_items::quantity,
-                products::stock,
-                products::active,
-            ),
-        ))
+        .select((cart_items::cart_id, LINE_COLUMNS))
         .load(pg)?;
     let mut by_cart: HashMap<i64, Vec<CartLine>> = HashMap::new();
     for (cart_id, line) in rows {
@@ -135,10 +122,13 @@ impl AddJob {
 
 impl Job for AddJob {
     fn fail(self, error: &DbError) {
-        let _ = self
-            .reply
-            .send(Err(CartError::Db(DbError::Batch(error.to_string()))));
+        let _ = self.reply.send(Err(batch_failed(error)));
     }
+}
+
+/// What a cart change whose batch could not run is answered.
+fn batch_failed(error: &DbError) -> CartError {
+    CartError::Db(DbError::Batch(error.to_string()))
 }
 
 /// Adds to many carts in a few statements.
@@ -354,9 +344,7 @@ pub(super) struct SetJob {
 
 impl Job for SetJob {
     fn fail(self, error: &DbError) {
-        let _ = self
-            .reply
-            .send(Err(CartError::Db(DbError::Batch(error.to_string()))));
+        let _ = self.reply.send(Err(batch_failed(error)));
     }
 }
 

@@ -124,25 +124,44 @@ impl CartError {
     }
 }
 
+/// The columns a [`CartLine`] is loaded from, in the order of its fields (cart items joined
+/// with their products).
+type LineColumns = (
+    cart_items::id,
+    products::id,
+    products::slug,
+    products::name_en,
+    products::name_zh,
+    products::image_path,
+    products::price_minor,
+    products::currency,
+    cart_items::quantity,
+    products::stock,
+    products::active,
+);
+
+/// [`LineColumns`], for `select`.
+pub(crate) const LINE_COLUMNS: LineColumns = (
+    cart_items::id,
+    products::id,
+    products::slug,
+    products::name_en,
+    products::name_zh,
+    products::image_path,
+    products::price_minor,
+    products::currency,
+    cart_items::quantity,
+    products::stock,
+    products::active,
+);
+
 /// The lines of a cart, oldest first, with current prices.
 pub fn lines(conn: &mut DbConnection, cart_id: i64) -> Result<Vec<CartLine>, DbError> {
     let query = cart_items::table
         .inner_join(products::table)
         .filter(cart_items::cart_id.eq(cart_id))
         .order(cart_items::id.asc())
-        .select((
-            cart_items::id,
-            products::id,
-            products::slug,
-            products::name_en,
-            products::name_zh,
-            products::image_path,
-            products::price_minor,
-            products::currency,
-            cart_items::quantity,
-            products::stock,
-            products::active,
-        ));
+        .select(LINE_COLUMNS);
     Ok(crate::on_backend!(conn, |c| query.load(c))?)
 }
 

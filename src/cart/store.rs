@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use asiabill::Currency;
 use diesel::prelude::*;
-use tokio::sync::oneshot;
 
 use super::{
     CartError, CartLine,
@@ -37,11 +36,10 @@ impl Carts {
     /// The lines of cart `cart_id`, oldest first, with current prices.
     pub async fn lines(&self, cart_id: i64) -> Result<Vec<CartLine>, DbError> {
         match &self.lines {
-            Some(batcher) => {
-                let (reply, answer) = oneshot::channel();
-                batcher.push(LinesJob { cart_id, reply });
-                answer.await.unwrap_or(Err(DbError::Abandoned))
-            }
+            Some(batcher) => batcher
+                .ask(|reply| LinesJob { cart_id, reply })
+                .await
+                .unwrap_or(Err(DbError::Abandoned)),
             None => self.db.read(move |conn| super::lines(conn, cart_id)).await,
         }
     }
@@ -73,19 +71,16 @@ impl Carts {
         currency: Currency,
     ) -> Result<i64, CartError> {
         match &self.adds {
-            Some(batcher) => {
-                let (reply, answer) = oneshot::channel();
-                batcher.push(AddJob {
+            Some(batcher) => batcher
+                .ask(|reply| AddJob {
                     cart_id,
                     product_id,
                     quantity,
                     currency,
                     reply,
-                });
-                answer
-                    .await
-                    .unwrap_or(Err(CartError::Db(DbError::Abandoned)))
-            }
+                })
+                .await
+                .unwrap_or(Err(CartError::Db(DbError::Abandoned))),
             None => {
                 self.db
                     .write(move |conn| {
@@ -104,18 +99,15 @@ impl Carts {
         quantity: i64,
     ) -> Result<(), CartError> {
         match &self.sets {
-            Some(batcher) => {
-                let (reply, answer) = oneshot::channel();
-                batcher.push(SetJob {
+            Some(batcher) => batcher
+                .ask(|reply| SetJob {
                     cart_id,
                     item_id,
                     quantity,
                     reply,
-                });
-                answer
-                    .await
-                    .unwrap_or(Err(CartError::Db(DbError::Abandoned)))
-            }
+                })
+                .await
+                .unwrap_or(Err(CartError::Db(DbError::Abandoned))),
             None => {
                 self.db
                     .write(move |conn| super::set_item_quantity(conn, cart_id, item_id, quantity))

@@ -25,6 +25,7 @@ use std::{
 };
 
 use diesel::r2d2;
+use tokio::sync::oneshot;
 
 use super::{
     DbConnection, DbError, Manager,
@@ -68,6 +69,18 @@ impl<B: Batch> Batcher<B> {
         if self.queue.push(job) {
             tokio::spawn(hand_over(Arc::clone(self)));
         }
+    }
+
+    /// Queues the job `job` makes around the channel of its answer, and waits for the answer;
+    /// `None` when the job was dropped unanswered (its batch panicked, or the process is
+    /// stopping).
+    pub async fn ask<T>(
+        self: &Arc<Self>,
+        job: impl FnOnce(oneshot::Sender<T>) -> B::Job,
+    ) -> Option<T> {
+        let (reply, answer) = oneshot::channel();
+        self.push(job(reply));
+        answer.await.ok()
     }
 }
 

@@ -140,7 +140,10 @@ pub fn claim(
 ) -> Result<Option<Job>, DbError> {
     let at = now();
     let until = at + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
-    let won = diesel::update(
+    // `RETURNING` hands back the job this call won in the same statement (one round trip
+    // fewer than reading it after), on the backend's own connection, where the row type's
+    // selection is the backend's.
+    let claim = diesel::update(
         jobs::table
             .filter(jobs::id.eq(id))
             .filter(jobs::status.eq_any([JobStatus::Pending, JobStatus::Running]))
@@ -153,14 +156,11 @@ pub fn claim(
         jobs::status.eq(JobStatus::Running),
         jobs::attempts.eq(jobs::attempts + 1),
         jobs::updated_at.eq(at),
-    ))
-    .execute(conn)?;
-    if won != 1 {
-        return Ok(None);
-    }
-    Ok(Some(
-        jobs::table.find(id).select(Job::as_select()).first(conn)?,
-    ))
+    ));
+    Ok(crate::on_backend!(conn, |c| claim
+        .returning(Job::as_select())
+        .get_result(c)
+        .optional())?)
 }
 
 /// Marks a job done, if `owner` still holds it. Returns false when the lease was lost (the job

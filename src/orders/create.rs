@@ -256,7 +256,9 @@ fn insert(
     }
     timeline::record(
         conn,
+        // This transaction inserted the order: nobody else can lock it yet.
         Event::new(id, Source::System, "order_placed")
+            .held()
             .change(None, Some(OrderStatus::PendingPayment.as_str()))
             .says(
                 Message::new("timeline.order_placed")

@@ -53,6 +53,7 @@ pub fn expire(conn: &mut DbConnection, order_id: i64) -> Result<Expiry, DbError>
         timeline::record(
             conn,
             Event::new(order_id, Source::System, "order_cancelled")
+                .held()
                 .change(
                     Some(OrderStatus::PendingPayment.as_str()),
                     Some(OrderStatus::Cancelled.as_str()),

@@ -210,6 +210,7 @@ pub async fn run(
                             from: None,
                             to: None,
                             at: None,
+                            held: false,
                         },
                     )?;
                 }

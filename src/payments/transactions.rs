@@ -398,6 +398,7 @@ fn record_answer(
         from: None,
         to: None,
         at: None,
+        held: false,
     };
     let tx = match answer {
         Ok(Some(tx)) => tx,

@@ -161,7 +161,7 @@ pub fn apply_locked(
         }
     };
     if !allowed(from, to) {
-        event(
+        held_event(
             conn,
             attempt,
             source,
@@ -200,7 +200,7 @@ pub fn apply_locked(
     // aimed at the wrong transaction.
     fill_details(conn, attempt, outcome, Fill::Replace)?;
     stamp(conn, attempt_id, to, at, effects)?;
-    event(
+    held_event(
         conn,
         attempt,
         source,
@@ -298,7 +298,7 @@ fn flag_second_charge(
     if attempt.status == AttemptStatus::Paid {
         count_second_payment(conn, attempt.order_id, attempt.amount_minor)?;
     }
-    event(
+    held_event(
         conn,
         attempt,
         source,
@@ -382,6 +382,41 @@ pub fn event(
     message: Option<Message>,
     detail: Option<&serde_json::Value>,
 ) -> Result<(), DbError> {
+    timeline::record(
+        conn,
+        entry(attempt, source, kind, from, to, message, detail),
+    )
+}
+
+/// [`event`] inside a transition, whose transaction holds the order's lock.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the attempt's entry, with what changed and why"
+)]
+fn held_event(
+    conn: &mut DbConnection,
+    attempt: &PaymentAttempt,
+    source: Source,
+    kind: &str,
+    from: Option<AttemptStatus>,
+    to: Option<AttemptStatus>,
+    message: Option<Message>,
+    detail: Option<&serde_json::Value>,
+) -> Result<(), DbError> {
+    let entry = entry(attempt, source, kind, from, to, message, detail).held();
+    timeline::record(conn, entry)
+}
+
+/// The timeline entry of an attempt's change.
+fn entry<'a>(
+    attempt: &PaymentAttempt,
+    source: Source,
+    kind: &'a str,
+    from: Option<AttemptStatus>,
+    to: Option<AttemptStatus>,
+    message: Option<Message>,
+    detail: Option<&serde_json::Value>,
+) -> Event<'a> {
     let mut entry = Event::new(attempt.order_id, source, kind)
         .attempt(attempt.id)
         .change(
@@ -390,7 +425,7 @@ pub fn event(
         );
     entry.message = message;
     entry.detail = detail.cloned();
-    timeline::record(conn, entry)
+    entry
 }
 
 /// What the attempt's new state means for its order.
@@ -430,7 +465,7 @@ fn order_effects(
                         Message::new("timeline.paid_after_cancel_short")
                             .data("products", short.join(", "))
                     };
-                    event(
+                    held_event(
                         conn,
                         attempt,
                         source,
@@ -442,7 +477,7 @@ fn order_effects(
                     )?;
                 }
                 _ => {
-                    event(
+                    held_event(
                         conn,
                         attempt,
                         source,

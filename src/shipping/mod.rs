@@ -193,6 +193,7 @@ pub async fn ship(
                         from: None,
                         to: None,
                         at: None,
+                        held: false,
                     },
                 )?;
                 audit::record(
@@ -308,6 +309,7 @@ pub async fn upload(payments: &Payments, id: i64, actor: &str) -> Result<Upload,
                         from: None,
                         to: None,
                         at: None,
+                        held: false,
                     },
                 )?;
                 Ok::<_, DbError>(())

@@ -316,6 +316,7 @@ fn reserve(
                 from: None,
                 to: None,
                 at: None,
+                held: false,
             },
         )?;
         audit::record(
@@ -424,6 +425,7 @@ fn record_answer(
         from: None,
         to: None,
         at: None,
+        held: false,
     };
     let reserved = refunds::table
         .filter(refunds::id.eq(refund.id))

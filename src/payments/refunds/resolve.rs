@@ -198,6 +198,7 @@ pub async fn query(
                         from: None,
                         to: None,
                         at: None,
+                        held: false,
                     },
                 )?;
                 audit::record(

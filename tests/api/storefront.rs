@@ -268,8 +268,8 @@ async fn a_cart_records_its_last_activity_to_within_the_hour() {
 
 /// Cart writes that arrive together share one transaction on SQLite, each in a savepoint: the
 /// refused ones leave nothing behind (not even the cart their add created before the refusal),
-/// the others all land, and each caller hears its own outcome. On PostgreSQL each is a
-/// transaction of its own; the outcome must be the same.
+/// the others all land, and each caller hears its own outcome. On PostgreSQL each runs its
+/// statements with no transaction around them (`Db::write`); the outcome must be the same.
 #[tokio::test]
 async fn cart_writes_committed_together_keep_their_own_outcomes() {
     use asiabill::Currency;

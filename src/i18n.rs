@@ -100,16 +100,18 @@ fn missing(key: &str) -> &'static str {
         .or_insert_with(|| Box::leak(key.to_owned().into_boxed_str()))
 }
 
-/// The English resource files (shop, admin, the order timeline), compiled in so the binary runs
-/// from any folder.
-const EN_SOURCES: [&str; 3] = [
+/// The English resource files (shop, shopper accounts, admin, the order timeline), compiled in
+/// so the binary runs from any folder.
+const EN_SOURCES: [&str; 4] = [
     include_str!("../locales/en/shop.toml"),
+    include_str!("../locales/en/account.toml"),
     include_str!("../locales/en/admin.toml"),
     include_str!("../locales/en/timeline.toml"),
 ];
 /// The Simplified Chinese resource files, in the same order.
-const ZH_SOURCES: [&str; 3] = [
+const ZH_SOURCES: [&str; 4] = [
     include_str!("../locales/zh-CN/shop.toml"),
+    include_str!("../locales/zh-CN/account.toml"),
     include_str!("../locales/zh-CN/admin.toml"),
     include_str!("../locales/zh-CN/timeline.toml"),
 ];

@@ -23,6 +23,7 @@ pub mod orders;
 pub mod payments;
 pub mod routes;
 pub mod shipping;
+pub mod shoppers;
 pub mod startup;
 pub mod telemetry;
 pub mod web;

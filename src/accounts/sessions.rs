@@ -45,12 +45,21 @@ pub fn random_token() -> String {
     hex::encode(bytes)
 }
 
-fn hash(token: &str) -> String {
+/// The SHA-256 of a token in hex: what the database keeps of session tokens and emailed links,
+/// so that a copy of the database does not hand them out.
+pub fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn ends_at(created: NaiveDateTime, seen: NaiveDateTime) -> NaiveDateTime {
-    (seen + IDLE).min(created + ABSOLUTE)
+/// When a session created at `created` and last used at `seen` ends: `idle` after its last use,
+/// but never later than `absolute` after it began.
+pub fn ends_at(
+    created: NaiveDateTime,
+    seen: NaiveDateTime,
+    idle: Duration,
+    absolute: Duration,
+) -> NaiveDateTime {
+    (seen + idle).min(created + absolute)
 }
 
 /// Starts a session for `user_id`; returns the token for the cookie. Expired sessions of
@@ -75,7 +84,7 @@ pub fn create(
                 .eq(user_agent.map(|ua| ua.chars().take(500).collect::<String>())),
             admin_sessions::created_at.eq(at),
             admin_sessions::last_seen_at.eq(at),
-            admin_sessions::expires_at.eq(ends_at(at, at)),
+            admin_sessions::expires_at.eq(ends_at(at, at, IDLE, ABSOLUTE)),
         ))
         .execute(conn)?;
     diesel::update(admin_users::table.find(user_id))
@@ -114,7 +123,7 @@ pub fn find(conn: &mut DbConnection, token: &str) -> Result<Option<Session>, DbE
         diesel::update(admin_sessions::table.find(id))
             .set((
                 admin_sessions::last_seen_at.eq(at),
-                admin_sessions::expires_at.eq(ends_at(created, at)),
+                admin_sessions::expires_at.eq(ends_at(created, at, IDLE, ABSOLUTE)),
             ))
             .execute(conn)?;
     }
@@ -141,9 +150,9 @@ mod tests {
         let t0 = chrono::DateTime::from_timestamp(1_800_000_000, 0)
             .map(|t| t.naive_utc())
             .expect("time");
-        assert_eq!(ends_at(t0, t0), t0 + IDLE);
+        assert_eq!(ends_at(t0, t0, IDLE, ABSOLUTE), t0 + IDLE);
         let late = t0 + Duration::hours(11) + Duration::minutes(50);
-        assert_eq!(ends_at(t0, late), t0 + ABSOLUTE);
+        assert_eq!(ends_at(t0, late, IDLE, ABSOLUTE), t0 + ABSOLUTE);
     }
 
     #[test]

@@ -101,6 +101,7 @@ pub struct NewOrder<'a> {
     pub shipping_country: &'a str,
     pub customer_ip: &'a str,
     pub user_agent: Option<&'a str>,
+    pub shopper_id: Option<i64>,
     pub reservation_expires_at: Option<NaiveDateTime>,
     pub stock_released: bool,
     pub created_at: NaiveDateTime,

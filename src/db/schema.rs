@@ -176,6 +176,8 @@ diesel::table! {
         updated_at -> Timestamp,
         /// When a chargeback put the order in dispute (UTC); refunds are refused from then on.
         disputed_at -> Nullable<Timestamp>,
+        /// The shopper account it belongs to (`shoppers.id`), if any.
+        shopper_id -> Nullable<BigInt>,
     }
 }
 
@@ -639,6 +641,10 @@ diesel::joinable!(chargebacks -> payment_attempts (attempt_id));
 diesel::joinable!(admin_sessions -> admin_users (admin_user_id));
 diesel::joinable!(audit_log -> admin_users (admin_user_id));
 diesel::joinable!(email_outbox -> orders (order_id));
+diesel::joinable!(shopper_sessions -> shoppers (shopper_id));
+diesel::joinable!(shopper_tokens -> shoppers (shopper_id));
+diesel::joinable!(shopper_addresses -> shoppers (shopper_id));
+diesel::joinable!(orders -> shoppers (shopper_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     categories,
@@ -660,6 +666,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     email_outbox,
     jobs,
+    shoppers,
+    shopper_sessions,
+    shopper_tokens,
+    shopper_addresses,
 );
 
 diesel::table! {
@@ -670,6 +680,104 @@ diesel::table! {
         /// The secret, hex encoded.
         value -> Text,
         /// When it was generated.
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Shopper accounts (optional; guest checkout stays).
+    shoppers (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// Unique, lower case; the login.
+        email -> Text,
+        /// Argon2id, PHC string.
+        password_hash -> Text,
+        /// The name the shopper gave.
+        name -> Text,
+        /// Language of the account's emails (`en`, `zh-CN`).
+        locale -> Text,
+        /// When the email was verified; guest orders of that email are claimed then.
+        email_verified_at -> Nullable<Timestamp>,
+        /// AsiaBill's `customerId` (`cus_…`), created when a card is first saved.
+        asiabill_customer_id -> Nullable<Text>,
+        /// A disabled account cannot sign in.
+        disabled -> Bool,
+        /// When the account was created (UTC).
+        created_at -> Timestamp,
+        /// Last sign-in (UTC).
+        last_login_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// Shopper sessions; the cookie holds the token, the row its SHA-256.
+    shopper_sessions (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// Unique.
+        token_hash -> Text,
+        /// The account (`shoppers.id`).
+        shopper_id -> BigInt,
+        /// IP address that signed in.
+        ip -> Nullable<Text>,
+        /// `User-Agent` that signed in.
+        user_agent -> Nullable<Text>,
+        /// Sign-in time (UTC).
+        created_at -> Timestamp,
+        /// Last request (UTC), written at most once a minute.
+        last_seen_at -> Timestamp,
+        /// When the session ends unless used again.
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// One-time links sent by email (verify the address, reset the password).
+    shopper_tokens (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The account (`shoppers.id`).
+        shopper_id -> BigInt,
+        /// `verify_email` or `reset_password`.
+        purpose -> Text,
+        /// Unique; SHA-256 of the token in the link.
+        token_hash -> Text,
+        /// When it was sent (UTC).
+        created_at -> Timestamp,
+        /// When it stops working.
+        expires_at -> Timestamp,
+        /// When it was used; a used token opens nothing.
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// Addresses a shopper keeps for the checkout form.
+    shopper_addresses (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The account (`shoppers.id`).
+        shopper_id -> BigInt,
+        /// Given name.
+        first_name -> Text,
+        /// Family name.
+        last_name -> Text,
+        /// Street and number.
+        address -> Text,
+        /// City.
+        city -> Text,
+        /// State or province code.
+        state -> Nullable<Text>,
+        /// Postal code.
+        zip -> Text,
+        /// ISO 3166-1 alpha-2.
+        country -> Text,
+        /// Phone for the carrier.
+        phone -> Text,
+        /// The one the checkout form starts with.
+        is_default -> Bool,
+        /// When it was saved (UTC).
         created_at -> Timestamp,
     }
 }

@@ -2,6 +2,7 @@
 //! report, then sent by a job through SMTP when `SMTP_URL` is set (otherwise they stay in the
 //! outbox for the admin to read).
 
+pub mod account;
 pub mod outbox;
 mod render;
 pub mod send;
@@ -86,14 +87,26 @@ pub fn queue(
         Subject::Refund(id) => format!("{}:{order_id}:refund:{id}", kind.as_str()),
     };
     let email = render::render(conn, kind, order_id, subject, public_url)?;
+    store(conn, Some(order_id), &dedupe_key, kind.as_str(), &email)
+}
+
+/// Adds a rendered email to the outbox with a job to send it, unless an email was queued under
+/// `dedupe_key` before.
+fn store(
+    conn: &mut DbConnection,
+    order_id: Option<i64>,
+    dedupe_key: &str,
+    kind: &str,
+    email: &render::Rendered,
+) -> Result<(), DbError> {
     // An email already queued under the key is not queued twice. `ON CONFLICT` rather than a
     // look first: one round trip fewer for every email, and no unique violation to abort the
     // caller's transaction on PostgreSQL when two transactions queue the same one.
     let insert = diesel::insert_into(email_outbox::table)
         .values(NewOutboxEmail {
-            order_id: Some(order_id),
-            dedupe_key: &dedupe_key,
-            kind: kind.as_str(),
+            order_id,
+            dedupe_key,
+            kind,
             locale: email.lang.tag(),
             to_address: &email.to,
             subject: &email.subject,

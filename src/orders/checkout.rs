@@ -4,9 +4,12 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::domain::{
-    address::{self, Address, AddressInput, Problem},
-    email,
+use crate::{
+    domain::{
+        address::{self, Address, AddressInput, Problem},
+        email,
+    },
+    shoppers::addresses::SavedAddress,
 };
 
 crate::text_enum! {
@@ -48,6 +51,8 @@ pub struct CheckoutInput {
     pub payment_mode: String,
     /// A random key the form carries, so a re-post creates no second order.
     pub idempotency_key: String,
+    /// `on` when a signed-in shopper asks to keep the billing address in the account.
+    pub save_address: Option<String>,
 }
 
 /// Checked checkout details.
@@ -71,6 +76,27 @@ pub struct Checkout {
 pub type FieldProblems = BTreeMap<String, Problem>;
 
 impl CheckoutInput {
+    /// True when the shopper ticked "save this address to my account".
+    pub fn saves_address(&self) -> bool {
+        self.save_address.as_deref().is_some_and(|v| !v.is_empty())
+    }
+
+    /// Fills the contact and billing fields from a signed-in shopper's account: its email and
+    /// the saved address the account prefers.
+    pub fn prefill(&mut self, email: &str, saved: Option<&SavedAddress>) {
+        email.clone_into(&mut self.email);
+        if let Some(a) = saved {
+            self.phone.clone_from(&a.phone);
+            self.billing_first_name.clone_from(&a.first_name);
+            self.billing_last_name.clone_from(&a.last_name);
+            self.billing_address.clone_from(&a.address);
+            self.billing_city.clone_from(&a.city);
+            self.billing_state = a.state.clone().unwrap_or_default();
+            self.billing_zip.clone_from(&a.zip);
+            self.billing_country.clone_from(&a.country);
+        }
+    }
+
     /// True when the shopper ticked "ship to the billing address".
     pub fn ships_to_billing(&self) -> bool {
         self.shipping_same.as_deref().is_some_and(|v| !v.is_empty())

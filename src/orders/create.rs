@@ -49,6 +49,8 @@ pub struct Context {
     pub public_url: String,
     /// How many orders one IP address and one email address may place per hour.
     pub limits: CheckoutLimits,
+    /// The signed-in shopper's account, which the order then belongs to.
+    pub shopper_id: Option<i64>,
 }
 
 /// A placed order.
@@ -229,6 +231,7 @@ fn insert(
             shipping_country: &s.country,
             customer_ip: &ctx.customer_ip,
             user_agent: ctx.user_agent.as_deref(),
+            shopper_id: ctx.shopper_id,
             reservation_expires_at: Some(at + reservation),
             stock_released: false,
             created_at: at,

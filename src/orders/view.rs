@@ -201,6 +201,25 @@ pub fn printed_address(order: &Order, which: AddressOf, lang: Lang) -> PrintedAd
             &o.shipping_country,
         ),
     };
+    print_address(first, last, line, city, state, zip, country, lang)
+}
+
+/// An address printed from its parts, the country named in `lang`: the one formatter for
+/// orders, emails and the shopper's saved addresses.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the parts of an address, in the order they are printed"
+)]
+pub fn print_address(
+    first: &str,
+    last: &str,
+    line: &str,
+    city: &str,
+    state: Option<&str>,
+    zip: &str,
+    country: &str,
+    lang: Lang,
+) -> PrintedAddress {
     let region = match state {
         Some(s) => format!("{city}, {s} {zip}"),
         None => format!("{city} {zip}"),
@@ -208,7 +227,7 @@ pub fn printed_address(order: &Order, which: AddressOf, lang: Lang) -> PrintedAd
     PrintedAddress {
         name: format!("{first} {last}"),
         lines: vec![
-            line.clone(),
+            line.to_owned(),
             region,
             crate::domain::country::name(country, lang).to_owned(),
         ],

@@ -8,7 +8,7 @@ pub mod shop;
 
 use actix_web::web;
 
-use shop::{cart, catalogue, checkout, lang, orders, payment, products};
+use shop::{account, cart, catalogue, checkout, lang, orders, payment, products};
 
 /// Registers every shop route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -23,6 +23,42 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/cart/items/{id}", web::post().to(cart::update))
         .route("/checkout", web::get().to(checkout::show))
         .route("/checkout", web::post().to(checkout::submit))
+        .route("/account", web::get().to(account::home::show))
+        .route("/account/signup", web::get().to(account::signup::page))
+        .route("/account/signup", web::post().to(account::signup::submit))
+        .route("/account/signin", web::get().to(account::signin::page))
+        .route("/account/signin", web::post().to(account::signin::submit))
+        .route("/account/signout", web::post().to(account::signin::signout))
+        .route("/account/verify", web::post().to(account::verify::resend))
+        .route(
+            "/account/verify/{token}",
+            web::get().to(account::verify::confirm),
+        )
+        .route(
+            "/account/forgot",
+            web::get().to(account::password::forgot_page),
+        )
+        .route("/account/forgot", web::post().to(account::password::forgot))
+        .route(
+            "/account/reset/{token}",
+            web::get().to(account::password::reset_page),
+        )
+        .route(
+            "/account/reset/{token}",
+            web::post().to(account::password::reset),
+        )
+        .route(
+            "/account/addresses",
+            web::post().to(account::addresses::add),
+        )
+        .route(
+            "/account/addresses/{id}/default",
+            web::post().to(account::addresses::make_default),
+        )
+        .route(
+            "/account/addresses/{id}/delete",
+            web::post().to(account::addresses::delete),
+        )
         .route("/orders/{token}", web::get().to(orders::show))
         .route(
             "/orders/{token}/restore-cart",

@@ -32,6 +32,10 @@ pub struct Layout {
     pub is_admin: bool,
     /// The session's CSRF token, for forms.
     pub csrf_token: String,
+    /// True when the request carries a shopper session cookie: the header then links to "My
+    /// account" rather than "Sign in". Only the cookie is looked at, so that no page pays a
+    /// query for it; the account pages check the session itself.
+    pub signed_in: bool,
 }
 
 impl Layout {
@@ -55,6 +59,7 @@ impl Layout {
             path: req.path().to_owned(),
             is_admin: req.path().starts_with("/admin"),
             csrf_token: String::new(),
+            signed_in: req.cookie(crate::shoppers::sessions::COOKIE).is_some(),
         }
     }
 

@@ -85,10 +85,14 @@ pub fn is_local_path(path: &str) -> bool {
         && !path.chars().any(char::is_control)
 }
 
-/// True for the paths whose answers belong to one person: the admin area and the order pages
-/// (whoever holds an order's link sees its address and payment).
+/// True for the paths whose answers belong to one person: the admin area, the order pages
+/// (whoever holds an order's link sees its address and payment) and the shopper's account.
 fn is_private(path: &str) -> bool {
-    path == "/admin" || path.starts_with("/admin/") || path.starts_with("/orders/")
+    path == "/admin"
+        || path.starts_with("/admin/")
+        || path.starts_with("/orders/")
+        || path == "/account"
+        || path.starts_with("/account/")
 }
 
 /// Middleware: every answer under a private path, page, redirect, export or error alike, goes

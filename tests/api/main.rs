@@ -2,6 +2,7 @@
 //! PostgreSQL when `TEST_DATABASE_URL` names one), with the simulator on its own port.
 
 mod abuse;
+mod accounts;
 mod admin_auth;
 mod admin_chinese;
 mod admin_golive;

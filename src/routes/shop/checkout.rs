@@ -19,9 +19,13 @@ use crate::{
         create::{self, PlaceError},
         new_access_token,
     },
+    shoppers::addresses,
     web::{
-        AppError, AppState, Layout, Page, extract::client_ip::client_ip, extract::forms::CsrfForm,
-        flash, layout::CART_ID, render::see_other,
+        AppError, AppState, Layout, Page,
+        extract::{client_ip::client_ip, forms::CsrfForm, shopper::SignedIn},
+        flash,
+        layout::CART_ID,
+        render::see_other,
     },
 };
 
@@ -31,6 +35,18 @@ pub struct CountryOption {
     pub code: &'static str,
     /// Name in the page's language.
     pub name: &'static str,
+}
+
+/// The countries of the address select, named in `lang`.
+pub fn countries(lang: Lang) -> Vec<CountryOption> {
+    let zh = lang == Lang::ZhCn;
+    country::LISTED
+        .iter()
+        .map(|(code, en, zh_name)| CountryOption {
+            code,
+            name: if zh { zh_name } else { en },
+        })
+        .collect()
 }
 
 /// A summary line beside the form.
@@ -52,6 +68,8 @@ pub struct CheckoutPage {
     errors: Errors,
     general_error: Option<String>,
     countries: Vec<CountryOption>,
+    /// Signed in: the form offers to save the address to the account.
+    signed_in: bool,
     lines: Vec<SummaryLine>,
     total: String,
 }
@@ -62,11 +80,17 @@ pub struct Errors {
 }
 
 impl Errors {
-    fn new(problems: &FieldProblems, lang: Lang) -> Self {
+    /// The problems of a checked form, each in `lang`.
+    pub fn new(problems: &FieldProblems, lang: Lang) -> Self {
+        Self::of(problems.iter().map(|(f, p)| (f.as_str(), *p)), lang)
+    }
+
+    /// The problems listed as (field, problem), each in `lang`.
+    pub fn of<'a>(problems: impl IntoIterator<Item = (&'a str, Problem)>, lang: Lang) -> Self {
         Errors {
             messages: problems
-                .iter()
-                .map(|(field, p)| (field.clone(), text(*p, lang)))
+                .into_iter()
+                .map(|(field, p)| (field.to_owned(), text(p, lang)))
                 .collect(),
         }
     }
@@ -83,7 +107,8 @@ impl Errors {
     }
 }
 
-fn text(problem: Problem, lang: Lang) -> String {
+/// A problem's message in `lang`, its limit filled in.
+pub fn text(problem: Problem, lang: Lang) -> String {
     let t = lang.tr(problem.key);
     match problem.n {
         Some(n) => t.replace("{n}", &n.to_string()),
@@ -91,22 +116,33 @@ fn text(problem: Problem, lang: Lang) -> String {
     }
 }
 
-/// Shows the form, pre-filled with a fresh idempotency key; an empty cart goes back to the cart.
+/// Shows the form, pre-filled with a fresh idempotency key and, for a signed-in shopper, the
+/// account's email and preferred saved address; an empty cart goes back to the cart.
 pub async fn show(
     layout: Layout,
     session: Session,
     state: web::Data<AppState>,
+    signed_in: Option<SignedIn>,
 ) -> Result<HttpResponse, AppError> {
-    let form = CheckoutInput {
+    let mut form = CheckoutInput {
         shipping_same: Some("on".into()),
         payment_mode: "insite".into(),
         idempotency_key: new_access_token(),
         ..CheckoutInput::default()
     };
+    if let Some(account) = &signed_in {
+        let shopper_id = account.shopper.id;
+        let saved = state
+            .db
+            .run(move |conn| addresses::preferred(conn, shopper_id))
+            .await?;
+        form.prefill(&account.shopper.email, saved.as_ref());
+    }
     page(
         layout,
         &session,
         &state,
+        signed_in.as_ref(),
         form,
         FieldProblems::new(),
         None,
@@ -122,6 +158,7 @@ pub async fn submit(
     layout: Layout,
     session: Session,
     state: web::Data<AppState>,
+    signed_in: Option<SignedIn>,
     form: CsrfForm<CheckoutInput>,
 ) -> Result<HttpResponse, AppError> {
     let input = form.0;
@@ -129,7 +166,11 @@ pub async fn submit(
         Ok(c) => c,
         Err(problems) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return page(layout, &session, &state, input, problems, None, status).await;
+            let account = signed_in.as_ref();
+            return page(
+                layout, &session, &state, account, input, problems, None, status,
+            )
+            .await;
         }
     };
     let settings = &state.settings;
@@ -145,12 +186,25 @@ pub async fn submit(
         reservation: settings.reservation,
         public_url: settings.public_url.clone(),
         limits: settings.checkout_limits,
+        shopper_id: signed_in.as_ref().map(|s| s.shopper.id),
     };
     let cart_id = session.get::<i64>(CART_ID).ok().flatten();
     let mode = checkout.mode;
+    let save_address = input.saves_address() && ctx.shopper_id.is_some();
     let placed = state
         .db
-        .run(move |conn| create::place(conn, cart_id, &checkout, &ctx))
+        .run(move |conn| {
+            let placed = create::place(conn, cart_id, &checkout, &ctx)?;
+            if let (true, Some(shopper_id)) = (save_address && placed.created, ctx.shopper_id) {
+                // The order is placed whatever happens here: an account that is full keeps the
+                // addresses it has.
+                match addresses::save(conn, shopper_id, &checkout.billing, &checkout.phone) {
+                    Ok(_) | Err(addresses::SaveError::Full) => {}
+                    Err(addresses::SaveError::Db(e)) => return Err(PlaceError::Db(e)),
+                }
+            }
+            Ok(placed)
+        })
         .await;
     match placed {
         Ok(order) => {
@@ -174,6 +228,7 @@ pub async fn submit(
                 layout,
                 &session,
                 &state,
+                signed_in.as_ref(),
                 input,
                 FieldProblems::new(),
                 Some(message),
@@ -197,6 +252,7 @@ pub async fn submit(
                 layout,
                 &session,
                 &state,
+                signed_in.as_ref(),
                 input,
                 FieldProblems::new(),
                 Some(message),
@@ -212,10 +268,15 @@ pub async fn submit(
     }
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each caller fills a different part of the page"
+)]
 async fn page(
     layout: Layout,
     session: &Session,
     state: &AppState,
+    signed_in: Option<&SignedIn>,
     form: CheckoutInput,
     problems: FieldProblems,
     general_error: Option<String>,
@@ -235,13 +296,8 @@ async fn page(
     let page = CheckoutPage {
         errors: Errors::new(&problems, layout.language),
         general_error,
-        countries: country::LISTED
-            .iter()
-            .map(|(code, en, zh_name)| CountryOption {
-                code,
-                name: if zh { zh_name } else { en },
-            })
-            .collect(),
+        countries: countries(layout.language),
+        signed_in: signed_in.is_some(),
         total: format_price(cart::subtotal(&lines), currency),
         lines: lines
             .iter()

@@ -25,7 +25,8 @@
 //! | `I0041` | card security code not 3 or 4 digits |
 //! | `I0061` | Duplicate Order: the `orderNo` is already paid on this gateway |
 //! | `N0001` | no such customer on this gateway |
-//! | `N0002` | no such payment method on this gateway, or not attached to the given customer |
+//! | `N0002` | no such payment method on this gateway, not attached to the given customer (a `Recurring` charge needs it attached), or detached and not attached again |
+//! | `M0001` | `tokenType=Recurring` without an earlier successful `InitRecurring` charge of that payment method for that customer |
 //! | `98` | no such transaction, refund batch or logistics record (legacy "no transaction record") |
 //! | `13` | the transaction is not paid (or not captured), so it cannot be refunded (legacy) |
 //! | `10` | `refundType` is not `1` or `2` (legacy "bad refund type") |
@@ -82,8 +83,10 @@ pub mod codes {
     pub const DUPLICATE_ORDER: &str = "I0061";
     /// Unknown customer.
     pub const NO_CUSTOMER: &str = "N0001";
-    /// Unknown payment method.
+    /// Unknown payment method, attached to another customer, or detached.
     pub const NO_PAYMENT_METHOD: &str = "N0002";
+    /// `Recurring` charge with no successful `InitRecurring` before it.
+    pub const NO_INIT_RECURRING: &str = "M0001";
     /// Unknown transaction, refund or logistics record.
     pub const NO_RECORD: &str = "98";
     /// Transaction not refundable.

@@ -51,7 +51,7 @@ pub use routes::{DEFAULT_CHARGEBACK_REASON, LOGISTICS_STATUSES, NewPaymentMethod
 pub use sandbox::Sandbox;
 pub use state::{
     AuthStatus, Chargeback, ChecklistFlag, Customer, Logistics, OrderStatus, PaymentFlow,
-    PaymentMethod, Refund, RefundStatus, Transaction,
+    PaymentMethod, Refund, RefundStatus, TokenType, Transaction,
 };
 pub use webhooks::{DeliveryOutcome, WebhookDelivery, WebhookEvent};
 

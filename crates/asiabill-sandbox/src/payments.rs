@@ -183,7 +183,9 @@ impl Sandbox {
                 _ => AuthStatus::Sale,
             };
             tx.order_info = INFO_APPROVED.to_owned();
-            self.transaction_event(tx, "transaction.success")
+            let tx = tx.clone();
+            state.record_init_recurring(&tx);
+            self.transaction_event(&tx, "transaction.success")
         };
         self.emit(event);
     }
@@ -223,6 +225,7 @@ impl Sandbox {
         };
         let (event, held) = self.apply_outcome(tx, outcome, self.hold_pending());
         let tx = tx.clone();
+        state.record_init_recurring(&tx);
         drop(state);
         self.after_outcome(trade_no, event, held);
         Ok(PaymentStep::Completed(Completion {
@@ -263,7 +266,9 @@ impl Sandbox {
             let mut state = self.state();
             let tx = pending(state.transaction_mut(trade_no), trade_no)?;
             let (event, held) = self.apply_outcome(tx, outcome, may_hold);
-            (event, held, tx.clone())
+            let tx = tx.clone();
+            state.record_init_recurring(&tx);
+            (event, held, tx)
         };
         self.after_outcome(trade_no, event, held);
         Ok(Completion {

@@ -67,6 +67,34 @@ pub enum PaymentFlow {
     Hosted,
 }
 
+/// `tokenType` of `/confirmCharge` (sections 5.4 and 7.3): the charges of a subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenType {
+    /// The first charge, with the shopper present: it may be challenged by 3-D Secure, and
+    /// once it succeeds the method may be charged `Recurring` for that customer.
+    InitRecurring,
+    /// A later charge the merchant makes without the shopper.
+    Recurring,
+}
+
+impl TokenType {
+    /// The word AsiaBill uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenType::InitRecurring => "InitRecurring",
+            TokenType::Recurring => "Recurring",
+        }
+    }
+
+    /// Reads the word as AsiaBill spells it. Exact, unlike the client: a simulator that
+    /// accepted `recurring` would hide a misspelling the real gateway may refuse.
+    pub fn parse(word: &str) -> Option<Self> {
+        [TokenType::InitRecurring, TokenType::Recurring]
+            .into_iter()
+            .find(|t| t.as_str() == word)
+    }
+}
+
 /// A field AsiaBill's integration checklist asks merchants to send, found missing on a
 /// transaction request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -118,7 +146,7 @@ pub struct Transaction {
     /// `customerId`, when sent.
     pub customer_id: Option<String>,
     /// `tokenType`, when sent.
-    pub token_type: Option<String>,
+    pub token_type: Option<TokenType>,
     /// `customerIp`, when sent.
     pub customer_ip: Option<String>,
     /// `callbackUrl`, when sent: where webhooks go.
@@ -298,6 +326,16 @@ pub struct PaymentMethod {
     pub gateway_no: String,
     /// The customer it is attached to.
     pub customer_id: Option<String>,
+    /// Detached from its customer (directly or by the customer's deletion) and not attached
+    /// again since. Such a method belongs to no one and is not charged: the shopper removed
+    /// the card. The API notes are silent; this is the simulator's own rule, as strict as
+    /// Stripe's (AsiaBill's test card numbers are Stripe's).
+    pub detached: bool,
+    /// The customer for whom an `InitRecurring` charge of this method succeeded, which
+    /// `Recurring` charges for that customer need (section 7.3: "if the first failed, redo
+    /// it"). Detaching the method, or attaching it to someone else, forgets it (the
+    /// simulator's own rule: the agreement was between that shopper and that card).
+    pub recurring_customer_id: Option<String>,
     /// Billing details.
     pub billing: BillingDetail,
     /// `Visa`, `MasterCard`, …
@@ -320,6 +358,22 @@ impl PaymentMethod {
     /// `first6***last4`.
     pub fn mask(&self) -> String {
         format!("{}***{}", self.first6, self.last4)
+    }
+
+    /// Attaches it to `customer_id`; a recurring agreement with another customer is forgotten.
+    pub(crate) fn attach(&mut self, customer_id: String) {
+        if self.recurring_customer_id.as_ref() != Some(&customer_id) {
+            self.recurring_customer_id = None;
+        }
+        self.customer_id = Some(customer_id);
+        self.detached = false;
+    }
+
+    /// Detaches it from its customer, if any, and forgets its recurring agreement.
+    pub(crate) fn detach(&mut self) {
+        self.customer_id = None;
+        self.recurring_customer_id = None;
+        self.detached = true;
     }
 }
 
@@ -363,6 +417,25 @@ impl State {
         self.payment_methods
             .iter_mut()
             .find(|p| p.id == id && p.gateway_no == gateway_no)
+    }
+
+    /// Records a successful `InitRecurring` charge on its payment method, so that `Recurring`
+    /// charges for the same customer are accepted. Called wherever a transaction becomes
+    /// `success` (at once, after 3DS, or by a later settlement); does nothing for others, nor
+    /// when the method was detached or given to another customer while the charge was pending.
+    pub fn record_init_recurring(&mut self, tx: &Transaction) {
+        if tx.status != OrderStatus::Success || tx.token_type != Some(TokenType::InitRecurring) {
+            return;
+        }
+        let (Some(customer_id), Some(pm_id)) = (&tx.customer_id, &tx.payment_method_id) else {
+            return;
+        };
+        if let Some(pm) = self.payment_method_mut(&tx.gateway_no, pm_id)
+            && !pm.detached
+            && pm.customer_id.as_ref().is_none_or(|c| c == customer_id)
+        {
+            pm.recurring_customer_id = Some(customer_id.clone());
+        }
     }
 
     /// A fresh refund or chargeback batch number: a short numeric string.

@@ -1,6 +1,6 @@
 //! `/console`: what the simulator saw and did, for a demo audience and a developer. Recent
-//! transactions with the API requests that mention them and their checklist flags, refunds,
-//! chargebacks, logistics, webhook events and every delivery attempt with the merchant's
+//! transactions with the API requests that mention them and their checklist flags, customers
+//! and their saved cards (never a full number), refunds, chargebacks, logistics, webhook events and every delivery attempt with the merchant's
 //! reply; buttons to resend a webhook, settle a pending payment, raise a chargeback and move a
 //! shipment; and the fault switches. Every form carries a per-instance token so that another
 //! site cannot make a visitor's browser press these buttons.
@@ -20,7 +20,7 @@ use super::text::Lang;
 use super::{Chrome, Framing, render, see_other, show_amount};
 use crate::faults::Faults;
 use crate::recording::RecordedRequest;
-use crate::state::{OrderStatus, PaymentFlow, Transaction};
+use crate::state::{Customer, OrderStatus, PaymentFlow, PaymentMethod, Transaction};
 use crate::webhooks::DeliveryOutcome;
 use crate::{LOGISTICS_STATUSES, Sandbox};
 
@@ -39,6 +39,8 @@ struct ConsolePage {
     notice: Option<String>,
     error: Option<String>,
     transactions: Vec<TransactionRow>,
+    customers: Vec<CustomerRow>,
+    payment_methods: Vec<PaymentMethodRow>,
     refunds: Vec<Row>,
     chargebacks: Vec<Row>,
     logistics: Vec<LogisticsRow>,
@@ -72,6 +74,31 @@ struct RequestRow {
     code: String,
     accepted: bool,
     body: String,
+}
+
+struct CustomerRow {
+    created: String,
+    customer_id: String,
+    gateway_no: String,
+    email: String,
+    name: String,
+    /// Its attached methods, e.g. `pm_… Visa 4242`.
+    methods: Vec<String>,
+}
+
+/// A saved card: brand, last four digits and expiry only.
+struct PaymentMethodRow {
+    created: String,
+    id: String,
+    gateway_no: String,
+    brand: String,
+    last4: String,
+    expiry: String,
+    /// The attached customer's id, or empty.
+    customer_id: String,
+    detached: bool,
+    /// The customer a successful `InitRecurring` charge was for, or empty.
+    recurring_customer_id: String,
 }
 
 /// A plain row of cells (refunds, chargebacks).
@@ -211,6 +238,49 @@ fn transaction_rows(sandbox: &Sandbox) -> Vec<TransactionRow> {
         .collect()
 }
 
+fn customer_rows(customers: &[Customer], methods: &[PaymentMethod]) -> Vec<CustomerRow> {
+    customers
+        .iter()
+        .rev()
+        .take(ROWS)
+        .map(|c| CustomerRow {
+            created: when(c.created),
+            customer_id: c.customer_id.clone(),
+            gateway_no: c.gateway_no.clone(),
+            email: c.email.clone(),
+            name: format!("{} {}", c.first_name, c.last_name)
+                .trim()
+                .to_owned(),
+            methods: methods
+                .iter()
+                .filter(|p| {
+                    p.gateway_no == c.gateway_no && p.customer_id.as_ref() == Some(&c.customer_id)
+                })
+                .map(|p| format!("{} {} {}", p.id, p.brand, p.last4))
+                .collect(),
+        })
+        .collect()
+}
+
+fn payment_method_rows(methods: &[PaymentMethod]) -> Vec<PaymentMethodRow> {
+    methods
+        .iter()
+        .rev()
+        .take(ROWS)
+        .map(|p| PaymentMethodRow {
+            created: when(p.created),
+            id: p.id.clone(),
+            gateway_no: p.gateway_no.clone(),
+            brand: p.brand.clone(),
+            last4: p.last4.clone(),
+            expiry: format!("{}/{}", p.exp_month, p.exp_year),
+            customer_id: p.customer_id.clone().unwrap_or_default(),
+            detached: p.detached,
+            recurring_customer_id: p.recurring_customer_id.clone().unwrap_or_default(),
+        })
+        .collect()
+}
+
 fn event_rows(sandbox: &Sandbox) -> (Vec<EventRow>, Vec<DeliveryRow>) {
     let deliveries = sandbox.webhook_deliveries();
     let outcome = |o: &DeliveryOutcome| match o {
@@ -271,6 +341,7 @@ pub(crate) struct Notice {
 pub(crate) async fn show(query: web::Query<Notice>, sandbox: web::Data<Sandbox>) -> HttpResponse {
     let faults = sandbox.faults();
     let (events, deliveries) = event_rows(&sandbox);
+    let methods = sandbox.payment_methods();
     let page = ConsolePage {
         chrome: Chrome {
             t: Lang::En.text(),
@@ -281,6 +352,8 @@ pub(crate) async fn show(query: web::Query<Notice>, sandbox: web::Data<Sandbox>)
         notice: query.notice.clone(),
         error: query.error.clone(),
         transactions: transaction_rows(&sandbox),
+        customers: customer_rows(&sandbox.customers(), &methods),
+        payment_methods: payment_method_rows(&methods),
         refunds: sandbox
             .refunds()
             .iter()

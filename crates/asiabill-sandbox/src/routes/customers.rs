@@ -122,7 +122,8 @@ pub(crate) async fn list(
     .await
 }
 
-/// Deletes the customer and detaches its payment methods; answers the deleted customer.
+/// Deletes the customer and detaches its payment methods (which can then not be charged, and
+/// lose their recurring agreement); answers the deleted customer.
 pub(crate) async fn delete(
     req: HttpRequest,
     body: web::Bytes,
@@ -139,12 +140,10 @@ pub(crate) async fn delete(
         state
             .customers
             .retain(|c| !(c.customer_id == id && &c.gateway_no == gateway_no));
-        for pm in state
-            .payment_methods
-            .iter_mut()
-            .filter(|p| p.customer_id.as_deref() == Some(id.as_str()))
-        {
-            pm.customer_id = None;
+        for pm in state.payment_methods.iter_mut().filter(|p| {
+            &p.gateway_no == gateway_no && p.customer_id.as_deref() == Some(id.as_str())
+        }) {
+            pm.detach();
         }
         Ok(view)
     })

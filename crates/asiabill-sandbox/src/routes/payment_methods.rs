@@ -123,6 +123,8 @@ impl Sandbox {
             id: crate::ids::payment_method_id(),
             gateway_no: gateway_no.to_owned(),
             customer_id,
+            detached: false,
+            recurring_customer_id: None,
             billing: new.billing_detail,
             brand: card.brand.to_owned(),
             first6: card.first6,
@@ -226,6 +228,8 @@ pub(crate) async fn list(
     .await
 }
 
+/// Detaches the method from its customer: it belongs to no one until attached again, and
+/// cannot be charged meanwhile (see [`PaymentMethod::detached`]).
 pub(crate) async fn detach(
     req: HttpRequest,
     body: web::Bytes,
@@ -235,7 +239,7 @@ pub(crate) async fn detach(
         let id = call.path("customerPaymentMethodId");
         let mut state = call.sandbox.state();
         let pm = find(&mut state, &call.account.gateway_no, &id)?;
-        pm.customer_id = None;
+        pm.detach();
         Ok(PaymentMethodView::from(&*pm))
     })
     .await
@@ -255,7 +259,7 @@ pub(crate) async fn attach(
             .customer(gateway_no, &customer_id)
             .ok_or_else(|| no_customer(&customer_id))?;
         let pm = find(&mut state, gateway_no, &id)?;
-        pm.customer_id = Some(customer_id);
+        pm.attach(customer_id);
         Ok(PaymentMethodView::from(&*pm))
     })
     .await

@@ -316,6 +316,41 @@ impl TestApp {
             .to_owned()
     }
 
+    /// A new customer on the default gateway, answering its `cus_…` id.
+    pub async fn customer(&self) -> String {
+        let reply = self
+            .post(
+                "/V2022-03/customers",
+                &json!({"email": "jo@example.com", "firstName": "Jo", "lastName": "Doe"}),
+            )
+            .await;
+        reply.assert_code("00000");
+        reply.data()["customerId"]
+            .as_str()
+            .expect("customer id")
+            .to_owned()
+    }
+
+    /// Tokenises `card_no` on the default gateway saved for `customer_id` (auto-attached).
+    pub async fn saved_card(&self, card_no: &str, customer_id: &str) -> String {
+        let mut body = card_body(card_no);
+        body["customerId"] = json!(customer_id);
+        let reply = self.post("/V2022-03/payment_methods", &body).await;
+        reply.assert_code("00000");
+        reply.data()["customerPaymentMethodId"]
+            .as_str()
+            .expect("pm id")
+            .to_owned()
+    }
+
+    /// A confirmCharge of the existing method `pm` on the default gateway; `extra` overrides
+    /// fields of the body.
+    pub async fn charge_method(&self, pm: &str, extra: Value) -> Reply {
+        let mut body = charge_body(pm, &self.hooks.url);
+        merge(&mut body, extra);
+        self.post("/V2022-03/confirmCharge", &body).await
+    }
+
     /// A confirmCharge on `gateway` with `card_no`; `extra` overrides fields of the body.
     pub async fn charge(&self, card_no: &str, gateway: &str, extra: Value) -> Reply {
         let pm = self.payment_method(card_no, gateway).await;

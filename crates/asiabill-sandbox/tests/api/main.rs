@@ -12,6 +12,7 @@ mod hosted_page;
 mod logistics_chargebacks;
 mod payment_methods;
 mod recording;
+mod recurring;
 mod refund;
 mod rejections;
 mod signing;

@@ -71,11 +71,19 @@ fn log_error(error: &Error, status: StatusCode) {
     }
 }
 
+/// The paths whose next segment is a secret: an order's access token, and the one-time links
+/// emailed to shoppers (a reset link in a log would open the account for an hour).
+const SECRET_SEGMENT_AFTER: [&str; 3] = ["/orders/", "/account/verify/", "/account/reset/"];
+
 /// `path` as it may be logged: `/orders/{token}…` becomes `/orders/~{hash}…`, `hash` being the
 /// first 8 hex digits of the token's SHA-256, which is enough to tell the lines of one order
-/// from another's and useless for opening it. Other paths are returned as they are.
+/// from another's and useless for opening it; the same for the emailed account links. Other
+/// paths are returned as they are.
 pub fn logged_path(path: &str) -> Cow<'_, str> {
-    let Some(rest) = path.strip_prefix("/orders/") else {
+    let Some((prefix, rest)) = SECRET_SEGMENT_AFTER
+        .iter()
+        .find_map(|prefix| Some((*prefix, path.strip_prefix(prefix)?)))
+    else {
         return Cow::Borrowed(path);
     };
     let (token, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
@@ -83,7 +91,7 @@ pub fn logged_path(path: &str) -> Cow<'_, str> {
         return Cow::Borrowed(path);
     }
     let digest = hex::encode(Sha256::digest(token.as_bytes()));
-    Cow::Owned(format!("/orders/~{}{tail}", &digest[..8]))
+    Cow::Owned(format!("{prefix}~{}{tail}", &digest[..8]))
 }
 
 #[cfg(test)]
@@ -154,6 +162,14 @@ mod tests {
             (
                 format!("/orders/{TOKEN}/restore-cart?x=1"),
                 format!("/orders/~{hash}/restore-cart"),
+            ),
+            (
+                format!("/account/reset/{TOKEN}"),
+                format!("/account/reset/~{hash}"),
+            ),
+            (
+                format!("/account/verify/{TOKEN}"),
+                format!("/account/verify/~{hash}"),
             ),
         ] {
             let line = line_logged_during(&uri);

@@ -502,3 +502,52 @@ async fn account_forms_without_the_csrf_token_are_refused() {
         .expect("count");
     assert_eq!(count, 0);
 }
+
+#[tokio::test]
+async fn a_reset_link_posted_twice_at_once_changes_the_password_once() {
+    let app = spawn_app().await;
+    sign_up(&app, &client(), "ana@example.com").await;
+    let anyone = client();
+    let token = form_token(&app, &anyone, "/account/forgot").await;
+    anyone
+        .post(app.url("/account/forgot"))
+        .form(&[("csrf_token", token.as_str()), ("email", "ana@example.com")])
+        .send()
+        .await
+        .expect("forgot");
+    let link = emailed_link(&app, "reset_password", "ana@example.com");
+    let (a, b) = (client(), client());
+    let (ta, tb) = (
+        form_token(&app, &a, &link).await,
+        form_token(&app, &b, &link).await,
+    );
+    let post = |c: &reqwest::Client, token: String, password: &'static str| {
+        c.post(app.url(&link))
+            .form(&[
+                ("csrf_token", token),
+                ("password", password.to_owned()),
+                ("password_again", password.to_owned()),
+            ])
+            .send()
+    };
+    let (ra, rb) = tokio::join!(
+        post(&a, ta, "first new one"),
+        post(&b, tb, "second new one")
+    );
+    let mut statuses = [
+        ra.expect("a").status().as_u16(),
+        rb.expect("b").status().as_u16(),
+    ];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [303, 410], "one reset, one spent link");
+    let first = sign_in(&app, &client(), "ana@example.com", "first new one").await;
+    let second = sign_in(&app, &client(), "ana@example.com", "second new one").await;
+    let worked = [first, second]
+        .iter()
+        .filter(|r| r.status().is_redirection())
+        .count();
+    assert_eq!(
+        worked, 1,
+        "exactly one of the two passwords is the account's"
+    );
+}

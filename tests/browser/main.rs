@@ -14,6 +14,7 @@
 //! scenario checks that neither the process's log output nor its shop's database holds any card
 //! number or CVV typed so far by any scenario of this run.
 
+mod account;
 mod admin;
 mod harness;
 mod layout;

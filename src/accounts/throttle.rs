@@ -78,6 +78,13 @@ pub fn claim(
     }
 }
 
+/// How long until a lock ends at `until`: in seconds (at least 1, for `Retry-After`) and in
+/// whole minutes rounded up (for the message, so that "try again in 1 minute" is never early).
+pub fn wait_until(until: NaiveDateTime) -> (i64, i64) {
+    let seconds = (until - crate::db::now()).num_seconds().max(1);
+    (seconds, (seconds + 59) / 60)
+}
+
 /// Reports a wrong password for a granted attempt; returns the end of the lock it caused when
 /// it took the last slot of its account or its address.
 pub fn record_failure(

@@ -70,6 +70,30 @@ impl<T: Template> From<Page<T>> for HttpResponse {
 
 /// A 303 See Other to `location`: the answer to a form post, so that reloading the next page
 /// does not post again.
+/// Refuses a request before its handler runs with a 303 to `location` (a sign-in page),
+/// removing `stale`, a session cookie that no longer opens a session, on the way.
+pub fn refuse_to(
+    location: &str,
+    stale: Option<actix_web::cookie::Cookie<'static>>,
+    why: &'static str,
+) -> Error {
+    let mut response = HttpResponse::SeeOther();
+    response.insert_header((header::LOCATION, location));
+    if let Some(mut cookie) = stale {
+        cookie.set_max_age(actix_web::cookie::time::Duration::ZERO);
+        response.cookie(cookie);
+    }
+    actix_web::error::InternalError::from_response(why, response.finish()).into()
+}
+
+/// Sets `Retry-After` (seconds) on a 429 or 503 answer.
+pub fn set_retry_after(response: &mut HttpResponse, seconds: u64) {
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+}
+
+/// A 303 to `location`.
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))

@@ -189,8 +189,7 @@ fn too_many(
     email: String,
     until: chrono::NaiveDateTime,
 ) -> HttpResponse {
-    let seconds = (until - now()).num_seconds().max(1);
-    let minutes = (seconds + 59) / 60;
+    let (seconds, minutes) = throttle::wait_until(until);
     let error = Some(
         layout
             .tr("admin.login.throttled")
@@ -205,9 +204,7 @@ fn too_many(
     })
     .status(StatusCode::TOO_MANY_REQUESTS)
     .into();
-    if let Ok(value) = header::HeaderValue::from_str(&seconds.to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
+    render::set_retry_after(&mut response, seconds.unsigned_abs());
     response
 }
 

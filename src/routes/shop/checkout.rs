@@ -2,11 +2,7 @@
 //! payment page).
 
 use actix_session::Session;
-use actix_web::{
-    HttpRequest, HttpResponse, Result,
-    http::{StatusCode, header},
-    web,
-};
+use actix_web::{HttpRequest, HttpResponse, Result, http::StatusCode, web};
 use askama::Template;
 
 use crate::{
@@ -25,7 +21,7 @@ use crate::{
         extract::{client_ip::client_ip, forms::CsrfForm, shopper::SignedIn},
         flash,
         layout::CART_ID,
-        render::see_other,
+        render::{see_other, set_retry_after},
     },
 };
 
@@ -259,9 +255,7 @@ pub async fn submit(
                 status,
             )
             .await?;
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from(minutes * 60));
+            set_retry_after(&mut response, minutes * 60);
             Ok(response)
         }
         Err(PlaceError::Db(e)) => Err(e.into()),

@@ -10,11 +10,11 @@
 //! session yet, uses the shop's [`crate::web::extract::forms::CsrfForm`].
 
 use actix_web::{
-    FromRequest, HttpRequest, HttpResponse,
+    FromRequest, HttpRequest,
     cookie::{Cookie, SameSite, time::Duration as CookieDuration},
     dev::Payload,
-    error::{self, InternalError},
-    http::{Method, header},
+    error,
+    http::Method,
     web,
 };
 use futures_util::future::LocalBoxFuture;
@@ -97,12 +97,8 @@ pub fn removal_cookie(secure: bool) -> Cookie<'static> {
 }
 
 fn to_login(req: &HttpRequest, had_cookie: bool, secure: bool) -> actix_web::Error {
-    let mut response = HttpResponse::SeeOther();
-    response.insert_header((header::LOCATION, login_location(req)));
-    if had_cookie {
-        response.cookie(removal_cookie(secure));
-    }
-    InternalError::from_response("admin login required", response.finish()).into()
+    let stale = had_cookie.then(|| session_cookie(String::new(), secure));
+    render::refuse_to(&login_location(req), stale, "admin login required")
 }
 
 async fn authenticate(req: HttpRequest) -> Result<AdminUser, actix_web::Error> {

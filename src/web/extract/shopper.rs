@@ -3,11 +3,10 @@
 //! take `Option<SignedIn>`.
 
 use actix_web::{
-    FromRequest, HttpRequest, HttpResponse,
+    FromRequest, HttpRequest,
     cookie::{Cookie, SameSite, time::Duration as CookieDuration},
     dev::Payload,
-    error::InternalError,
-    http::{Method, header},
+    http::Method,
     web,
 };
 use futures_util::future::LocalBoxFuture;
@@ -70,12 +69,8 @@ pub fn removal_cookie(secure: bool) -> Cookie<'static> {
 }
 
 fn to_signin(req: &HttpRequest, had_cookie: bool, secure: bool) -> actix_web::Error {
-    let mut response = HttpResponse::SeeOther();
-    response.insert_header((header::LOCATION, signin_location(req)));
-    if had_cookie {
-        response.cookie(removal_cookie(secure));
-    }
-    InternalError::from_response("shopper sign-in required", response.finish()).into()
+    let stale = had_cookie.then(|| session_cookie(String::new(), secure));
+    render::refuse_to(&signin_location(req), stale, "shopper sign-in required")
 }
 
 async fn authenticate(req: HttpRequest) -> Result<SignedIn, actix_web::Error> {

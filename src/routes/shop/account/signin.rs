@@ -36,7 +36,7 @@ use crate::{
             shopper::{self, SignedIn},
         },
         flash,
-        render::see_other,
+        render::{self, see_other},
     },
 };
 
@@ -180,8 +180,7 @@ fn too_many(
     email: String,
     until: chrono::NaiveDateTime,
 ) -> HttpResponse {
-    let seconds = (until - now()).num_seconds().max(1);
-    let minutes = (seconds + 59) / 60;
+    let (seconds, minutes) = throttle::wait_until(until);
     let error = Some(
         layout
             .tr("account.signin.throttled")
@@ -195,9 +194,7 @@ fn too_many(
     })
     .status(StatusCode::TOO_MANY_REQUESTS)
     .into();
-    if let Ok(value) = header::HeaderValue::from_str(&seconds.to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
+    render::set_retry_after(&mut response, seconds.unsigned_abs());
     response
 }
 

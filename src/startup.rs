@@ -247,6 +247,7 @@ fn job_registry(state: &AppState, mailer: Option<Mailer>) -> Registry {
         }
     });
     crate::shipping::register_jobs(&mut registry, &state.payments);
+    crate::shoppers::cards::register_jobs(&mut registry, &state.payments);
     registry
 }
 

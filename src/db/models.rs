@@ -64,6 +64,7 @@ pub struct Order {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub disputed_at: Option<NaiveDateTime>,
+    pub shopper_id: Option<i64>,
 }
 
 /// A new row of `orders`.
@@ -169,6 +170,9 @@ pub struct PaymentAttempt {
     pub query_count: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub customer_id: Option<String>,
+    pub token_type: Option<String>,
+    pub save_card: bool,
 }
 
 /// A new row of `payment_attempts`.

@@ -258,6 +258,12 @@ diesel::table! {
         created_at -> Timestamp,
         /// When the row was last changed (UTC).
         updated_at -> Timestamp,
+        /// AsiaBill's `customerId` sent with the charge (a signed-in shopper's saved card).
+        customer_id -> Nullable<Text>,
+        /// `tokenType` sent: `InitRecurring` or `Recurring`.
+        token_type -> Nullable<Text>,
+        /// The shopper asked to save the card; a job attaches it once the payment succeeds.
+        save_card -> Bool,
     }
 }
 
@@ -645,6 +651,7 @@ diesel::joinable!(shopper_sessions -> shoppers (shopper_id));
 diesel::joinable!(shopper_tokens -> shoppers (shopper_id));
 diesel::joinable!(shopper_addresses -> shoppers (shopper_id));
 diesel::joinable!(orders -> shoppers (shopper_id));
+diesel::joinable!(saved_cards -> shoppers (shopper_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     categories,
@@ -670,6 +677,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     shopper_sessions,
     shopper_tokens,
     shopper_addresses,
+    saved_cards,
 );
 
 diesel::table! {
@@ -776,6 +784,28 @@ diesel::table! {
         /// Phone for the carrier.
         phone -> Text,
         /// The one the checkout form starts with.
+        is_default -> Bool,
+        /// When it was saved (UTC).
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Cards a shopper saved with AsiaBill: AsiaBill's ids, brand and last four digits only.
+    saved_cards (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The account (`shoppers.id`).
+        shopper_id -> BigInt,
+        /// AsiaBill's `customerPaymentMethodId` (`pm_…`).
+        payment_method_id -> Text,
+        /// Card brand as AsiaBill names it.
+        brand -> Text,
+        /// Last four digits.
+        last4 -> Text,
+        /// Saved by a successful `InitRecurring` charge: may be charged with `Recurring`.
+        recurring -> Bool,
+        /// The card offered first.
         is_default -> Bool,
         /// When it was saved (UTC).
         created_at -> Timestamp,

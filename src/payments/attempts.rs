@@ -35,6 +35,30 @@ impl From<diesel::result::Error> for OpenError {
     }
 }
 
+/// Records on a new attempt the card it charges and what goes with it (the account's
+/// `customerId`, the `tokenType`, whether to save the card once paid), before AsiaBill is asked.
+pub fn record_card(
+    conn: &mut DbConnection,
+    attempt: &mut PaymentAttempt,
+    payment_method_id: &str,
+    on_file: &crate::payments::start::OnFile,
+) -> Result<(), DbError> {
+    let token_type = on_file.token_type.map(|t| t.as_str().to_owned());
+    diesel::update(payment_attempts::table.find(attempt.id))
+        .set((
+            payment_attempts::customer_payment_method_id.eq(Some(payment_method_id)),
+            payment_attempts::customer_id.eq(on_file.customer_id.as_deref()),
+            payment_attempts::token_type.eq(token_type.as_deref()),
+            payment_attempts::save_card.eq(on_file.save_card),
+        ))
+        .execute(conn)?;
+    attempt.customer_payment_method_id = Some(payment_method_id.to_owned());
+    attempt.customer_id.clone_from(&on_file.customer_id);
+    attempt.token_type = token_type;
+    attempt.save_card = on_file.save_card;
+    Ok(())
+}
+
 /// Opens a new attempt for `order_id`. Older open attempts are cancelled first (the shopper
 /// chose to pay again); should one of them succeed after all, the transition function applies
 /// it and flags the double payment.

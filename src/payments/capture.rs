@@ -265,6 +265,9 @@ mod tests {
             query_count: 0,
             created_at: t,
             updated_at: t,
+            customer_id: None,
+            token_type: None,
+            save_card: false,
         }
     }
 

@@ -107,6 +107,20 @@ pub struct Shopper {
     pub user_agent: Option<String>,
 }
 
+/// What a charge of a card on file carries beside the card: the account's AsiaBill
+/// `customerId`, the `tokenType`, and whether the card is to be saved once the payment succeeds.
+/// The default is a plain charge of a card typed for this payment.
+#[derive(Debug, Clone, Default)]
+pub struct OnFile {
+    /// `customerId`.
+    pub customer_id: Option<String>,
+    /// `tokenType`: `InitRecurring` when the card is being saved (so that the merchant may
+    /// charge it again later), none for a shopper paying with a saved card.
+    pub token_type: Option<asiabill::TokenType>,
+    /// Attach the card to the customer once paid.
+    pub save_card: bool,
+}
+
 /// The side effects' settings.
 pub fn effects(payments: &Payments) -> Effects {
     Effects {
@@ -119,7 +133,9 @@ async fn open(
     payments: &Payments,
     token: String,
     mode: PaymentMode,
+    card: Option<(&str, &OnFile)>,
 ) -> Result<(Order, Vec<OrderLine>, PaymentAttempt), StartError> {
+    let card = card.map(|(pm, on_file)| (pm.to_owned(), on_file.clone()));
     let gateway_no = payments
         .settings
         .gateway
@@ -133,8 +149,11 @@ async fn open(
         .db
         .run(move |conn| {
             let details = view::by_token(conn, &token)?.ok_or(StartError::NotFound)?;
-            let (order, attempt) =
+            let (order, mut attempt) =
                 attempts::open(conn, details.order.id, mode, &gateway_no, preauth, &effects)?;
+            if let Some((pm, on_file)) = &card {
+                attempts::record_card(conn, &mut attempt, pm, on_file)?;
+            }
             Ok((order, details.lines, attempt))
         })
         .await
@@ -161,7 +180,7 @@ pub async fn hosted(
     token: String,
     shopper: &Shopper,
 ) -> Result<Started, StartError> {
-    let (order, lines, attempt) = open(payments, token, PaymentMode::Hosted).await?;
+    let (order, lines, attempt) = open(payments, token, PaymentMode::Hosted, None).await?;
     let settings = &payments.settings;
     let amount = money(attempt.amount_minor, &order, settings.currency);
     let billing = BillingAddress {
@@ -202,14 +221,22 @@ pub async fn hosted(
     settle(payments, &attempt, answer, false).await
 }
 
-/// Charges the card the shopper entered in the in-site fields (tokenised by the JS SDK).
+/// Charges the card the shopper entered in the in-site fields (tokenised by the JS SDK), or a
+/// card saved in the shopper's account (`on_file` then names its customer).
 pub async fn insite(
     payments: &Payments,
     token: String,
     payment_method_id: &str,
     shopper: &Shopper,
+    on_file: &OnFile,
 ) -> Result<Started, StartError> {
-    let (order, lines, attempt) = open(payments, token, PaymentMode::InSite).await?;
+    let (order, lines, attempt) = open(
+        payments,
+        token,
+        PaymentMode::InSite,
+        Some((payment_method_id, on_file)),
+    )
+    .await?;
     let settings = &payments.settings;
     let amount = money(attempt.amount_minor, &order, settings.currency);
     let mut request = ConfirmChargeRequest::new(
@@ -218,6 +245,8 @@ pub async fn insite(
         payment_method_id,
         &shopper.ip,
     );
+    request.customer_id.clone_from(&on_file.customer_id);
+    request.token_type = on_file.token_type;
     request.goods_details = goods(&order, &lines, settings.currency);
     request.shipping = Some(ContactDetails {
         address: Address {

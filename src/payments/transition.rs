@@ -443,6 +443,10 @@ fn order_effects(
     let at = now();
     match to {
         AttemptStatus::Paid | AttemptStatus::Authorized => {
+            if attempt.save_card {
+                // The shopper asked to keep this card: saved by a job, outside this transaction.
+                crate::shoppers::cards::queue_save(conn, attempt.id)?;
+            }
             let new_status = if to == AttemptStatus::Paid {
                 OrderStatus::Paid
             } else {

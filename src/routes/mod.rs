@@ -59,6 +59,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/account/addresses/{id}/delete",
             web::post().to(account::addresses::delete),
         )
+        .route(
+            "/account/cards/{id}/delete",
+            web::post().to(account::cards::delete),
+        )
+        .route(
+            "/account/cards/{id}/default",
+            web::post().to(account::cards::make_default),
+        )
         .route("/orders/{token}", web::get().to(orders::show))
         .route(
             "/orders/{token}/restore-cart",

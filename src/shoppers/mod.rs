@@ -12,6 +12,7 @@
 
 pub mod accounts;
 pub mod addresses;
+pub mod cards;
 pub mod history;
 pub mod sessions;
 pub mod tokens;

@@ -52,7 +52,11 @@ async fn form_token(app: &TestApp, client: &reqwest::Client, path: &str) -> Stri
         .unwrap_or_else(|| panic!("no csrf token on {path}"))
 }
 
-async fn sign_up(app: &TestApp, client: &reqwest::Client, email: &str) -> reqwest::Response {
+pub(crate) async fn sign_up(
+    app: &TestApp,
+    client: &reqwest::Client,
+    email: &str,
+) -> reqwest::Response {
     let token = form_token(app, client, "/account/signup").await;
     client
         .post(app.url("/account/signup"))
@@ -93,7 +97,7 @@ async fn page(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, Stri
     (status, r.text().await.expect("body"))
 }
 
-fn order_number(app: &TestApp, token: &str) -> String {
+pub(crate) fn order_number(app: &TestApp, token: &str) -> String {
     orders::table
         .filter(orders::access_token.eq(token))
         .select(orders::number)

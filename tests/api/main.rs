@@ -14,6 +14,7 @@ mod admin_shipping;
 mod admin_small;
 mod admin_support;
 mod admin_webhooks;
+mod cards;
 mod catalogue;
 mod checkout;
 mod cli;

@@ -818,6 +818,9 @@ fn an_attempt_matches_money_only_in_its_own_currency() {
         query_count: 0,
         created_at: asiabill_shop::db::now(),
         updated_at: asiabill_shop::db::now(),
+        customer_id: None,
+        token_type: None,
+        save_card: false,
     };
     let usd_attempt = attempt_json("USD");
     assert!(usd_attempt.is_for(&usd(1000)));

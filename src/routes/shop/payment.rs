@@ -14,12 +14,16 @@ use crate::{
     payments::{
         AttemptStatus,
         returns::{self, Returned},
-        start::{self, Shopper, StartError, Started},
+        start::{self, OnFile, Shopper, StartError, Started},
         webhooks::{self, Reply},
     },
+    shoppers::cards,
     web::{
-        AppError, AppState, Layout, Page, extract::client_ip::client_ip, extract::forms::CsrfForm,
-        flash, layout::language_of, render::see_other,
+        AppError, AppState, Layout, Page,
+        extract::{client_ip::client_ip, forms::CsrfForm, shopper::SignedIn},
+        flash,
+        layout::language_of,
+        render::see_other,
     },
 };
 
@@ -40,6 +44,10 @@ pub struct PayPage {
     billing_json: String,
     /// Why the last failed attempt failed, in the shopper's words, when one did.
     failed_reason: Option<&'static str>,
+    /// The signed-in shopper's own order: the in-site form offers to save the card.
+    can_save_card: bool,
+    /// The account's saved cards (id, "Visa •••• 4242"), each a one-click payment.
+    saved_cards: Vec<(i64, String)>,
 }
 
 /// `?mode=` on the payment page.
@@ -54,6 +62,7 @@ pub async fn page(
     state: web::Data<AppState>,
     token: web::Path<String>,
     query: web::Query<PayQuery>,
+    signed_in: Option<SignedIn>,
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
     let lookup = token.clone();
@@ -68,6 +77,22 @@ pub async fn page(
     if order.status != OrderStatus::PendingPayment {
         return Ok(see_other(&format!("/orders/{token}")));
     }
+    let account = signed_in
+        .map(|s| s.shopper)
+        .filter(|s| order.shopper_id == Some(s.id));
+    let saved_cards = match &account {
+        Some(shopper) => {
+            let id = shopper.id;
+            state
+                .db
+                .run(move |conn| cards::list(conn, id))
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c.label()))
+                .collect()
+        }
+        None => Vec::new(),
+    };
     let session_token = start::session_token(&state.payments, order.id).await?;
     let currency = Currency::parse(&order.currency).unwrap_or(state.settings.currency);
     let billing = serde_json::json!({
@@ -117,17 +142,24 @@ pub async fn page(
                     .language
                     .shopper_reason(a.gateway_message.as_deref().unwrap_or_default())
             }),
+        can_save_card: account.is_some(),
+        saved_cards,
         layout,
     };
     Ok(Page::new(page).into())
 }
 
-/// The payment form: `mode=hosted`, or `mode=insite` with the SDK's `customerPaymentMethodId`.
+/// The payment form: `mode=hosted`; `mode=insite` with the SDK's `customerPaymentMethodId`
+/// (and `save_card=on` to keep the card); or `mode=saved` with a saved card's `card` id.
 #[derive(Deserialize)]
 pub struct PayForm {
     mode: String,
     #[serde(default, rename = "customerPaymentMethodId")]
     customer_payment_method_id: String,
+    #[serde(default)]
+    save_card: Option<String>,
+    #[serde(default)]
+    card: Option<i64>,
 }
 
 /// Starts the payment and sends the shopper where AsiaBill's answer says.
@@ -136,6 +168,7 @@ pub async fn submit(
     session: Session,
     state: web::Data<AppState>,
     token: web::Path<String>,
+    signed_in: Option<SignedIn>,
     form: CsrfForm<PayForm>,
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
@@ -149,18 +182,132 @@ pub async fn submit(
             .map(str::to_owned),
     };
     let pay_page = format!("/orders/{token}/pay");
-    let started = match form.0.mode.parse().ok() {
+    let form = form.0;
+    if form.mode == "saved" {
+        return pay_with_saved_card(
+            &state, &session, lang, token, form.card, signed_in, &shopper,
+        )
+        .await;
+    }
+    let started = match form.mode.parse().ok() {
         Some(PaymentMode::Hosted) => start::hosted(&state.payments, token.clone(), &shopper).await,
         Some(PaymentMode::InSite) => {
-            let pm = form.0.customer_payment_method_id.trim();
+            let pm = form.customer_payment_method_id.trim();
             if !(pm.starts_with("pm_") && pm.len() <= 64) {
                 flash::push(&session, "error", lang.tr("pay.card_missing"));
                 return Ok(see_other(&pay_page));
             }
-            start::insite(&state.payments, token.clone(), pm, &shopper).await
+            let wants_saved = form.save_card.as_deref().is_some_and(|v| !v.is_empty());
+            let on_file = match signed_in.filter(|_| wants_saved) {
+                Some(account) => saving(&state, &session, lang, &token, &account).await?,
+                None => OnFile::default(),
+            };
+            start::insite(&state.payments, token.clone(), pm, &shopper, &on_file).await
         }
         None => return Err(AppError::BadRequest("unknown payment mode".to_owned())),
     };
+    answer(&session, lang, &token, started)
+}
+
+/// What to do with the card when the shopper ticked "save this card": the account's AsiaBill
+/// customer (created the first time) and `InitRecurring`, so that the merchant may charge the
+/// card again later. Only for the account's own order; when AsiaBill cannot create the customer
+/// the payment goes on without saving, and the shopper is told.
+async fn saving(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    token: &str,
+    account: &SignedIn,
+) -> Result<OnFile, AppError> {
+    let lookup = token.to_owned();
+    let owner = state
+        .db
+        .run(move |conn| view::by_token(conn, &lookup))
+        .await?
+        .and_then(|d| d.order.shopper_id);
+    if owner != Some(account.shopper.id) {
+        return Ok(OnFile::default());
+    }
+    match cards::customer_for(&state.payments, &account.shopper).await {
+        Ok(customer_id) => Ok(OnFile {
+            customer_id: Some(customer_id),
+            token_type: Some(asiabill::TokenType::InitRecurring),
+            save_card: true,
+        }),
+        Err(e) => {
+            tracing::warn!(error = %e, "no AsiaBill customer; the card is not saved");
+            flash::push(session, "info", lang.tr("pay.card_not_saved"));
+            Ok(OnFile::default())
+        }
+    }
+}
+
+/// One-click payment with a card saved in the signed-in shopper's account: `confirmCharge`
+/// with its `customerPaymentMethodId` and the account's `customerId` (3-D Secure may still be
+/// asked). A card AsiaBill no longer holds is removed from the account, and the shopper told.
+async fn pay_with_saved_card(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    token: String,
+    card_id: Option<i64>,
+    signed_in: Option<SignedIn>,
+    shopper: &Shopper,
+) -> Result<HttpResponse, AppError> {
+    let (Some(account), Some(card_id)) = (signed_in, card_id) else {
+        return Err(AppError::BadRequest(
+            "a saved card needs a signed-in account".into(),
+        ));
+    };
+    let shopper_id = account.shopper.id;
+    let lookup = token.clone();
+    let (card, owner) = state
+        .db
+        .run(move |conn| {
+            let card = cards::owned(conn, shopper_id, card_id)?;
+            let owner = view::by_token(conn, &lookup)?.and_then(|d| d.order.shopper_id);
+            Ok::<_, crate::db::DbError>((card, owner))
+        })
+        .await?;
+    let (Some(card), Some(customer_id), true) = (
+        card,
+        account.shopper.asiabill_customer_id.clone(),
+        owner == Some(shopper_id),
+    ) else {
+        return Err(AppError::NotFound);
+    };
+    let on_file = OnFile {
+        customer_id: Some(customer_id),
+        ..OnFile::default()
+    };
+    let started = start::insite(
+        &state.payments,
+        token.clone(),
+        &card.payment_method_id,
+        shopper,
+        &on_file,
+    )
+    .await;
+    if let Ok(Started::Refused(_)) = &started {
+        let (kept, gone, _) = cards::checked_list(&state.payments, &account.shopper).await?;
+        if gone.iter().any(|c| c.id == card.id) && !kept.iter().any(|c| c.id == card.id) {
+            let message = lang.tr("pay.card_gone").replace("{card}", &card.label());
+            flash::push(session, "error", message);
+            return Ok(see_other(&format!("/orders/{token}/pay")));
+        }
+    }
+    answer(session, lang, &token, started)
+}
+
+/// Where AsiaBill's answer sends the shopper, with the flash that explains it.
+fn answer(
+    session: &Session,
+    lang: Lang,
+    token: &str,
+    started: Result<Started, StartError>,
+) -> Result<HttpResponse, AppError> {
+    let pay_page = format!("/orders/{token}/pay");
     let started = match started {
         Ok(s) => s,
         Err(StartError::NotFound) => return Err(AppError::NotFound),
@@ -170,24 +317,24 @@ pub async fn submit(
     Ok(match started {
         Started::Redirect(url) => see_other(&url),
         Started::Done => {
-            flash::push(&session, "success", lang.tr("pay.succeeded"));
+            flash::push(session, "success", lang.tr("pay.succeeded"));
             see_other(&format!("/orders/{token}"))
         }
         Started::Pending => see_other(&format!("/orders/{token}")),
         Started::Declined(reason) => {
-            flash::push(&session, "error", declined(lang, &reason));
+            flash::push(session, "error", declined(lang, &reason));
             see_other(&pay_page)
         }
         Started::Refused(message) => {
             flash::push(
-                &session,
+                session,
                 "error",
                 format!("{} {message}", lang.tr("pay.refused")),
             );
             see_other(&pay_page)
         }
         Started::Unavailable => {
-            flash::push(&session, "error", lang.tr("pay.unavailable"));
+            flash::push(session, "error", lang.tr("pay.unavailable"));
             see_other(&pay_page)
         }
     })

@@ -14,7 +14,7 @@ use crate::{
     shoppers::{
         accounts::Shopper,
         addresses::{self, SavedAddress},
-        history,
+        cards, history,
     },
     web::{AppError, AppState, Layout, Page, extract::shopper::SignedIn},
 };
@@ -47,6 +47,16 @@ pub struct AddressRow {
     pub is_default: bool,
 }
 
+/// A saved card as the list shows it.
+pub struct CardRow {
+    /// Row id, for the forms.
+    pub id: i64,
+    /// "Visa •••• 4242".
+    pub label: String,
+    /// True for the default.
+    pub is_default: bool,
+}
+
 /// The account page.
 #[derive(Template)]
 #[template(path = "account/home.html")]
@@ -57,6 +67,11 @@ pub struct AccountPage {
     /// "Showing the newest N of M", when there are more than one page holds.
     more_orders: Option<String>,
     addresses: Vec<AddressRow>,
+    cards: Vec<CardRow>,
+    /// Cards AsiaBill no longer holds, removed just now ("Visa •••• 4242").
+    cards_dropped: Vec<String>,
+    /// False when AsiaBill could not be asked which cards it holds.
+    cards_checked: bool,
     form: AddressForm,
     errors: Errors,
     countries: Vec<CountryOption>,
@@ -106,6 +121,8 @@ pub async fn render(
     errors: Errors,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
+    let (cards, dropped, cards_checked) =
+        cards::checked_list(&state.payments, &signed_in.shopper).await?;
     let id = signed_in.shopper.id;
     let ((orders, order_count), saved) = state
         .db
@@ -122,6 +139,16 @@ pub async fn render(
         orders: orders.into_iter().map(|o| order_row(o, lang)).collect(),
         more_orders,
         addresses: saved.into_iter().map(|a| address_row(a, lang)).collect(),
+        cards: cards
+            .into_iter()
+            .map(|c| CardRow {
+                id: c.id,
+                label: c.label(),
+                is_default: c.is_default,
+            })
+            .collect(),
+        cards_dropped: dropped.iter().map(|c| c.label()).collect(),
+        cards_checked,
         form,
         errors,
         countries: countries(lang),

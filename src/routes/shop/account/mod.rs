@@ -3,6 +3,7 @@
 //! live in `crate::shoppers`; these handlers read forms and choose pages.
 
 pub mod addresses;
+pub mod cards;
 pub mod home;
 pub mod password;
 pub mod signin;

@@ -65,6 +65,7 @@ pub struct Order {
     pub updated_at: NaiveDateTime,
     pub disputed_at: Option<NaiveDateTime>,
     pub shopper_id: Option<i64>,
+    pub extra_charged_minor: i64,
 }
 
 /// A new row of `orders`.
@@ -195,6 +196,12 @@ pub struct NewPaymentAttempt<'a> {
 }
 
 impl PaymentAttempt {
+    /// True for a charge the merchant made on the shopper's saved card after the order was paid
+    /// (`tokenType=Recurring`): more money taken on purpose, not a second payment of the order.
+    pub fn is_merchant_charge(&self) -> bool {
+        self.token_type.as_deref() == Some(asiabill::TokenType::Recurring.as_str())
+    }
+
     /// What the attempt asks for, as money. Every gateway report about the attempt is compared
     /// with this, amount and currency together: a report for another currency with the same
     /// digits is not a match. `None` only if the stored currency is one the shop cannot name,

@@ -178,6 +178,8 @@ diesel::table! {
         disputed_at -> Nullable<Timestamp>,
         /// The shopper account it belongs to (`shoppers.id`), if any.
         shopper_id -> Nullable<BigInt>,
+        /// What merchant-initiated charges on the saved card added after the order was paid.
+        extra_charged_minor -> BigInt,
     }
 }
 
@@ -264,6 +266,8 @@ diesel::table! {
         token_type -> Nullable<Text>,
         /// The shopper asked to save the card; a job attaches it once the payment succeeds.
         save_card -> Bool,
+        /// Unique: the admin form's key of a merchant-initiated charge (posted twice, charged once).
+        request_key -> Nullable<Text>,
     }
 }
 

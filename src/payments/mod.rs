@@ -10,6 +10,7 @@ pub mod chargebacks;
 pub mod disputes;
 pub mod gateway;
 pub mod golive;
+pub mod merchant_charge;
 pub mod query;
 pub mod reconcile;
 pub mod refunds;

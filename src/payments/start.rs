@@ -273,7 +273,7 @@ pub async fn insite(
 }
 
 /// Applies AsiaBill's answer to the attempt and decides where the shopper goes.
-async fn settle(
+pub(super) async fn settle(
     payments: &Payments,
     attempt: &PaymentAttempt,
     answer: Result<PaymentResponse, asiabill::Error>,

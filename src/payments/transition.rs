@@ -333,6 +333,23 @@ fn count_second_payment(conn: &mut DbConnection, order_id: i64, minor: i64) -> R
     super::refunds::follow_settled_refunds(conn, &order)
 }
 
+/// Adds a merchant-initiated charge to what order `order` took and to its extra charges, and
+/// puts its status where its settled refunds then say.
+fn add_merchant_charge(conn: &mut DbConnection, order: &Order, minor: i64) -> Result<(), DbError> {
+    diesel::update(orders::table.find(order.id))
+        .set((
+            orders::captured_minor.eq(orders::captured_minor + minor),
+            orders::extra_charged_minor.eq(orders::extra_charged_minor + minor),
+            orders::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    let order: Order = orders::table
+        .find(order.id)
+        .select(Order::as_select())
+        .first(conn)?;
+    super::refunds::follow_settled_refunds(conn, &order)
+}
+
 fn stamp(
     conn: &mut DbConnection,
     attempt_id: i64,
@@ -457,6 +474,15 @@ fn order_effects(
             } else {
                 0
             };
+            if attempt.is_merchant_charge() {
+                // The merchant charged the saved card on top of a paid order: the order took
+                // more on purpose. Counted as taken (refundable like any payment) and as an
+                // extra charge, so that it is not mistaken for a double payment.
+                if captured > 0 {
+                    add_merchant_charge(conn, &order, captured)?;
+                }
+                return Ok(());
+            }
             match order.status {
                 OrderStatus::PendingPayment | OrderStatus::Authorized => {}
                 OrderStatus::Cancelled => {
@@ -519,7 +545,9 @@ fn order_effects(
                 &effects.public_url,
             )?;
         }
-        AttemptStatus::Failed => {
+        // A declined merchant charge is the merchant's news, not the shopper's (the order was
+        // paid): it is on the timeline, no email goes out.
+        AttemptStatus::Failed if !attempt.is_merchant_charge() => {
             emails::queue(
                 conn,
                 EmailKind::PaymentFailed,

@@ -8,12 +8,22 @@ use diesel::prelude::*;
 use crate::{
     accounts::sign_up,
     helpers::{TestApp, client, csrf_token, location, spawn_app},
-    payments::{SUCCESS, eventually, order, order_status, tokenise},
+    payments::{SUCCESS, THREE_DS, eventually, follow_return, order, order_status, tokenise},
 };
 
 /// Pays the order in-site with a new card, ticking "save this card" when `save`.
 async fn pay_new_card(app: &TestApp, token: &str, save: bool) -> reqwest::Response {
-    let pm = tokenise(app, SUCCESS).await;
+    pay_new_card_numbered(app, token, save, SUCCESS).await
+}
+
+/// As [`pay_new_card`], with the card `number`.
+async fn pay_new_card_numbered(
+    app: &TestApp,
+    token: &str,
+    save: bool,
+    number: &str,
+) -> reqwest::Response {
+    let pm = tokenise(app, number).await;
     let page = app.get_html(&format!("/orders/{token}/pay")).await;
     let csrf = csrf_token(&page).expect("csrf");
     let mut fields = vec![
@@ -296,4 +306,195 @@ async fn my_cards_drops_a_card_asiabill_no_longer_lists() {
     assert!(home.contains("data-card-dropped"));
     assert!(home.contains("Visa •••• 4242 is no longer on file with AsiaBill"));
     assert!(saved(&app).is_empty());
+}
+
+/// Completes the simulator's 3-D Secure challenge that `r` redirected to, and follows the
+/// return to the shop.
+async fn authenticate(app: &TestApp, r: &reqwest::Response) -> reqwest::Response {
+    let challenge = location(r);
+    assert!(
+        challenge.contains("/threeds/"),
+        "to 3-D Secure: {challenge}"
+    );
+    let id = challenge
+        .rsplit('/')
+        .next()
+        .and_then(|id| id.split('?').next())
+        .expect("id");
+    let done = app
+        .sandbox
+        .as_ref()
+        .expect("simulator")
+        .complete_challenge(id, true)
+        .expect("challenge");
+    follow_return(app, &done.return_url.expect("returnUrl")).await
+}
+
+#[tokio::test]
+async fn a_three_d_secure_card_is_saved_after_its_challenge_and_challenged_again_when_reused() {
+    let app = spawn_app().await;
+    sign_up(&app, &app.client, "ana@example.com").await;
+    let token = order(&app).await;
+    let r = pay_new_card_numbered(&app, &token, true, THREE_DS).await;
+    let back = authenticate(&app, &r).await;
+    assert_eq!(location(&back), format!("/orders/{token}"));
+    eventually("the card is saved after the challenge", || {
+        saved(&app).len() == 1
+    })
+    .await;
+    let card_id = saved(&app)[0].0.to_string();
+
+    let token = order(&app).await;
+    let csrf = csrf_token(&app.get_html(&format!("/orders/{token}/pay")).await).expect("csrf");
+    let r = app
+        .post_form(
+            &format!("/orders/{token}/pay"),
+            &[("csrf_token", &csrf), ("mode", "saved"), ("card", &card_id)],
+        )
+        .await;
+    let back = authenticate(&app, &r).await;
+    assert_eq!(location(&back), format!("/orders/{token}"));
+    let status: String = asiabill_shop::db::schema::orders::table
+        .filter(asiabill_shop::db::schema::orders::access_token.eq(&token))
+        .select(asiabill_shop::db::schema::orders::status)
+        .first(&mut app.db.get().expect("conn"))
+        .expect("order");
+    assert_eq!(status, "paid");
+}
+
+fn order_row(app: &TestApp, number: &str) -> (String, i64, i64, i64) {
+    use asiabill_shop::db::schema::orders;
+    orders::table
+        .filter(orders::number.eq(number))
+        .select((
+            orders::status,
+            orders::total_minor,
+            orders::captured_minor,
+            orders::extra_charged_minor,
+        ))
+        .first(&mut app.db.get().expect("conn"))
+        .expect("order")
+}
+
+fn first_order_number(app: &TestApp) -> String {
+    use asiabill_shop::db::schema::orders;
+    orders::table
+        .order(orders::id)
+        .select(orders::number)
+        .first(&mut app.db.get().expect("conn"))
+        .expect("order")
+}
+
+#[tokio::test]
+async fn the_merchant_charges_the_saved_card_once_per_form_and_may_refund_it() {
+    let app = spawn_app().await;
+    let card_id = shopper_with_a_saved_card(&app).await.to_string();
+    let number = first_order_number(&app);
+    let (_, total, captured, _) = order_row(&app, &number);
+    assert_eq!(captured, total);
+    let admin = crate::admin_support::admin(&app).await;
+    let page = admin.html(&format!("/admin/orders/{number}")).await;
+    assert!(page.contains("Charge the saved card") && page.contains("Visa •••• 4242"));
+    let key = crate::helpers::hidden_field(&page, "key").expect("the form's key");
+
+    // A surcharge of 5.00, posted twice with one form: charged once.
+    let to = format!("/admin/orders/{number}#charge");
+    let fields = [
+        ("card", card_id.as_str()),
+        ("amount", "5.00"),
+        ("reason", "Express shipping surcharge"),
+        ("key", key.as_str()),
+    ];
+    let path = format!("/admin/orders/{number}/charge");
+    let r = admin.post(&path, &fields).await;
+    assert_eq!(location(&r), to);
+    let page = admin.html(&format!("/admin/orders/{number}")).await;
+    assert!(page.contains("The saved card was charged $5.00."), "{page}");
+    let r = admin.post(&path, &fields).await;
+    assert_eq!(location(&r), to);
+    let page = admin.html(&format!("/admin/orders/{number}")).await;
+    assert!(page.contains("This form was sent already"));
+    assert!(page.contains("data-extra-charged"));
+    assert!(
+        !page.contains("Paid twice"),
+        "an extra charge is not a double payment"
+    );
+    let (status, total2, captured, extra) = order_row(&app, &number);
+    assert_eq!((status.as_str(), total2), ("paid", total));
+    assert_eq!((captured, extra), (total + 500, 500));
+
+    // At AsiaBill: one Recurring charge of 5.00 for the account's customer, goods line named.
+    let sandbox = app.sandbox.as_ref().expect("simulator");
+    let recurring: Vec<_> = sandbox
+        .transactions()
+        .into_iter()
+        .filter(|t| {
+            t.token_type
+                .is_some_and(|t| t == asiabill_sandbox::TokenType::Recurring)
+        })
+        .collect();
+    assert_eq!(recurring.len(), 1, "charged once");
+    assert_eq!(recurring[0].amount.minor(), 500);
+    assert_eq!(
+        recurring[0].goods[0].goods_title,
+        "Express shipping surcharge"
+    );
+    let (_, _, token_type, _) = newest_attempt(&app);
+    assert_eq!(token_type.as_deref(), Some("Recurring"));
+
+    // Refundable like any payment: the surcharge alone, from its own payment.
+    let order_no = format!("{number}-2");
+    let r = admin
+        .refund(&number, "5.00", "surcharge waived", Some(&order_no))
+        .await;
+    assert_eq!(r.status(), 303);
+    eventually("the surcharge refund settles", || {
+        order_row(&app, &number).0 == "partially_refunded"
+    })
+    .await;
+
+    // No email to the shopper about the merchant's charge beyond the order's own.
+    let failed_emails: i64 = asiabill_shop::db::schema::email_outbox::table
+        .filter(asiabill_shop::db::schema::email_outbox::kind.eq("payment_failed"))
+        .count()
+        .get_result(&mut app.db.get().expect("conn"))
+        .expect("count");
+    assert_eq!(failed_emails, 0);
+}
+
+#[tokio::test]
+async fn no_extra_charge_without_a_recurring_card_of_the_orders_account() {
+    let app = spawn_app().await;
+    // A guest order: no account, no card, no form.
+    let token = order(&app).await;
+    pay_new_card(&app, &token, false).await;
+    let number = first_order_number(&app);
+    let admin = crate::admin_support::admin(&app).await;
+    let page = admin.html(&format!("/admin/orders/{number}")).await;
+    assert!(!page.contains("Charge the saved card"));
+
+    // Another account's card, posted by hand: refused, nothing charged.
+    let other = client();
+    sign_up(&app, &other, "eve@example.com").await;
+    let r = admin
+        .post(
+            &format!("/admin/orders/{number}/charge"),
+            &[
+                ("card", "1"),
+                ("amount", "5.00"),
+                ("reason", "surcharge"),
+                ("key", "k-1"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&r), format!("/admin/orders/{number}#charge"));
+    let page = admin.html(&format!("/admin/orders/{number}")).await;
+    assert!(page.contains("This order cannot take an extra charge now"));
+    let sandbox = app.sandbox.as_ref().expect("simulator");
+    assert!(
+        sandbox
+            .transactions()
+            .iter()
+            .all(|t| t.token_type.is_none())
+    );
 }

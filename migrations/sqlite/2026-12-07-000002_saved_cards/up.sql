@@ -20,3 +20,10 @@ CREATE UNIQUE INDEX uq_saved_cards_shopper_id_payment_method_id ON saved_cards (
 ALTER TABLE payment_attempts ADD COLUMN customer_id TEXT;
 ALTER TABLE payment_attempts ADD COLUMN token_type TEXT;
 ALTER TABLE payment_attempts ADD COLUMN save_card BOOLEAN NOT NULL DEFAULT FALSE;
+
+-- A charge the merchant made on the shopper's saved card after the order was paid (a surcharge,
+-- tokenType Recurring): the admin form's key, so that a form posted twice charges once.
+ALTER TABLE payment_attempts ADD COLUMN request_key TEXT;
+CREATE UNIQUE INDEX uq_payment_attempts_request_key ON payment_attempts (request_key);
+-- What such charges added to what the order took beyond its total (not a double payment).
+ALTER TABLE orders ADD COLUMN extra_charged_minor BIGINT NOT NULL DEFAULT 0;

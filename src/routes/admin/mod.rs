@@ -36,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 post().to(order_actions::capture),
             )
             .route("/orders/{number}/void", post().to(order_actions::void))
+            .route("/orders/{number}/charge", post().to(order_actions::charge))
             .route("/orders/{number}/sync", post().to(order_actions::sync))
             .route("/orders/{number}/shipments", post().to(order_actions::ship))
             .route(

@@ -23,7 +23,9 @@ use crate::{
     orders::view,
     payments::{
         capture::{self, CaptureError, Done, Operation},
+        merchant_charge::{self, ChargeError, ChargeRequest},
         refunds::request::{self as refunds, RefundError, Requested},
+        start::Started,
         transactions,
     },
     shipping::{self, ShipError, ShipmentInput, Upload},
@@ -32,6 +34,106 @@ use crate::{
 
 fn order_url(number: &str) -> String {
     format!("/admin/orders/{number}")
+}
+
+/// The extra-charge form.
+#[derive(Deserialize)]
+pub struct ChargePost {
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    reason: String,
+    card: i64,
+    #[serde(default)]
+    key: String,
+}
+
+/// Charges the shopper's saved card for an extra amount (`tokenType=Recurring`) and says what
+/// AsiaBill answered; the form's key makes a second post of it charge nothing more.
+pub async fn charge(
+    layout: Layout,
+    session: Session,
+    state: web::Data<AppState>,
+    number: web::Path<String>,
+    post: AdminForm<ChargePost>,
+) -> Result<HttpResponse, AppError> {
+    let number = number.into_inner();
+    let AdminForm { admin, form } = post;
+    let back = see_other(&format!("{}#charge", order_url(&number)));
+    let lookup = number.clone();
+    let Some(currency) = state
+        .db
+        .run(move |conn| view::currency_of(conn, &lookup))
+        .await?
+    else {
+        return Err(AppError::NotFound);
+    };
+    let currency = Currency::parse(&currency).unwrap_or(state.settings.currency);
+    let reason = form.reason.trim().to_owned();
+    let minor = match amount::parse(&form.amount, currency) {
+        Ok(m) if !reason.is_empty() && form.key.len() <= 100 && !form.key.is_empty() => m,
+        Ok(_) => {
+            flash::push(
+                &session,
+                "error",
+                layout.tr("admin.order.charge_needs_reason"),
+            );
+            return Ok(back);
+        }
+        Err(_) => {
+            let error = layout
+                .tr("admin.order.error_amount")
+                .replace("{decimals}", &currency.decimals().to_string());
+            flash::push(&session, "error", error);
+            return Ok(back);
+        }
+    };
+    let request = ChargeRequest {
+        number: number.clone(),
+        card_id: form.card,
+        amount_minor: minor,
+        reason,
+        key: form.key,
+    };
+    let price = format_price(minor, currency);
+    let said = match merchant_charge::charge(&state.payments, request, admin.actor()).await {
+        Ok(Started::Done) => (
+            "success",
+            layout
+                .tr("admin.order.charge_done")
+                .replace("{amount}", &price),
+        ),
+        Ok(Started::Pending | Started::Redirect(_)) => (
+            "info",
+            layout
+                .tr("admin.order.charge_pending")
+                .replace("{amount}", &price),
+        ),
+        Ok(Started::Declined(reason) | Started::Refused(reason)) => (
+            "error",
+            format!("{} {reason}", layout.tr("admin.order.charge_declined")),
+        ),
+        Ok(Started::Unavailable) => (
+            "error",
+            layout.tr("admin.order.charge_unavailable").to_owned(),
+        ),
+        Err(ChargeError::NotFound) => return Err(AppError::NotFound),
+        Err(ChargeError::AlreadyRequested(_)) => {
+            ("info", layout.tr("admin.order.charge_already").to_owned())
+        }
+        Err(ChargeError::Db(e)) => return Err(e.into()),
+        Err(
+            ChargeError::NotChargeable(_)
+            | ChargeError::Disputed
+            | ChargeError::NoCard
+            | ChargeError::PreAuth,
+        ) => (
+            "error",
+            layout.tr("admin.order.charge_not_possible").to_owned(),
+        ),
+    };
+    flash::push(&session, said.0, said.1);
+    Ok(back)
 }
 
 /// Forms that carry only the CSRF token.

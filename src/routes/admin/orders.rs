@@ -22,6 +22,7 @@ use crate::{
     payments::{
         AttemptStatus, RefundStatus, TransactionType,
         capture::{self, Operation},
+        merchant_charge,
         refunds::request as refunds,
     },
     shipping::LogisticsStatus,
@@ -156,7 +157,7 @@ fn order_row(lang: Lang, shop: Currency, o: &Order) -> OrderRow {
         total: price(o.total_minor, &o.currency, shop),
         refunded: (o.refunded_minor > 0).then(|| price(o.refunded_minor, &o.currency, shop)),
         disputed: o.disputed_at.is_some(),
-        paid_twice: o.captured_minor > o.total_minor,
+        paid_twice: o.captured_minor > o.total_minor + o.extra_charged_minor,
     }
 }
 
@@ -390,6 +391,13 @@ pub struct OrderPage {
     can_ship: bool,
     ship_form: ShipForm,
     currency_code: String,
+    /// What merchant-initiated charges added after the order was paid, when any did.
+    extra_charged: Option<String>,
+    /// The account's cards that may be charged by the merchant (`tokenType=Recurring`), when
+    /// the order may take an extra charge.
+    charge_cards: Vec<(i64, String)>,
+    /// The extra-charge form's key: posted twice, it charges once.
+    charge_key: String,
 }
 
 /// A paid payment of the order, with its own captured and refunded amounts.
@@ -491,14 +499,25 @@ pub fn order_page(
             left: money(p.left()),
         })
         .collect();
-    // More than one paid payment means the shopper was charged twice: the newest one with
-    // something left is the duplicate (the order was settled by the first).
-    let duplicate = (paid.len() > 1)
-        .then(|| paid.iter().skip(1).rev().find(|p| p.left() > 0))
+    // More than one paid payment of the order means the shopper was charged twice: the newest
+    // one with something left is the duplicate (the order was settled by the first). The
+    // merchant's own charges of the saved card are not payments of the order.
+    let merchant_charges: Vec<i64> = d
+        .attempts
+        .iter()
+        .filter(|a| a.is_merchant_charge())
+        .map(|a| a.id)
+        .collect();
+    let order_payments: Vec<_> = paid
+        .iter()
+        .filter(|p| !merchant_charges.contains(&p.attempt_id))
+        .collect();
+    let duplicate = (order_payments.len() > 1)
+        .then(|| order_payments.iter().skip(1).rev().find(|p| p.left() > 0))
         .flatten()
         .map(|p| DuplicateView {
-            count: paid.len(),
-            taken: money(paid.iter().map(|p| p.captured_minor).sum()),
+            count: order_payments.len(),
+            taken: money(order_payments.iter().map(|p| p.captured_minor).sum()),
             total: money(o.total_minor),
             order_no: p.order_no.clone(),
             trade_no: p.trade_no.clone(),
@@ -517,7 +536,11 @@ pub fn order_page(
         .iter()
         .map(|a| AttemptView {
             order_no: a.gateway_order_no.clone(),
-            mode: lang.tr(&format!("admin.order.mode_{}", a.mode)).to_owned(),
+            mode: if a.is_merchant_charge() {
+                lang.tr("admin.order.mode_merchant").to_owned()
+            } else {
+                lang.tr(&format!("admin.order.mode_{}", a.mode)).to_owned()
+            },
             kind: lang
                 .tr(&format!("admin.order.kind_{}", a.transaction_type))
                 .to_owned(),
@@ -669,6 +692,9 @@ pub fn order_page(
         can_ship: OrderStatus::SHIPPABLE.contains(&o.status),
         ship_form: forms.ship.unwrap_or_default(),
         currency_code: currency.code().to_owned(),
+        extra_charged: (o.extra_charged_minor > 0).then(|| money(o.extra_charged_minor)),
+        charge_cards: Vec::new(),
+        charge_key: crate::orders::new_access_token(),
         layout,
         frame,
     }
@@ -694,7 +720,24 @@ pub async fn render_order(
     let Some(loaded) = load(state, number).await? else {
         return Err(AppError::NotFound);
     };
-    let page = order_page(layout, admin, state.settings.currency, loaded, forms);
+    let order = &loaded.details.order;
+    // Extra charges need a paid sale (not a pre-authorization), no open chargeback, and a card
+    // the shopper saved with InitRecurring.
+    let chargeable = OrderStatus::REFUNDABLE.contains(&order.status)
+        && order.disputed_at.is_none()
+        && order.shopper_id.is_some()
+        && !state.settings.gateway.preauth;
+    let order_id = order.id;
+    let charge_cards = if chargeable {
+        state
+            .db
+            .run(move |conn| merchant_charge::cards_for_order(conn, order_id))
+            .await?
+    } else {
+        Vec::new()
+    };
+    let mut page = order_page(layout, admin, state.settings.currency, loaded, forms);
+    page.charge_cards = charge_cards;
     Ok(Page::new(page).status(status).into())
 }
 

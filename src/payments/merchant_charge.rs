@@ -213,13 +213,7 @@ pub async fn charge(
     if payments.settings.gateway.preauth {
         return Err(ChargeError::PreAuth);
     }
-    let gateway_no = payments
-        .settings
-        .gateway
-        .credentials
-        .gateway_no()
-        .as_str()
-        .to_owned();
+    let gateway_no = payments.settings.gateway_no();
     let asked = request.clone();
     let (order, attempt) = payments
         .db

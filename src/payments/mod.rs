@@ -64,6 +64,11 @@ pub struct PaymentSettings {
 }
 
 impl PaymentSettings {
+    /// The AsiaBill gateway number payments are made on, as the attempts store it.
+    pub fn gateway_no(&self) -> String {
+        self.gateway.credentials.gateway_no().as_str().to_owned()
+    }
+
     /// Takes the payment settings out of the shop's settings.
     pub fn from_settings(settings: &Settings) -> Self {
         PaymentSettings {

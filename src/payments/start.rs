@@ -136,13 +136,7 @@ async fn open(
     card: Option<(&str, &OnFile)>,
 ) -> Result<(Order, Vec<OrderLine>, PaymentAttempt), StartError> {
     let card = card.map(|(pm, on_file)| (pm.to_owned(), on_file.clone()));
-    let gateway_no = payments
-        .settings
-        .gateway
-        .credentials
-        .gateway_no()
-        .as_str()
-        .to_owned();
+    let gateway_no = payments.settings.gateway_no();
     let preauth = payments.settings.gateway.preauth;
     let effects = effects(payments);
     payments

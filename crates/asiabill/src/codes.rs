@@ -150,6 +150,11 @@ gateway_words! {
 
 gateway_words! {
     /// `tokenType` of `/confirmCharge`, for saved-card subscriptions (section 7.3).
+    ///
+    /// Its two words come from one community source (a Laravel package's README, "LAR" in the
+    /// API notes) beside AsiaBill's recurring guide; AsiaBill's own PHP demo sends the field
+    /// empty, and no official SDK sets it. Treat it as the best available reading, not as a
+    /// confirmed contract.
     pub enum TokenType {
         /// The first charge of a subscription; 3-D Secure is expected.
         InitRecurring = "InitRecurring",

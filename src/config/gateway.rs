@@ -48,6 +48,10 @@ pub struct GatewaySettings {
     /// `ASIABILL_PREAUTH`: the gateway is configured for pre-authorization, so a successful
     /// payment is an authorization that the merchant captures or voids.
     pub preauth: bool,
+    /// `ASIABILL_PAYMENT_METHODS`: the local methods offered beside cards (each only where it
+    /// serves the order's currency and billing country). Unset: every method in `local` (the
+    /// simulator has them all), none against AsiaBill, where each needs activating first.
+    pub payment_methods: Vec<&'static crate::payments::methods::Method>,
     /// How long an authorization may wait for capture.
     pub capture_window: Duration,
     /// Oldest webhook `request-time` accepted.
@@ -76,6 +80,7 @@ pub(super) struct Gateway {
     base_url: Option<Environment>,
     timeout: Duration,
     preauth: bool,
+    payment_methods: Option<Vec<&'static crate::payments::methods::Method>>,
     capture_days: u64,
     tolerance_seconds: u64,
 }
@@ -113,6 +118,13 @@ pub(super) fn from_raw(
         ),
     );
     let preauth = check(problems, "ASIABILL_PREAUTH", boolean(&raw.asiabill_preauth));
+    let payment_methods = check(
+        problems,
+        "ASIABILL_PAYMENT_METHODS",
+        text(&raw.asiabill_payment_methods)
+            .map(crate::payments::methods::parse_list)
+            .transpose(),
+    );
     let capture_days = check(
         problems,
         "ASIABILL_CAPTURE_DAYS",
@@ -133,6 +145,7 @@ pub(super) fn from_raw(
         base_url: base_url?,
         timeout: timeout?,
         preauth: preauth?,
+        payment_methods: payment_methods?,
         capture_days: capture_days?,
         tolerance_seconds: tolerance_seconds?,
     })
@@ -162,6 +175,13 @@ impl Gateway {
             embedded_sandbox,
             timeout: self.timeout,
             preauth: self.preauth,
+            payment_methods: self.payment_methods.unwrap_or_else(|| {
+                if mode == GatewayMode::Local {
+                    crate::payments::methods::ALL.iter().collect()
+                } else {
+                    Vec::new()
+                }
+            }),
             capture_window: Duration::from_secs(self.capture_days * 24 * 60 * 60),
             webhook_tolerance: Duration::from_secs(self.tolerance_seconds),
         }

@@ -54,6 +54,7 @@ pub const KEYS: &[&str] = &[
     "ASIABILL_BASE_URL",
     "ASIABILL_TIMEOUT_SECONDS",
     "ASIABILL_PREAUTH",
+    "ASIABILL_PAYMENT_METHODS",
     "ASIABILL_CAPTURE_DAYS",
     "ASIABILL_WEBHOOK_TOLERANCE_SECONDS",
     "RECONCILE_AFTER_SECONDS",
@@ -109,6 +110,8 @@ pub struct RawSettings {
     pub asiabill_timeout_seconds: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
     pub asiabill_preauth: Option<String>,
+    #[serde(default, deserialize_with = "scalar")]
+    pub asiabill_payment_methods: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
     pub asiabill_capture_days: Option<String>,
     #[serde(default, deserialize_with = "scalar")]

@@ -174,6 +174,7 @@ pub struct PaymentAttempt {
     pub customer_id: Option<String>,
     pub token_type: Option<String>,
     pub save_card: bool,
+    pub payment_method: Option<String>,
 }
 
 /// A new row of `payment_attempts`.

@@ -268,6 +268,8 @@ diesel::table! {
         save_card -> Bool,
         /// Unique: the admin form's key of a merchant-initiated charge (posted twice, charged once).
         request_key -> Nullable<Text>,
+        /// AsiaBill's `paymentMethod` word of a local method (`Alipay`, `ideal`, …); null for a card.
+        payment_method -> Nullable<Text>,
     }
 }
 

@@ -68,6 +68,8 @@ pub struct Checkout {
     pub shipping: Address,
     /// Chosen payment mode.
     pub mode: PaymentMode,
+    /// A local method chosen instead of a card (paid on AsiaBill's hosted page).
+    pub method: Option<&'static crate::payments::methods::Method>,
     /// The form's idempotency key.
     pub idempotency_key: String,
 }
@@ -162,7 +164,13 @@ impl CheckoutInput {
                 },
             )
         };
-        let mode: Option<PaymentMode> = self.payment_mode.parse().ok();
+        // A card mode, or a local method's key (paid on AsiaBill's hosted page).
+        let method = crate::payments::methods::find(&self.payment_mode);
+        let mode: Option<PaymentMode> = self
+            .payment_mode
+            .parse()
+            .ok()
+            .or(method.map(|_| PaymentMode::Hosted));
         if mode.is_none() {
             problems.insert(
                 "payment_mode".into(),
@@ -194,6 +202,7 @@ impl CheckoutInput {
                     billing,
                     shipping,
                     mode,
+                    method,
                     idempotency_key: key.to_owned(),
                 })
             }

@@ -59,6 +59,19 @@ pub fn record_card(
     Ok(())
 }
 
+/// Records on a new attempt the local payment method it is paid with (AsiaBill's word).
+pub fn record_method(
+    conn: &mut DbConnection,
+    attempt: &mut PaymentAttempt,
+    word: &str,
+) -> Result<(), DbError> {
+    diesel::update(payment_attempts::table.find(attempt.id))
+        .set(payment_attempts::payment_method.eq(Some(word)))
+        .execute(conn)?;
+    attempt.payment_method = Some(word.to_owned());
+    Ok(())
+}
+
 /// Opens a new attempt for `order_id`. Older open attempts are cancelled first (the shopper
 /// chose to pay again); should one of them succeed after all, the transition function applies
 /// it and flags the double payment.

@@ -268,6 +268,7 @@ mod tests {
             customer_id: None,
             token_type: None,
             save_card: false,
+            payment_method: None,
         }
     }
 

@@ -11,6 +11,7 @@ pub mod disputes;
 pub mod gateway;
 pub mod golive;
 pub mod merchant_charge;
+pub mod methods;
 pub mod query;
 pub mod reconcile;
 pub mod refunds;

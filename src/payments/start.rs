@@ -16,6 +16,7 @@ use super::{
     AttemptStatus, Source,
     attempts::{self, OpenError},
     calls, gateway,
+    methods::Method,
     transition::{self, Effects, Outcome},
 };
 use crate::{
@@ -134,6 +135,7 @@ async fn open(
     token: String,
     mode: PaymentMode,
     card: Option<(&str, &OnFile)>,
+    method: Option<&'static Method>,
 ) -> Result<(Order, Vec<OrderLine>, PaymentAttempt), StartError> {
     let card = card.map(|(pm, on_file)| (pm.to_owned(), on_file.clone()));
     let gateway_no = payments.settings.gateway_no();
@@ -147,6 +149,9 @@ async fn open(
                 attempts::open(conn, details.order.id, mode, &gateway_no, preauth, &effects)?;
             if let Some((pm, on_file)) = &card {
                 attempts::record_card(conn, &mut attempt, pm, on_file)?;
+            }
+            if let Some(method) = method {
+                attempts::record_method(conn, &mut attempt, method.word)?;
             }
             Ok((order, details.lines, attempt))
         })
@@ -168,13 +173,15 @@ fn goods(order: &Order, lines: &[OrderLine], shop: Currency) -> Vec<GoodsDetail>
         .collect()
 }
 
-/// Starts a payment on AsiaBill's hosted page.
+/// Starts a payment on AsiaBill's hosted page: by card, or with a local `method` (Alipay,
+/// iDEAL, …), whose own page AsiaBill then shows.
 pub async fn hosted(
     payments: &Payments,
     token: String,
     shopper: &Shopper,
+    method: Option<&'static Method>,
 ) -> Result<Started, StartError> {
-    let (order, lines, attempt) = open(payments, token, PaymentMode::Hosted, None).await?;
+    let (order, lines, attempt) = open(payments, token, PaymentMode::Hosted, None, method).await?;
     let settings = &payments.settings;
     let amount = money(attempt.amount_minor, &order, settings.currency);
     let billing = BillingAddress {
@@ -204,6 +211,9 @@ pub async fn hosted(
         ship_state: order.shipping_state.clone().unwrap_or_default(),
         ship_zip: order.shipping_zip.clone(),
     });
+    if let Some(method) = method {
+        method.word.clone_into(&mut request.payment_method);
+    }
     request.goods_details = goods(&order, &lines, settings.currency);
     request.customer_ip = Some(shopper.ip.clone());
     request.is_mobile = gateway::is_mobile(shopper.user_agent.as_deref());
@@ -229,6 +239,7 @@ pub async fn insite(
         token,
         PaymentMode::InSite,
         Some((payment_method_id, on_file)),
+        None,
     )
     .await?;
     let settings = &payments.settings;

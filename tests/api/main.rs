@@ -24,6 +24,7 @@ mod health;
 mod helpers;
 mod instances;
 mod jobs;
+mod local_methods;
 mod model;
 mod money_paths;
 mod payments;

@@ -821,6 +821,7 @@ fn an_attempt_matches_money_only_in_its_own_currency() {
         customer_id: None,
         token_type: None,
         save_card: false,
+        payment_method: None,
     };
     let usd_attempt = attempt_json("USD");
     assert!(usd_attempt.is_for(&usd(1000)));

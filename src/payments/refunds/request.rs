@@ -51,6 +51,14 @@ pub enum RefundError {
         /// What is left, in minor units.
         refundable: i64,
     },
+    /// The payment's local method refunds only the whole amount, or nothing at all.
+    #[error("{method} refunds {rule}")]
+    MethodRule {
+        /// The method's name.
+        method: &'static str,
+        /// `whole` (only the full amount, once) or `none`.
+        rule: &'static str,
+    },
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -185,6 +193,32 @@ fn choose(
         return Err(RefundError::Exceeds {
             refundable: payment.left(),
         });
+    }
+    // A local method's own rule, checked before AsiaBill is asked (which would refuse too).
+    let method = attempts
+        .iter()
+        .find(|a| a.id == payment.attempt_id)
+        .and_then(|a| a.payment_method.as_deref())
+        .and_then(crate::payments::methods::find);
+    if let Some(m) = method {
+        use crate::payments::methods::Refunds;
+        match m.refunds {
+            Refunds::Partial => {}
+            Refunds::FullOnly
+                if amount == payment.captured_minor && payment.refunded_minor == 0 => {}
+            Refunds::FullOnly => {
+                return Err(RefundError::MethodRule {
+                    method: m.name_en,
+                    rule: "whole",
+                });
+            }
+            Refunds::None => {
+                return Err(RefundError::MethodRule {
+                    method: m.name_en,
+                    rule: "none",
+                });
+            }
+        }
     }
     Ok(payment)
 }

@@ -238,6 +238,12 @@ pub async fn refund(
                 .replace("{refundable}", &format_price(refundable, currency)),
             StatusCode::CONFLICT,
         ))),
+        RefundError::MethodRule { method, rule } => Err(Some((
+            layout
+                .tr(&format!("admin.order.refund_rule_{rule}"))
+                .replace("{method}", method),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ))),
         RefundError::Db(e) => Ok(e),
     };
     if form.confirmed != "yes" {

@@ -536,10 +536,19 @@ pub fn order_page(
         .iter()
         .map(|a| AttemptView {
             order_no: a.gateway_order_no.clone(),
-            mode: if a.is_merchant_charge() {
-                lang.tr("admin.order.mode_merchant").to_owned()
-            } else {
-                lang.tr(&format!("admin.order.mode_{}", a.mode)).to_owned()
+            mode: match (
+                a.is_merchant_charge(),
+                a.payment_method
+                    .as_deref()
+                    .and_then(crate::payments::methods::find),
+            ) {
+                (true, _) => lang.tr("admin.order.mode_merchant").to_owned(),
+                (false, Some(method)) => format!(
+                    "{} · {}",
+                    lang.tr(&format!("admin.order.mode_{}", a.mode)),
+                    method.name(lang)
+                ),
+                (false, None) => lang.tr(&format!("admin.order.mode_{}", a.mode)).to_owned(),
             },
             kind: lang
                 .tr(&format!("admin.order.kind_{}", a.transaction_type))

@@ -15,6 +15,7 @@ use crate::{
         create::{self, PlaceError},
         new_access_token,
     },
+    routes::shop::payment::MethodChoice,
     shoppers::addresses,
     web::{
         AppError, AppState, Layout, Page,
@@ -66,6 +67,9 @@ pub struct CheckoutPage {
     countries: Vec<CountryOption>,
     /// Signed in: the form offers to save the address to the account.
     signed_in: bool,
+    /// The local methods enabled for the shop's currency (each checked against the billing
+    /// country when the form is sent).
+    methods: Vec<MethodChoice>,
     lines: Vec<SummaryLine>,
     total: String,
 }
@@ -158,7 +162,27 @@ pub async fn submit(
     form: CsrfForm<CheckoutInput>,
 ) -> Result<HttpResponse, AppError> {
     let input = form.0;
-    let checkout = match input.check() {
+    let checked = input.check().and_then(|c| {
+        // A local method must be enabled and serve the shop's currency and the billing country.
+        match c.method {
+            Some(m)
+                if !state.settings.gateway.payment_methods.contains(&m)
+                    || !m.serves(state.settings.currency.code(), &c.billing.country) =>
+            {
+                let mut problems = FieldProblems::new();
+                problems.insert(
+                    "payment_mode".into(),
+                    Problem {
+                        key: "checkout.method_unavailable",
+                        n: None,
+                    },
+                );
+                Err(problems)
+            }
+            _ => Ok(c),
+        }
+    });
+    let checkout = match checked {
         Ok(c) => c,
         Err(problems) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -186,6 +210,7 @@ pub async fn submit(
     };
     let cart_id = session.get::<i64>(CART_ID).ok().flatten();
     let mode = checkout.mode;
+    let method = checkout.method;
     let save_address = input.saves_address() && ctx.shopper_id.is_some();
     let placed = state
         .db
@@ -207,10 +232,12 @@ pub async fn submit(
             if order.created {
                 tracing::info!(order.number = %order.number, "order placed");
             }
+            let chosen = method.map(|m| format!("&method={}", m.key));
             Ok(see_other(&format!(
-                "/orders/{}/pay?mode={}",
+                "/orders/{}/pay?mode={}{}",
                 order.access_token,
-                mode.as_str()
+                mode.as_str(),
+                chosen.unwrap_or_default()
             )))
         }
         Err(PlaceError::EmptyCart) => {
@@ -292,6 +319,18 @@ async fn page(
         general_error,
         countries: countries(layout.language),
         signed_in: signed_in.is_some(),
+        methods: state
+            .settings
+            .gateway
+            .payment_methods
+            .iter()
+            .filter(|m| m.currencies.contains(&currency.code()))
+            .map(|m| MethodChoice {
+                key: m.key,
+                name: m.name(layout.language),
+                logo: m.logo(),
+            })
+            .collect(),
         total: format_price(cart::subtotal(&lines), currency),
         lines: lines
             .iter()

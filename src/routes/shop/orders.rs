@@ -82,6 +82,8 @@ pub struct OrderPage {
     refunds: Vec<RefundView>,
     /// The page reloads itself while a payment is being decided.
     refresh: bool,
+    /// While waiting on a local method: its name, for the words that explain the wait.
+    waiting_on: Option<&'static str>,
     /// "Pay now" / "Pay again" is offered.
     can_pay: bool,
     /// A failed attempt exists, so the offer reads "pay again".
@@ -173,6 +175,11 @@ fn order_page(layout: Layout, d: &OrderDetails, shop_currency: Currency) -> Orde
             })
             .collect(),
         refresh,
+        waiting_on: latest
+            .and_then(|a| a.payment_method.as_deref())
+            .and_then(crate::payments::methods::find)
+            .filter(|_| refresh)
+            .map(|m| m.name(lang)),
         can_pay,
         paid_before_failed: d.attempts.iter().any(|a| a.status == AttemptStatus::Failed),
         can_restore: o.status == OrderStatus::Cancelled,

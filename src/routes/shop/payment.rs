@@ -48,12 +48,43 @@ pub struct PayPage {
     can_save_card: bool,
     /// The account's saved cards (id, "Visa •••• 4242"), each a one-click payment.
     saved_cards: Vec<(i64, String)>,
+    /// The local methods that serve this order's currency and billing country.
+    methods: Vec<MethodChoice>,
+    /// The method chosen at checkout, shown first.
+    chosen_method: String,
 }
 
-/// `?mode=` on the payment page.
+/// A local payment method on the payment page.
+pub struct MethodChoice {
+    /// Its key, posted as `method`.
+    pub key: &'static str,
+    /// Its name in the page's language.
+    pub name: &'static str,
+    /// Its logo.
+    pub logo: String,
+}
+
+/// The enabled local methods that serve an order in `currency` billed in `country`.
+pub fn methods_for(
+    state: &AppState,
+    currency: &str,
+    country: &str,
+) -> Vec<&'static crate::payments::methods::Method> {
+    state
+        .settings
+        .gateway
+        .payment_methods
+        .iter()
+        .copied()
+        .filter(|m| m.serves(currency, country))
+        .collect()
+}
+
+/// `?mode=` (and `?method=` for a local method chosen at checkout) on the payment page.
 #[derive(Deserialize)]
 pub struct PayQuery {
     mode: Option<String>,
+    method: Option<String>,
 }
 
 /// Shows the payment choices; the in-site card fields get a fresh session token each time.
@@ -144,6 +175,15 @@ pub async fn page(
             }),
         can_save_card: account.is_some(),
         saved_cards,
+        methods: methods_for(&state, &order.currency, &order.billing_country)
+            .into_iter()
+            .map(|m| MethodChoice {
+                key: m.key,
+                name: m.name(layout.language),
+                logo: m.logo(),
+            })
+            .collect(),
+        chosen_method: query.method.clone().unwrap_or_default(),
         layout,
     };
     Ok(Page::new(page).into())
@@ -160,6 +200,9 @@ pub struct PayForm {
     save_card: Option<String>,
     #[serde(default)]
     card: Option<i64>,
+    /// A local method's key, with `mode=hosted`.
+    #[serde(default)]
+    method: Option<String>,
 }
 
 /// Starts the payment and sends the shopper where AsiaBill's answer says.
@@ -190,7 +233,20 @@ pub async fn submit(
         .await;
     }
     let started = match form.mode.parse().ok() {
-        Some(PaymentMode::Hosted) => start::hosted(&state.payments, token.clone(), &shopper).await,
+        Some(PaymentMode::Hosted) => {
+            let method = match form.method.as_deref().filter(|m| !m.is_empty()) {
+                None => None,
+                Some(key) => match offered(&state, &token, key).await? {
+                    Some(method) => Some(method),
+                    None => {
+                        return Err(AppError::BadRequest(format!(
+                            "payment method {key} is not offered for this order"
+                        )));
+                    }
+                },
+            };
+            start::hosted(&state.payments, token.clone(), &shopper, method).await
+        }
         Some(PaymentMode::InSite) => {
             let pm = form.customer_payment_method_id.trim();
             if !(pm.starts_with("pm_") && pm.len() <= 64) {
@@ -207,6 +263,27 @@ pub async fn submit(
         None => return Err(AppError::BadRequest("unknown payment mode".to_owned())),
     };
     answer(&session, lang, &token, started)
+}
+
+/// The local method `key` when it is enabled and serves order `token`'s currency and billing
+/// country.
+async fn offered(
+    state: &AppState,
+    token: &str,
+    key: &str,
+) -> Result<Option<&'static crate::payments::methods::Method>, AppError> {
+    let lookup = token.to_owned();
+    let Some(details) = state
+        .db
+        .run(move |conn| view::by_token(conn, &lookup))
+        .await?
+    else {
+        return Err(AppError::NotFound);
+    };
+    let o = &details.order;
+    Ok(methods_for(state, &o.currency, &o.billing_country)
+        .into_iter()
+        .find(|m| m.key == key))
 }
 
 /// What to do with the card when the shopper ticked "save this card": the account's AsiaBill

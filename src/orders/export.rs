@@ -42,6 +42,7 @@ fn write<const N: usize>(
 pub fn orders_csv(
     orders: &[Order],
     amount: impl Fn(i64, &str) -> String,
+    method: impl Fn(&Order) -> String,
 ) -> Result<String, ExportError> {
     let time = |t: chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M:%S").to_string();
     write(
@@ -58,6 +59,7 @@ pub fn orders_csv(
             "captured",
             "refunded",
             "paid_at",
+            "payment_method",
         ],
         orders.iter().map(|o| {
             [
@@ -73,6 +75,7 @@ pub fn orders_csv(
                 amount(o.captured_minor, &o.currency),
                 amount(o.refunded_minor, &o.currency),
                 o.paid_at.map(time).unwrap_or_default(),
+                method(o),
             ]
         }),
     )

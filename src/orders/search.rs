@@ -38,6 +38,8 @@ pub struct Filters {
     pub to: Option<NaiveDate>,
     /// Order number, email or a customer's name (part of either), or `tradeNo`.
     pub search: Option<String>,
+    /// A payment attempt of the order used this local method.
+    pub method: Option<&'static crate::payments::methods::Method>,
 }
 
 impl Filters {
@@ -60,7 +62,14 @@ impl Filters {
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(|s| s.chars().take(100).collect()),
+            method: None,
         }
+    }
+
+    /// Adds the local-method filter (`?method=`, a method's key); an unknown one is dropped.
+    pub fn with_method(mut self, method: Option<&str>) -> Self {
+        self.method = method.and_then(crate::payments::methods::find);
+        self
     }
 
     /// True when the date range is the wrong way round (from after to): it matches nothing,
@@ -75,6 +84,7 @@ impl Filters {
         let pairs = [
             ("status", self.status.map(|s| s.as_str().to_owned())),
             ("payment", self.payment.map(|s| s.as_str().to_owned())),
+            ("method", self.method.map(|m| m.key.to_owned())),
             ("from", self.from.map(|d| d.to_string())),
             ("to", self.to.map(|d| d.to_string())),
             ("q", self.search.clone()),
@@ -100,6 +110,29 @@ fn like_pattern(text: &str) -> String {
     pattern
 }
 
+/// How each of `order_ids` was paid: AsiaBill's `paymentMethod` word of its successful attempt
+/// (`Credit Card` for a card), for the orders that have one.
+pub fn paid_methods(
+    conn: &mut DbConnection,
+    order_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, DbError> {
+    let rows: Vec<(i64, Option<String>)> = payment_attempts::table
+        .filter(payment_attempts::order_id.eq_any(order_ids))
+        .filter(payment_attempts::status.eq_any([AttemptStatus::Paid, AttemptStatus::Authorized]))
+        .order(payment_attempts::sequence)
+        .select((payment_attempts::order_id, payment_attempts::payment_method))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, method)| {
+            (
+                id,
+                method.unwrap_or_else(|| asiabill::types::CREDIT_CARD.to_owned()),
+            )
+        })
+        .collect())
+}
+
 /// One page of orders matching `filters`, newest first, and how many match in all.
 pub fn page(
     conn: &mut DbConnection,
@@ -117,6 +150,15 @@ pub fn page(
                 orders::id.eq_any(
                     payment_attempts::table
                         .filter(payment_attempts::status.eq(payment))
+                        .select(payment_attempts::order_id),
+                ),
+            );
+        }
+        if let Some(method) = filters.method {
+            q = q.filter(
+                orders::id.eq_any(
+                    payment_attempts::table
+                        .filter(payment_attempts::payment_method.eq(method.word))
                         .select(payment_attempts::order_id),
                 ),
             );

@@ -34,6 +34,7 @@ use crate::{
 pub struct ListQuery {
     status: Option<String>,
     payment: Option<String>,
+    method: Option<String>,
     from: Option<String>,
     to: Option<String>,
     q: Option<String>,
@@ -49,6 +50,7 @@ impl ListQuery {
             self.to.as_deref(),
             self.q.as_deref(),
         )
+        .with_method(self.method.as_deref())
     }
 }
 
@@ -78,6 +80,8 @@ pub struct OrdersPage {
     total: i64,
     statuses: Vec<Choice>,
     payments: Vec<Choice>,
+    /// The local payment methods, to filter by.
+    methods: Vec<Choice>,
     from: String,
     to: String,
     q: String,
@@ -123,6 +127,14 @@ pub async fn index(
             AttemptStatus::WORDS,
             filters.payment.map(AttemptStatus::as_str),
         ),
+        methods: crate::payments::methods::ALL
+            .iter()
+            .map(|m| Choice {
+                value: m.key,
+                text: m.name(lang).to_owned(),
+                selected: filters.method.is_some_and(|f| f.key == m.key),
+            })
+            .collect(),
         from: filters.from.map(|d| d.to_string()).unwrap_or_default(),
         to: filters.to.map(|d| d.to_string()).unwrap_or_default(),
         q: filters.search.clone().unwrap_or_default(),
@@ -169,26 +181,28 @@ pub async fn export(
 ) -> Result<HttpResponse, AppError> {
     let filters = query.filters();
     let actor = admin.actor();
-    let (found, _) = state
+    let (found, methods) = state
         .db
         .run(move |conn| {
-            let found = search::page(conn, &filters, 1, EXPORT_LIMIT)?;
+            let (found, _) = search::page(conn, &filters, 1, EXPORT_LIMIT)?;
+            let ids: Vec<i64> = found.iter().map(|o| o.id).collect();
+            let methods = search::paid_methods(conn, &ids)?;
             audit::record(
                 conn,
                 &actor,
                 "orders.export",
                 None,
-                Some(
-                    serde_json::json!({ "filters": filters.query_string(), "rows": found.0.len() }),
-                ),
+                Some(serde_json::json!({ "filters": filters.query_string(), "rows": found.len() })),
             )?;
-            Ok::<_, DbError>(found)
+            Ok::<_, DbError>((found, methods))
         })
         .await?;
     let shop = state.settings.currency;
-    let body = export::orders_csv(&found, |minor, code| {
-        amount::input_value(minor, Currency::parse(code).unwrap_or(shop))
-    })
+    let body = export::orders_csv(
+        &found,
+        |minor, code| amount::input_value(minor, Currency::parse(code).unwrap_or(shop)),
+        |o| methods.get(&o.id).cloned().unwrap_or_default(),
+    )
     .map_err(AppError::internal)?;
     Ok(csv_download("orders", body))
 }

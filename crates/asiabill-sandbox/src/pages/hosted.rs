@@ -2,6 +2,7 @@
 //! order summary and a card form; then 3-D Secure when the card asks for it; then a 303 to the
 //! merchant's `returnUrl` with the signed parameters of section 9. "Cancel" ends the payment
 //! `fail` with `E0008:Customer Cancel`. The webhook goes out through the same library calls.
+//! A checkout with a local `paymentMethod` is sent on to its own page (`pages::local`).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};

@@ -32,6 +32,9 @@
 //! | `10` | `refundType` is not `1` or `2` (legacy "bad refund type") |
 //! | `19` | a full refund (`refundType=1`) whose amount is not the whole refundable amount (legacy) |
 //! | `25` | refund amount exceeds the refundable amount (legacy) |
+//! | `20` | a partial refund of a local method refunded only in full, e.g. giropay (legacy "partial refund not supported") |
+//! | `P0001` | `paymentMethod` neither `Credit Card` nor a local method the simulator knows |
+//! | `P0002` | a refund of a local method that takes no refunds (paysafecard) |
 //! | `A0002` | `authType` is not `1` (capture) or `2` (void) (legacy "type wrong") |
 //! | `A0006` | capture or void of a transaction that is not an open authorization (legacy "not a pre-auth transaction") |
 //! | `L0001` | logistics upload without `tradeNo` or `orderNo` |
@@ -97,6 +100,12 @@ pub mod codes {
     pub const REFUND_TYPE_MISMATCH: &str = "19";
     /// Refund above the refundable amount.
     pub const EXCEEDS_REFUNDABLE: &str = "25";
+    /// Partial refund of a method refunded only in full.
+    pub const PARTIAL_REFUND_NOT_SUPPORTED: &str = "20";
+    /// `paymentMethod` unknown.
+    pub const UNKNOWN_PAYMENT_METHOD: &str = "P0001";
+    /// Refund of a method that takes none.
+    pub const METHOD_TAKES_NO_REFUNDS: &str = "P0002";
     /// Bad `authType`.
     pub const BAD_AUTH_TYPE: &str = "A0002";
     /// Not an open authorization.

@@ -17,4 +17,9 @@ pub struct Faults {
     /// Webhook events are held back and released newest first: a held event is released when a
     /// later one overtakes it, when the switch is turned off, or after the reorder window.
     pub out_of_order_webhooks: bool,
+    /// Local payments (Alipay, iDEAL, Klarna… see [`crate::local`]) stay pending for this many
+    /// minutes, times the time factor, once the shopper approves: the shopper returns with
+    /// `pending` (webhook `transaction.pending`), then the payment succeeds (webhook
+    /// `transaction.success`), as a slow wallet or bank confirms. `None`: approved at once.
+    pub local_pending_minutes: Option<u32>,
 }

@@ -4,8 +4,9 @@
 //! `/V2022-03/...` and the OpenAPI under `/openApi/V2022-03/...` (`/AuthorizeInterface` on
 //! both), with AsiaBill's headers, signatures, envelope, codes, test cards and webhooks; and
 //! what the shopper's browser sees: the hosted payment page (`/checkout/pay/{token}`), the
-//! 3-D Secure page (`/threeds/{id}`), the JS SDK stand-in
-//! (`/static/v3/js/AsiabillPayment.min.js`) with its card frame, and the console (`/console`).
+//! pages of local payment methods (`/local/{token}`), the 3-D Secure page (`/threeds/{id}`),
+//! the JS SDK stand-in (`/static/v3/js/AsiabillPayment.min.js`) with its card frame, and the
+//! console (`/console`).
 //! State is in memory. Error codes are listed in [`envelope`].
 //!
 //! ```no_run
@@ -30,6 +31,7 @@ pub mod config;
 pub mod envelope;
 pub mod faults;
 mod ids;
+pub mod local;
 mod pages;
 mod payments;
 pub mod recording;
@@ -44,6 +46,9 @@ pub use cards::{CardBehaviour, CardInput};
 pub use config::{Account, Config, SettlementMode};
 pub use envelope::Rejection;
 pub use faults::Faults;
+pub use local::{
+    CREDIT_CARD, LOCAL_METHODS, LocalFamily, LocalMethod, RefundRule, TEST_BANKS, local_method,
+};
 pub use payments::{Completion, Outcome, PaymentStep};
 pub use recording::{RecordedRequest, Verdict};
 pub use return_url::{ReturnParams, signed_return_url};
@@ -58,6 +63,9 @@ pub use webhooks::{DeliveryOutcome, WebhookDelivery, WebhookEvent};
 /// Path prefix of the hosted payment page: `redirectUrl` of `/checkout/payment` is
 /// `{base}/checkout/pay/{token}` (see [`Sandbox::hosted_session`]).
 pub const HOSTED_PAGE_PREFIX: &str = "/checkout/pay/";
+/// Path prefix of the local payment pages: `redirectUrl` of `/checkout/payment` with a local
+/// `paymentMethod` is `{base}/local/{token}` (see [`Sandbox::answer_local`]).
+pub const LOCAL_PAGE_PREFIX: &str = "/local/";
 /// Path prefix of the 3-D Secure page: `redirectUrl` of a 3DS `/confirmCharge` is
 /// `{base}/threeds/{id}` (see [`Sandbox::challenge`]).
 pub const THREE_DS_PAGE_PREFIX: &str = "/threeds/";

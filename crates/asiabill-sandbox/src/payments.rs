@@ -4,6 +4,7 @@
 //! the status, the webhook and the signed returnUrl always agree.
 
 use std::sync::MutexGuard;
+use std::time::Duration;
 
 use chrono::Utc;
 
@@ -98,6 +99,7 @@ impl Sandbox {
             order_info: tx.order_info.clone(),
             order_status: tx.status.as_str().to_owned(),
             remark: tx.remark.clone(),
+            payment_method: tx.payment_method_word().to_owned(),
         };
         self.event(tx, event_type, event_body(event_type, &data))
     }
@@ -153,13 +155,27 @@ impl Sandbox {
         }
     }
 
-    /// Emits `event`, and schedules the settlement of a held payment.
-    fn after_outcome(&self, trade_no: &str, event: WebhookEvent, held: bool) {
+    /// How long an approval of `tx` is held pending before it succeeds, if it is: a local
+    /// method by its own switch ([`crate::Faults::local_pending_minutes`]), else any payment
+    /// by the hold-pending switch.
+    fn hold_for(&self, tx: &Transaction) -> Option<Duration> {
+        let local = tx
+            .local_method()
+            .and(self.faults().local_pending_minutes)
+            .map(|minutes| Duration::from_secs(u64::from(minutes) * 60));
+        local.or_else(|| {
+            self.hold_pending()
+                .then_some(self.config().hold_pending_delay)
+        })
+    }
+
+    /// Emits `event`, and schedules the settlement of a payment held for `hold`.
+    fn after_outcome(&self, trade_no: &str, event: WebhookEvent, hold: Option<Duration>) {
         self.emit(event);
-        if held {
+        if let Some(hold) = hold {
             let sandbox = self.clone();
             let trade_no = trade_no.to_owned();
-            let wait = self.config().scaled(self.config().hold_pending_delay);
+            let wait = self.config().scaled(hold);
             self.spawn(async move {
                 tokio::time::sleep(wait).await;
                 sandbox.settle_held(&trade_no);
@@ -223,11 +239,12 @@ impl Sandbox {
                 });
             }
         };
-        let (event, held) = self.apply_outcome(tx, outcome, self.hold_pending());
+        let hold = self.hold_for(tx);
+        let (event, held) = self.apply_outcome(tx, outcome, hold.is_some());
         let tx = tx.clone();
         state.record_init_recurring(&tx);
         drop(state);
-        self.after_outcome(trade_no, event, held);
+        self.after_outcome(trade_no, event, hold.filter(|_| held));
         Ok(PaymentStep::Completed(Completion {
             return_url: self.return_url_of(&tx),
             transaction: tx,
@@ -241,7 +258,7 @@ impl Sandbox {
         trade_no: &str,
         outcome: Outcome,
     ) -> Result<Completion, Rejection> {
-        self.end_pending(trade_no, outcome, self.hold_pending())
+        self.end_pending(self.state(), trade_no, outcome, true)
     }
 
     /// Settles the pending transaction `trade_no` at once, as the bank would: approved
@@ -253,24 +270,26 @@ impl Sandbox {
         } else {
             Outcome::Decline
         };
-        self.end_pending(trade_no, outcome, false)
+        self.end_pending(self.state(), trade_no, outcome, false)
     }
 
-    fn end_pending(
+    /// Ends the pending `trade_no` with `outcome`; an approval is held as [`Self::hold_for`]
+    /// says when `may_hold`. Takes the state guard so that the caller's checks and the ending
+    /// happen under one lock; it is released before the webhook is emitted.
+    pub(crate) fn end_pending(
         &self,
+        mut state: MutexGuard<'_, State>,
         trade_no: &str,
         outcome: Outcome,
         may_hold: bool,
     ) -> Result<Completion, Rejection> {
-        let (event, held, tx) = {
-            let mut state = self.state();
-            let tx = pending(state.transaction_mut(trade_no), trade_no)?;
-            let (event, held) = self.apply_outcome(tx, outcome, may_hold);
-            let tx = tx.clone();
-            state.record_init_recurring(&tx);
-            (event, held, tx)
-        };
-        self.after_outcome(trade_no, event, held);
+        let tx = pending(state.transaction_mut(trade_no), trade_no)?;
+        let hold = if may_hold { self.hold_for(tx) } else { None };
+        let (event, held) = self.apply_outcome(tx, outcome, hold.is_some());
+        let tx = tx.clone();
+        state.record_init_recurring(&tx);
+        drop(state);
+        self.after_outcome(trade_no, event, hold.filter(|_| held));
         Ok(Completion {
             return_url: self.return_url_of(&tx),
             transaction: tx,
@@ -324,6 +343,50 @@ impl Sandbox {
             .hosted_session(token)
             .ok_or_else(|| Rejection::new(codes::NO_RECORD, "no such hosted checkout"))?;
         self.complete_pending(&tx.trade_no, Outcome::Cancel)
+    }
+
+    /// The shopper answers the local payment page of the hosted checkout `token`
+    /// (`/local/{token}`): `Approve` (a QR scan, a bank's or provider's approval), `Decline`
+    /// or `Cancel`. The payment ends as a card payment does (same webhook, same signed
+    /// returnUrl), and an approval is held pending when
+    /// [`crate::Faults::local_pending_minutes`] (or hold-pending) is on. Refused when the
+    /// checkout is not a local method's or was already answered.
+    pub fn answer_local(&self, token: &str, outcome: Outcome) -> Result<Completion, Rejection> {
+        if outcome == Outcome::ThreeDsFailed {
+            return Err(Rejection::new(
+                codes::BAD_FIELD,
+                "a local payment has no 3-D Secure to fail",
+            ));
+        }
+        let state = self.state();
+        let tx = state
+            .transactions
+            .iter()
+            .find(|t| t.hosted_token.as_deref() == Some(token))
+            .ok_or_else(|| Rejection::new(codes::NO_RECORD, "no such hosted checkout"))?;
+        let Some(method) = tx.local_method() else {
+            return Err(Rejection::new(
+                codes::BAD_FIELD,
+                format!(
+                    "transaction {} is paid by card, not a local method",
+                    tx.trade_no
+                ),
+            ));
+        };
+        // Held pending after an approval, or ended: the shopper's answer is already in.
+        if !tx.awaits_shopper() {
+            return Err(Rejection::new(
+                codes::BAD_FIELD,
+                format!(
+                    "the {} payment {} was already answered ({})",
+                    method.name,
+                    tx.trade_no,
+                    tx.status.as_str()
+                ),
+            ));
+        }
+        let trade_no = tx.trade_no.clone();
+        self.end_pending(state, &trade_no, outcome, true)
     }
 
     /// The transaction waiting on the 3DS challenge `id` (`/threeds/{id}`).

@@ -212,6 +212,13 @@ impl Sandbox {
         }
     }
 
+    /// Sets [`Faults::local_pending_minutes`], leaving the other faults as they are: with
+    /// `Some(n)`, approved local payments stay `pending` for `n` minutes times the time
+    /// factor, then succeed.
+    pub fn set_local_pending_minutes(&self, minutes: Option<u32>) {
+        lock(&self.inner.faults).local_pending_minutes = minutes;
+    }
+
     /// Whether approved payments are held `pending` before they succeed.
     pub fn hold_pending(&self) -> bool {
         self.inner.hold_pending.load(Ordering::Relaxed)

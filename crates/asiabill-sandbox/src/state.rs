@@ -159,7 +159,8 @@ pub struct Transaction {
     pub platform: Option<String>,
     /// `isMobile`.
     pub is_mobile: Option<String>,
-    /// `paymentMethod` (hosted), e.g. `Credit Card`.
+    /// `paymentMethod` (hosted) as AsiaBill spells it, e.g. `Credit Card` or `ideal`; the word
+    /// of [`crate::local::LOCAL_METHODS`] whatever case the merchant sent.
     pub payment_method: Option<String>,
     /// `remark`, echoed in replies and webhooks.
     pub remark: String,
@@ -197,6 +198,28 @@ impl Transaction {
             (OrderStatus::Success, AuthStatus::Sale | AuthStatus::Capture) => self.amount.minor(),
             _ => 0,
         }
+    }
+
+    /// The local method it is paid with (see [`crate::local`]), or `None` for a card.
+    pub fn local_method(&self) -> Option<&'static crate::local::LocalMethod> {
+        self.payment_method
+            .as_deref()
+            .and_then(crate::local::local_method)
+    }
+
+    /// `paymentMethod` as reported in queries and webhooks: as recorded by the hosted
+    /// checkout, else `Credit Card` (an in-site charge is always a card).
+    pub fn payment_method_word(&self) -> &str {
+        self.payment_method
+            .as_deref()
+            .unwrap_or(crate::local::CREDIT_CARD)
+    }
+
+    /// Whether the shopper still has to act on its page: pending, and neither held by a
+    /// pending switch nor answered.
+    pub fn awaits_shopper(&self) -> bool {
+        self.status == OrderStatus::Pending
+            && self.order_info == crate::payments::INFO_AWAITING_SHOPPER
     }
 
     /// Whether the checklist flagged `flag` on it.

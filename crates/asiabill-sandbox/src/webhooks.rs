@@ -108,7 +108,9 @@ pub(crate) fn event_body<D: Serialize>(event_type: &str, data: &D) -> String {
     json.replace('/', "\\/")
 }
 
-/// `data` of `transaction.*` events (section 10.3).
+/// `data` of `transaction.*` events (section 10.3). The documented example has no payment
+/// method; the simulator adds `paymentMethod`, the request field's name, so that a shop can
+/// tell a local payment's notice from a card's (the docs are silent on this).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct TransactionData {
@@ -120,6 +122,7 @@ pub(crate) struct TransactionData {
     pub order_info: String,
     pub order_status: String,
     pub remark: String,
+    pub payment_method: String,
 }
 
 /// `data` of `pre-authorized.*` events (section 10.3).
@@ -409,10 +412,11 @@ mod tests {
             order_info: "Transaction Approved".to_owned(),
             order_status: "success".to_owned(),
             remark: String::new(),
+            payment_method: "Credit Card".to_owned(),
         };
         assert_eq!(
             event_body("transaction.success", &data),
-            r#"{"data":{"transactionType":"Sale","orderAmount":"7.00","orderNo":"A1\/1","tradeNo":"1","orderCurrency":"USD","orderInfo":"Transaction Approved","orderStatus":"success","remark":""},"type":"transaction.success"}"#
+            r#"{"data":{"transactionType":"Sale","orderAmount":"7.00","orderNo":"A1\/1","tradeNo":"1","orderCurrency":"USD","orderInfo":"Transaction Approved","orderStatus":"success","remark":"","paymentMethod":"Credit Card"},"type":"transaction.success"}"#
         );
     }
 }

@@ -1,9 +1,11 @@
 //! `/console`: what the simulator saw and did, for a demo audience and a developer. Recent
-//! transactions with the API requests that mention them and their checklist flags, customers
-//! and their saved cards (never a full number), refunds, chargebacks, logistics, webhook events and every delivery attempt with the merchant's
+//! transactions (with their payment method) with the API requests that mention them and their
+//! checklist flags, customers and their saved cards (never a full number), refunds,
+//! chargebacks, logistics, webhook events and every delivery attempt with the merchant's
 //! reply; buttons to resend a webhook, settle a pending payment, raise a chargeback and move a
-//! shipment; and the fault switches. Every form carries a per-instance token so that another
-//! site cannot make a visitor's browser press these buttons.
+//! shipment; and the fault switches, local payments held pending among them. Every form
+//! carries a per-instance token so that another site cannot make a visitor's browser press
+//! these buttons.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -56,6 +58,8 @@ struct TransactionRow {
     order_no: String,
     gateway_no: String,
     flow: &'static str,
+    /// `paymentMethod`, e.g. `Credit Card` or `ideal`.
+    payment_method: String,
     amount: String,
     status: &'static str,
     auth_status: &'static str,
@@ -144,6 +148,8 @@ struct FaultsView {
     duplicate_webhooks: bool,
     out_of_order_webhooks: bool,
     hold_pending: bool,
+    /// Minutes, or empty when local payments are not held.
+    local_pending_minutes: String,
 }
 
 fn when(at: DateTime<Utc>) -> String {
@@ -203,6 +209,7 @@ fn transaction_rows(sandbox: &Sandbox) -> Vec<TransactionRow> {
                 PaymentFlow::InSite => "in-site",
                 PaymentFlow::Hosted => "hosted",
             },
+            payment_method: tx.payment_method_word().to_owned(),
             amount: show_amount(&tx.amount),
             status: tx.status.as_str(),
             auth_status: tx.auth_status.as_str(),
@@ -416,6 +423,9 @@ pub(crate) async fn show(query: web::Query<Notice>, sandbox: web::Data<Sandbox>)
             duplicate_webhooks: faults.duplicate_webhooks,
             out_of_order_webhooks: faults.out_of_order_webhooks,
             hold_pending: sandbox.hold_pending(),
+            local_pending_minutes: faults
+                .local_pending_minutes
+                .map_or_else(String::new, |m| m.to_string()),
         },
         logistics_statuses: &LOGISTICS_STATUSES,
     };
@@ -586,6 +596,8 @@ pub(crate) struct FaultsForm {
     duplicate_webhooks: Option<String>,
     out_of_order_webhooks: Option<String>,
     hold_pending: Option<String>,
+    #[serde(default)]
+    local_pending_minutes: String,
 }
 
 fn rate(text: &str, name: &str) -> Result<f64, String> {
@@ -597,6 +609,21 @@ fn rate(text: &str, name: &str) -> Result<f64, String> {
         .ok()
         .filter(|r| (0.0..=1.0).contains(r))
         .ok_or_else(|| format!("{name} must be a number from 0 to 1, not {text}"))
+}
+
+/// The local-pending minutes: empty is off, else whole minutes up to a day.
+fn minutes(text: &str) -> Result<Option<u32>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse::<u32>()
+        .ok()
+        .filter(|m| *m <= 1440)
+        .map(Some)
+        .ok_or_else(|| {
+            format!("local pending minutes must be whole minutes up to 1440, not {text}")
+        })
 }
 
 impl FaultsForm {
@@ -621,6 +648,7 @@ impl FaultsForm {
                 drop_webhook_rate: rate(&self.drop_webhook_rate, "drop rate")?,
                 duplicate_webhooks: self.duplicate_webhooks.is_some(),
                 out_of_order_webhooks: self.out_of_order_webhooks.is_some(),
+                local_pending_minutes: minutes(&self.local_pending_minutes)?,
             },
             self.hold_pending.is_some(),
         ))

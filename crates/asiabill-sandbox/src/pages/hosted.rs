@@ -2,6 +2,7 @@
 //! order summary and a card form; then 3-D Secure when the card asks for it; then a 303 to the
 //! merchant's `returnUrl` with the signed parameters of section 9. "Cancel" ends the payment
 //! `fail` with `E0008:Customer Cancel`. The webhook goes out through the same library calls.
+//! A checkout with a local `paymentMethod` is sent on to its own page (`pages::local`).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -13,7 +14,7 @@ use super::{Chrome, Framing, MessagePage, merchant_name, render, see_other, show
 use crate::cards::{CardInput, check_month, check_number, check_security_code, check_year};
 use crate::envelope::codes;
 use crate::payments::PaymentStep;
-use crate::state::{OrderStatus, Transaction};
+use crate::state::Transaction;
 use crate::wire::GoodsDetail;
 use crate::{HOSTED_PAGE_PREFIX, Sandbox, THREE_DS_PAGE_PREFIX};
 
@@ -168,9 +169,16 @@ fn session(sandbox: &Sandbox, token: &str) -> Option<Transaction> {
         .flatten()
 }
 
-/// Where a checkout that can no longer take a card sends the shopper: its open 3DS challenge,
-/// or a page saying how it ended with the signed way back.
+/// Where a checkout that can no longer take a card sends the shopper: the page of its local
+/// method, its open 3DS challenge, or a page saying how it ended with the signed way back.
 fn not_payable(sandbox: &Sandbox, tx: &Transaction, lang: Lang) -> Option<HttpResponse> {
+    if let Some(token) = tx
+        .hosted_token
+        .as_deref()
+        .filter(|_| tx.local_method().is_some())
+    {
+        return Some(see_other(&super::local::page_url(token, lang)));
+    }
     if let Some(id) = &tx.challenge_id {
         return Some(see_other(&format!(
             "{THREE_DS_PAGE_PREFIX}{id}?lang={}",
@@ -178,7 +186,7 @@ fn not_payable(sandbox: &Sandbox, tx: &Transaction, lang: Lang) -> Option<HttpRe
         )));
     }
     // A card already given and still pending is a payment held by the hold-pending switch.
-    if tx.status != OrderStatus::Pending || tx.mask_card_no.is_some() {
+    if !tx.awaits_shopper() {
         return Some(MessagePage::finished(
             lang,
             tx.status,
@@ -270,7 +278,9 @@ pub(crate) async fn cancel(
     let Some(tx) = session(&sandbox, &token) else {
         return MessagePage::not_found(lang, lang.text().not_found_body);
     };
-    if not_payable(&sandbox, &tx, lang).is_some() {
+    // Waiting on 3DS, held or ended: nothing left to cancel. A local method's checkout may be
+    // cancelled here too, as on its own page.
+    if tx.challenge_id.is_some() || !tx.awaits_shopper() {
         return see_other(&page_url(&token, lang));
     }
     match sandbox.cancel_hosted(&token) {

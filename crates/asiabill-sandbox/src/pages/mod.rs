@@ -1,6 +1,6 @@
 //! What a shopper's browser and a demo audience see of the simulated AsiaBill: the hosted
-//! payment page, the 3-D Secure page, the JS SDK stand-in with its card frame, and the
-//! console. Pages are rendered on the server (askama, templates in `templates/`) and work
+//! payment page, the pages of local payment methods, the 3-D Secure page, the JS SDK stand-in
+//! with its card frame, and the console. Pages are rendered on the server (askama, templates in `templates/`) and work
 //! without JavaScript: forms POST, then 303. Styles and scripts are served from this crate.
 
 use actix_web::http::{StatusCode, header};
@@ -11,6 +11,7 @@ mod assets;
 mod console;
 mod elements;
 mod hosted;
+mod local;
 mod text;
 mod threeds;
 
@@ -19,6 +20,7 @@ use text::{Lang, Text};
 /// Registers every page, form and asset route.
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     let hosted_page = format!("{}{{token}}", crate::HOSTED_PAGE_PREFIX);
+    let local_page = format!("{}{{token}}", crate::LOCAL_PAGE_PREFIX);
     let three_ds_page = format!("{}{{id}}", crate::THREE_DS_PAGE_PREFIX);
     cfg.route(&hosted_page, web::get().to(hosted::show))
         .route(&hosted_page, web::post().to(hosted::pay))
@@ -26,6 +28,9 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
             &format!("{hosted_page}/cancel"),
             web::post().to(hosted::cancel),
         )
+        .route(&local_page, web::get().to(local::show))
+        .route(&local_page, web::post().to(local::answer))
+        .route(&format!("{local_page}/scan"), web::get().to(local::scan))
         .route(&three_ds_page, web::get().to(threeds::show))
         .route(&three_ds_page, web::post().to(threeds::complete))
         .route(elements::SDK_PATH, web::get().to(assets::sdk_script))

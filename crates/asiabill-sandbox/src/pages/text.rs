@@ -123,6 +123,19 @@ pub(crate) struct Text {
     pub month_placeholder: &'static str,
     pub year_placeholder: &'static str,
     pub card_frame_title: &'static str,
+    pub payment_method: &'static str,
+    pub qr_title: &'static str,
+    pub qr_body: &'static str,
+    pub qr_image: &'static str,
+    pub scan_simulate: &'static str,
+    pub bank_title: &'static str,
+    pub bank_body: &'static str,
+    pub bank: &'static str,
+    pub you_are_at: &'static str,
+    pub redirect_body: &'static str,
+    pub approve: &'static str,
+    pub decline: &'static str,
+    pub local_hint: &'static str,
 }
 
 const EN: Text = Text {
@@ -175,6 +188,20 @@ const EN: Text = Text {
     month_placeholder: "MM",
     year_placeholder: "YY",
     card_frame_title: "Card payment fields",
+    payment_method: "Payment method",
+    qr_title: "Scan to pay",
+    qr_body: "Open the app on your phone and scan this code to pay.",
+    qr_image: "QR code of this payment",
+    scan_simulate: "Scan with phone (simulate)",
+    bank_title: "Choose your bank",
+    bank_body: "You will approve this payment in your bank's online banking.",
+    bank: "Bank",
+    you_are_at: "You are at",
+    redirect_body: "Confirm this payment with the provider. In the sandbox, choose how it ends.",
+    approve: "Approve",
+    decline: "Decline",
+    local_hint: "Sandbox: no money moves. Approve, decline or cancel to see each outcome; \
+                 doing nothing leaves the payment pending.",
 };
 
 const ZH_CN: Text = Text {
@@ -227,6 +254,19 @@ const ZH_CN: Text = Text {
     month_placeholder: "月",
     year_placeholder: "年",
     card_frame_title: "银行卡支付字段",
+    payment_method: "支付方式",
+    qr_title: "扫码支付",
+    qr_body: "请打开手机上的应用扫描此二维码完成支付。",
+    qr_image: "此笔付款的二维码",
+    scan_simulate: "用手机扫码（模拟）",
+    bank_title: "选择您的银行",
+    bank_body: "您将在网上银行中确认此笔付款。",
+    bank: "银行",
+    you_are_at: "您正在访问",
+    redirect_body: "请在支付服务商处确认此笔付款。在沙箱中，请选择付款结果。",
+    approve: "确认支付",
+    decline: "拒绝",
+    local_hint: "沙箱：不会产生真实交易。确认、拒绝或取消以查看各种结果；不操作则付款保持处理中。",
 };
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! `POST /checkout/payment` (section 5.5): a hosted checkout. The transaction starts `pending`
-//! and the shopper pays on the simulator's page at `redirectUrl`.
+//! and the shopper pays on the simulator's page at `redirectUrl`: the card form for
+//! `Credit Card`, the page of the method's family for a local method (section 5.6).
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
@@ -7,6 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::Sandbox;
 use crate::api::{Success, run};
+use crate::envelope::{Rejection, codes};
+use crate::local::{CREDIT_CARD, LOCAL_METHODS, local_method};
 use crate::payments::INFO_AWAITING_SHOPPER;
 use crate::state::{AuthStatus, ChecklistFlag, OrderStatus, PaymentFlow, Transaction};
 use crate::wire::{
@@ -71,6 +74,12 @@ pub(crate) async fn create(
         let amount = parse_amount(&c.order_amount, currency, "orderAmount")?;
         let goods = c.goods_details.unwrap_or_default();
         check_goods(&goods)?;
+        let payment_method = payment_method(c.payment_method.as_ref())?;
+        let page_prefix = if local_method(&payment_method).is_some() {
+            crate::LOCAL_PAGE_PREFIX
+        } else {
+            crate::HOSTED_PAGE_PREFIX
+        };
 
         let callback_url = non_blank(c.callback_url.as_ref());
         let mut flags = Vec::new();
@@ -102,9 +111,7 @@ pub(crate) async fn create(
             web_site: non_blank(c.web_site.as_ref()),
             platform: non_blank(c.platform.as_ref()),
             is_mobile: non_blank(c.is_mobile.as_ref()),
-            payment_method: Some(
-                non_blank(c.payment_method.as_ref()).unwrap_or_else(|| "Credit Card".to_owned()),
-            ),
+            payment_method: Some(payment_method),
             remark: c.remark.unwrap_or_default(),
             goods,
             billing_address: c.billing_address,
@@ -117,7 +124,7 @@ pub(crate) async fn create(
             refunded_minor: 0,
         };
         let reply = CheckoutReply {
-            redirect_url: format!("{}{}{token}", call.base_url(), crate::HOSTED_PAGE_PREFIX),
+            redirect_url: format!("{}{page_prefix}{token}", call.base_url()),
             order_no: tx.order_no.clone(),
             trade_no: tx.trade_no.clone(),
             order_amount: tx.amount.to_gateway_string(),
@@ -130,4 +137,32 @@ pub(crate) async fn create(
         Ok(reply)
     })
     .await
+}
+
+/// `paymentMethod` as AsiaBill spells it: `Credit Card` when absent or blank, else that or a
+/// local method the simulator knows, matched in any case; anything else is refused, since
+/// a gateway without the method bound cannot take it (section 5.6: local methods need
+/// activation).
+fn payment_method(sent: Option<&String>) -> Result<String, Rejection> {
+    let Some(word) = non_blank(sent) else {
+        return Ok(CREDIT_CARD.to_owned());
+    };
+    if word.trim().eq_ignore_ascii_case(CREDIT_CARD) {
+        return Ok(CREDIT_CARD.to_owned());
+    }
+    match local_method(&word) {
+        Some(method) => Ok(method.word.to_owned()),
+        None => {
+            let known: Vec<&str> = LOCAL_METHODS.iter().map(|m| m.word).collect();
+            Err(Rejection::new(
+                codes::UNKNOWN_PAYMENT_METHOD,
+                format!(
+                    "paymentMethod {} is not available on this gateway: use {CREDIT_CARD} or \
+                     one of {}",
+                    word.trim(),
+                    known.join(", ")
+                ),
+            ))
+        }
+    }
 }

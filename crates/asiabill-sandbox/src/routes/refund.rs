@@ -2,7 +2,9 @@
 //!
 //! A refund is accepted at once (`00000` with `data.batchNo`, `refundStatus` `pending`) and
 //! settled after the configured delay with a `refund.success` webhook, or `refund.fail` when
-//! `refundReason` is `FAIL` (a simulator convention).
+//! `refundReason` is `FAIL` (a simulator convention). A local method's refund rule is
+//! enforced first (see [`crate::local`]): giropay and KakaoPay refund only in full,
+//! paysafecard not at all.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
@@ -11,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use crate::Sandbox;
 use crate::api::{Success, run};
 use crate::envelope::{Rejection, codes};
-use crate::state::{Refund, RefundStatus};
+use crate::local::RefundRule;
+use crate::state::{Refund, RefundStatus, Transaction};
 use crate::webhooks::{NOTICE_DATE, RefundData, event_body};
 use crate::wire::{max_len, optional_len, parse_amount, require};
 
@@ -100,6 +103,7 @@ pub(crate) async fn create(
                     ),
                 ));
             }
+            check_method_rule(tx, &r.refund_type, amount.minor())?;
             let refundable =
                 captured - tx.refunded_minor - state.pending_refunds_minor(&tx.trade_no);
             let currency = tx.amount.currency();
@@ -150,6 +154,35 @@ pub(crate) async fn create(
         Ok(view)
     })
     .await
+}
+
+/// Refuses a refund that the method of `tx` does not take: any refund of a method without
+/// refunds, and anything but one refund of the whole amount of a method refunded only in full.
+fn check_method_rule(tx: &Transaction, refund_type: &str, minor: i64) -> Result<(), Rejection> {
+    let Some(method) = tx.local_method() else {
+        return Ok(());
+    };
+    match method.refunds {
+        RefundRule::Partial => Ok(()),
+        RefundRule::NoRefunds => Err(Rejection::new(
+            codes::METHOD_TAKES_NO_REFUNDS,
+            format!(
+                "{} payments cannot be refunded: the method takes no refunds",
+                method.name
+            ),
+        )),
+        RefundRule::FullOnly if refund_type != "1" || minor != tx.captured_minor() => {
+            Err(Rejection::new(
+                codes::PARTIAL_REFUND_NOT_SUPPORTED,
+                format!(
+                    "{} payments are refunded only in full: refundType 1 with refundAmount {}",
+                    method.name,
+                    tx.amount.to_gateway_string()
+                ),
+            ))
+        }
+        RefundRule::FullOnly => Ok(()),
+    }
 }
 
 pub(crate) async fn get(

@@ -29,7 +29,9 @@ struct LogisticsView {
     logistics_status: String,
 }
 
-/// One transaction as the OpenAPI shows it; `tradeAmount` is a number (section 6.1).
+/// One transaction as the OpenAPI shows it; `tradeAmount` is a number (section 6.1). The
+/// documented item has no payment method; `paymentMethod` (the request field's name) is the
+/// simulator's addition, since the docs are silent.
 #[derive(Serialize, Clone)]
 #[serde(rename_all = "camelCase")]
 struct TransactionView {
@@ -44,6 +46,7 @@ struct TransactionView {
     is_upload_goods: String,
     trade_status: String,
     trade_info: String,
+    payment_method: String,
     goods: Option<GoodsView>,
     logistics: Option<LogisticsView>,
 }
@@ -69,6 +72,7 @@ fn view(tx: &Transaction, logistics: Option<&Logistics>) -> TransactionView {
         is_upload_goods: yes_no(!tx.goods.is_empty()),
         trade_status: tx.status.as_str().to_owned(),
         trade_info: tx.order_info.clone(),
+        payment_method: tx.payment_method_word().to_owned(),
         goods: tx.goods.first().map(|g| GoodsView {
             goods_name: g.goods_title.clone(),
             goods_num: g.goods_count.clone(),

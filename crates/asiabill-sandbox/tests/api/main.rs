@@ -9,6 +9,7 @@ mod elements;
 mod faults;
 mod helpers;
 mod hosted_page;
+mod local_payments;
 mod logistics_chargebacks;
 mod payment_methods;
 mod recording;

@@ -143,8 +143,20 @@ async fn reconcile_attempt(payments: &Payments, attempt: &PaymentAttempt) -> Res
     };
     let abandoned_after =
         chrono::Duration::from_std(payments.settings.reservation).unwrap_or(chrono::Duration::MAX);
+    let long_undecided = attempt.created_at + abandoned_after < now();
     let outcome = match (&answer, found) {
         (_, Some(tx)) => match query::read(attempt, &tx) {
+            // Still undecided at AsiaBill long after the reservation ended: the shopper left
+            // the hosted or local method's page without paying. Given up as an attempt AsiaBill
+            // has no record of is, so that the order can expire and its stock return; should
+            // AsiaBill settle it after all, its webhook is applied as any late success is
+            // (the stock retaken where it is still there, and the order flagged).
+            Reading::Status(AttemptStatus::Pending) if long_undecided => Some(Outcome {
+                trade_no: Some(tx.trade_no.clone()),
+                message: Some("Still undecided at AsiaBill after the reservation expired".into()),
+                note: Some(Message::new("timeline.abandoned")),
+                ..Outcome::to(AttemptStatus::Cancelled)
+            }),
             Reading::Status(status) => Some(Outcome {
                 trade_no: Some(tx.trade_no.clone()),
                 message: Some(tx.trade_info.clone()),
@@ -157,7 +169,7 @@ async fn reconcile_attempt(payments: &Payments, attempt: &PaymentAttempt) -> Res
         },
         // AsiaBill answered and has nothing (or only an undecided pre-order) for a long time:
         // the shopper left, nothing was charged.
-        (Ok(_), None) if attempt.created_at + abandoned_after < now() => Some(Outcome {
+        (Ok(_), None) if long_undecided => Some(Outcome {
             message: Some("No payment at AsiaBill before the reservation expired".into()),
             note: Some(Message::new("timeline.abandoned")),
             ..Outcome::to(AttemptStatus::Cancelled)

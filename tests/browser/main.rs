@@ -18,4 +18,5 @@ mod account;
 mod admin;
 mod harness;
 mod layout;
+mod local;
 mod shopper;

@@ -309,9 +309,15 @@ async fn each_method_refunds_as_its_rule_allows() {
             .contains("giropay refunds only the whole payment")
     );
     let page = admin.html(&format!("/admin/orders/{number}")).await;
+    assert!(page.contains("· giropay"), "the payment names its method");
     assert!(
-        page.contains("Hosted page · giropay") || page.contains("giropay"),
-        "the method is shown"
+        page.contains("data-refund-rule"),
+        "the rule is explained before a refund is asked"
+    );
+    let transactions = admin.html("/admin/transactions").await;
+    assert!(
+        transactions.contains("giropay"),
+        "the transactions page names the method"
     );
     let total: i64 = orders::table
         .filter(orders::number.eq(&number))

@@ -412,6 +412,8 @@ pub struct OrderPage {
     charge_cards: Vec<(i64, String)>,
     /// The extra-charge form's key: posted twice, it charges once.
     charge_key: String,
+    /// The refund rules of the local methods the order was paid with, when they limit refunds.
+    refund_rules: Vec<String>,
 }
 
 /// A paid payment of the order, with its own captured and refunded amounts.
@@ -718,6 +720,24 @@ pub fn order_page(
         extra_charged: (o.extra_charged_minor > 0).then(|| money(o.extra_charged_minor)),
         charge_cards: Vec::new(),
         charge_key: crate::orders::new_access_token(),
+        refund_rules: d
+            .attempts
+            .iter()
+            .filter(|a| a.status.is_success())
+            .filter_map(|a| a.payment_method.as_deref())
+            .filter_map(crate::payments::methods::find)
+            .filter_map(|m| {
+                let rule = match m.refunds {
+                    crate::payments::methods::Refunds::Partial => return None,
+                    crate::payments::methods::Refunds::FullOnly => "whole",
+                    crate::payments::methods::Refunds::None => "none",
+                };
+                Some(
+                    lang.tr(&format!("admin.order.refund_rule_{rule}"))
+                        .replace("{method}", m.name(lang)),
+                )
+            })
+            .collect(),
         layout,
         frame,
     }

@@ -26,6 +26,16 @@ pub struct TransactionsQuery {
     order_no: Option<String>,
 }
 
+/// The local method an attempt was paid with, if any.
+fn local_method(
+    attempt: &crate::db::models::PaymentAttempt,
+) -> Option<&'static crate::payments::methods::Method> {
+    attempt
+        .payment_method
+        .as_deref()
+        .and_then(crate::payments::methods::find)
+}
+
 /// One line of the comparison as shown.
 pub struct LineView {
     trade_no: String,
@@ -34,6 +44,11 @@ pub struct LineView {
     asiabill_status: String,
     asiabill_amount: String,
     order_number: Option<String>,
+    /// How the shopper paid, as the shop recorded it: a local method's name (a brand, left
+    /// untranslated), or the word for a card; empty without an attempt.
+    method: String,
+    /// True when `method` is a local method's name.
+    method_is_brand: bool,
     shop_status: Option<Tag>,
     shop_amount: String,
     differences: Vec<String>,
@@ -157,6 +172,13 @@ pub async fn index(
                     })
                     .unwrap_or_default(),
                 order_number: l.order_number.clone(),
+                method: attempt
+                    .map(|a| match local_method(a) {
+                        Some(m) => m.name(lang).to_owned(),
+                        None => lang.tr("admin.transactions.card").to_owned(),
+                    })
+                    .unwrap_or_default(),
+                method_is_brand: attempt.and_then(local_method).is_some(),
                 shop_status: attempt.map(|a| tag(lang, a.status)),
                 shop_amount: attempt
                     .map(|a| price(a.amount_minor, &a.currency, shop))

@@ -45,6 +45,18 @@ fn local_page(r: &reqwest::Response) -> (String, String) {
     (to, token)
 }
 
+/// The method's page at the simulator, as the shopper's browser gets it.
+async fn method_page(app: &TestApp, url: &str) -> String {
+    let r = app
+        .client
+        .get(url)
+        .send()
+        .await
+        .expect("GET the method's page");
+    assert_eq!(r.status(), 200, "{url}");
+    r.text().await.expect("page")
+}
+
 /// The shopper's answer on the method's page (`approve`, `decline`, `cancel`), followed back to
 /// the shop as the browser does.
 async fn answer(app: &TestApp, page: &str, action: &str, bank: Option<&str>) -> reqwest::Response {
@@ -154,15 +166,7 @@ async fn alipay_is_paid_by_scanning_the_qr_code() {
     let app = spawn_app().await;
     let token = order(&app).await;
     let (page_url, _) = local_page(&pay_with_method(&app, &token, "alipay").await);
-    let page = app
-        .client
-        .get(&page_url)
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("page");
+    let page = method_page(&app, &page_url).await;
     assert!(
         page.contains("<svg") && page.contains("id=\"qr-image\""),
         "a real QR image"
@@ -181,15 +185,7 @@ async fn ideal_is_paid_at_the_chosen_bank_in_euros_from_the_netherlands() {
     let app = spawn_app_with(|s| s.shop_currency = Some("EUR".into())).await;
     let token = order_from(&app, "NL", "", "1011 AB").await;
     let (page_url, _) = local_page(&pay_with_method(&app, &token, "ideal").await);
-    let page = app
-        .client
-        .get(&page_url)
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("page");
+    let page = method_page(&app, &page_url).await;
     assert!(page.contains("data-bank"), "a bank chooser");
     let back = answer(&app, &page_url, "approve", Some("ING")).await;
     assert_eq!(location(&back), format!("/orders/{token}"));

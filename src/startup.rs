@@ -82,6 +82,7 @@ impl Application {
                 let generated = ensure_first_admin(conn, first_admin)?;
                 reconcile::schedule_next(conn, reconcile_period, crate::db::now())?;
                 purge::schedule_next(conn, crate::db::now())?;
+                payments::api_log::schedule_purge(conn, crate::db::now())?;
                 let key = match configured_key {
                     Some(k) => k,
                     None => SecretString::from(secrets::get_or_create(conn, "session_key")?),
@@ -113,8 +114,7 @@ impl Application {
             settings.public_url = format!("http://127.0.0.1:{port}");
         }
 
-        let gateway =
-            payments::gateway::client(&settings).context("building the AsiaBill client")?;
+        let gateway = logged_client(&settings, &db)?;
         let state = AppState::new(Arc::new(settings), db.clone(), Arc::new(gateway));
         let server = http_server(listener, state.clone(), &session_key)?;
         let mailer = match &state.settings.smtp_url {
@@ -248,6 +248,28 @@ fn job_registry(state: &AppState, mailer: Option<Mailer>) -> Registry {
     });
     crate::shipping::register_jobs(&mut registry, &state.payments);
     crate::shoppers::cards::register_jobs(&mut registry, &state.payments);
+    let (db, days) = (state.db.clone(), state.settings.gateway.log_days);
+    registry.register(payments::api_log::PURGE_JOB, move |_job| {
+        let db = db.clone();
+        async move {
+            let at = crate::db::now();
+            let purged = db
+                .run(move |conn| {
+                    let purged = payments::api_log::purge(conn, days, at);
+                    // As the cart purge's: a failed run must not stop the next ones.
+                    payments::api_log::schedule_purge(conn, at)?;
+                    purged
+                })
+                .await?;
+            if purged > 0 {
+                tracing::info!(
+                    calls.purged = purged,
+                    "old AsiaBill calls purged from the API log"
+                );
+            }
+            Ok(())
+        }
+    });
     registry
 }
 
@@ -264,8 +286,18 @@ pub async fn command_payments(settings: Settings) -> anyhow::Result<Payments> {
     let db = Db::connect(&settings.database)
         .with_context(|| format!("cannot open the database {:?}", settings.database))?;
     db.run(migrate::run_pending).await?;
-    let gateway = payments::gateway::client(&settings).context("building the AsiaBill client")?;
+    let gateway = logged_client(&settings, &db)?;
     Ok(Payments::new(db, Arc::new(gateway), &settings))
+}
+
+/// The AsiaBill client, writing each call to the API log unless `ASIABILL_LOG_DAYS` is 0.
+fn logged_client(settings: &Settings, db: &Db) -> anyhow::Result<asiabill::Client> {
+    let client = payments::gateway::client(settings).context("building the AsiaBill client")?;
+    Ok(if settings.gateway.log_days > 0 {
+        client.with_observer(payments::api_log::Recorder::new(db.clone()))
+    } else {
+        client
+    })
 }
 
 /// A lease owner name unique to this process: host, pid and port.

@@ -52,6 +52,8 @@ pub struct GatewaySettings {
     /// serves the order's currency and billing country). Unset: every method in `local` (the
     /// simulator has them all), none against AsiaBill, where each needs activating first.
     pub payment_methods: Vec<&'static crate::payments::methods::Method>,
+    /// `ASIABILL_LOG_DAYS`: how many days the API log keeps each call; 0 keeps none.
+    pub log_days: u64,
     /// How long an authorization may wait for capture.
     pub capture_window: Duration,
     /// Oldest webhook `request-time` accepted.
@@ -81,6 +83,7 @@ pub(super) struct Gateway {
     timeout: Duration,
     preauth: bool,
     payment_methods: Option<Vec<&'static crate::payments::methods::Method>>,
+    log_days: u64,
     capture_days: u64,
     tolerance_seconds: u64,
 }
@@ -125,6 +128,11 @@ pub(super) fn from_raw(
             .map(crate::payments::methods::parse_list)
             .transpose(),
     );
+    let log_days = check(
+        problems,
+        "ASIABILL_LOG_DAYS",
+        bounded(&raw.asiabill_log_days, 30, 0, 3650),
+    );
     let capture_days = check(
         problems,
         "ASIABILL_CAPTURE_DAYS",
@@ -146,6 +154,7 @@ pub(super) fn from_raw(
         timeout: timeout?,
         preauth: preauth?,
         payment_methods: payment_methods?,
+        log_days: log_days?,
         capture_days: capture_days?,
         tolerance_seconds: tolerance_seconds?,
     })
@@ -182,6 +191,7 @@ impl Gateway {
                     Vec::new()
                 }
             }),
+            log_days: self.log_days,
             capture_window: Duration::from_secs(self.capture_days * 24 * 60 * 60),
             webhook_tolerance: Duration::from_secs(self.tolerance_seconds),
         }

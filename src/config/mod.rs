@@ -55,6 +55,7 @@ pub const KEYS: &[&str] = &[
     "ASIABILL_TIMEOUT_SECONDS",
     "ASIABILL_PREAUTH",
     "ASIABILL_PAYMENT_METHODS",
+    "ASIABILL_LOG_DAYS",
     "ASIABILL_CAPTURE_DAYS",
     "ASIABILL_WEBHOOK_TOLERANCE_SECONDS",
     "RECONCILE_AFTER_SECONDS",
@@ -112,6 +113,8 @@ pub struct RawSettings {
     pub asiabill_preauth: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
     pub asiabill_payment_methods: Option<String>,
+    #[serde(default, deserialize_with = "scalar")]
+    pub asiabill_log_days: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
     pub asiabill_capture_days: Option<String>,
     #[serde(default, deserialize_with = "scalar")]

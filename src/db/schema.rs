@@ -817,3 +817,35 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    /// Every request the shop sent to AsiaBill and its answer (the API log).
+    gateway_calls (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// When the exchange ended (UTC).
+        created_at -> Timestamp,
+        /// `GET`, `POST` or `DELETE`.
+        method -> Text,
+        /// The endpoint as AsiaBill names it (`confirmCharge`, `transactions`, …).
+        endpoint -> Text,
+        /// The full URL.
+        url -> Text,
+        /// The headers sent, as JSON pairs (the signature, never the sign key).
+        request_headers -> Text,
+        /// The body sent, personal data masked.
+        request_body -> Text,
+        /// The HTTP status of the answer, when one came.
+        status -> Nullable<BigInt>,
+        /// The answer's body, personal data masked.
+        response_body -> Nullable<Text>,
+        /// Why no answer came.
+        error -> Nullable<Text>,
+        /// How long the exchange took.
+        duration_ms -> BigInt,
+        /// `orderNo` it concerned (an attempt's), when it named one.
+        order_no -> Nullable<Text>,
+        /// `tradeNo` it concerned, when it named one.
+        trade_no -> Nullable<Text>,
+    }
+}

@@ -3,6 +3,7 @@
 //! reconciler, capture and void, refunds, chargebacks, the transaction list and the go-live
 //! checklist.
 
+pub mod api_log;
 pub mod attempts;
 pub mod calls;
 pub mod capture;

@@ -68,6 +68,10 @@ pub fn every_admin_page(app: &TestApp, number: &str) -> Vec<String> {
         .select(products::id)
         .first(&mut conn)
         .expect("a product");
+    let call: i64 = asiabill_shop::db::schema::gateway_calls::table
+        .select(asiabill_shop::db::schema::gateway_calls::id)
+        .first(&mut conn)
+        .expect("a call to AsiaBill was logged");
     vec![
         "/admin".to_owned(),
         "/admin/orders".to_owned(),
@@ -83,6 +87,8 @@ pub fn every_admin_page(app: &TestApp, number: &str) -> Vec<String> {
         "/admin/outbox".to_owned(),
         format!("/admin/outbox/{email}"),
         "/admin/go-live".to_owned(),
+        "/admin/gateway-calls".to_owned(),
+        format!("/admin/gateway-calls/{call}"),
     ]
 }
 

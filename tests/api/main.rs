@@ -20,6 +20,7 @@ mod checkout;
 mod cli;
 mod emails;
 mod faults;
+mod gateway_calls;
 mod health;
 mod helpers;
 mod instances;

@@ -41,6 +41,35 @@ impl Default for ClientConfig {
     }
 }
 
+/// One exchange with AsiaBill as it went over the wire, handed to an [`Observer`]: what an API
+/// log keeps. The sign key is never part of it (only the signature it made).
+#[derive(Debug)]
+pub struct Exchange<'a> {
+    /// `GET`, `POST` or `DELETE`.
+    pub method: &'static str,
+    /// The full URL.
+    pub url: &'a str,
+    /// The request headers sent (`sign-info` included).
+    pub request_headers: &'a [(&'static str, String)],
+    /// The request body sent (empty for calls without one).
+    pub request_body: &'a [u8],
+    /// The HTTP status, when an answer came.
+    pub status: Option<u16>,
+    /// The answer's body, when one came.
+    pub response_body: Option<&'a [u8]>,
+    /// Why no answer came (a timeout, a refused connection).
+    pub error: Option<&'a Error>,
+    /// From sending to the end of the answer (or the failure).
+    pub duration: Duration,
+}
+
+/// Told of every exchange a [`Client`] makes, after it ended: an API log, metrics. Called on
+/// the caller's task, so it must return at once (hand the work to a queue or a task).
+pub trait Observer: Send + Sync + std::fmt::Debug {
+    /// One exchange ended.
+    fn exchanged(&self, exchange: &Exchange<'_>);
+}
+
 /// A client for one gateway account on one AsiaBill installation. Cheap to clone; clones share
 /// their connection pool.
 #[derive(Debug, Clone)]
@@ -48,6 +77,7 @@ pub struct Client {
     environment: Environment,
     credentials: Credentials,
     http: reqwest::Client,
+    observer: Option<std::sync::Arc<dyn Observer>>,
 }
 
 /// How much of an unexpected body an error keeps, for the log.
@@ -73,7 +103,14 @@ impl Client {
             environment,
             credentials,
             http,
+            observer: None,
         })
+    }
+
+    /// The same client, telling `observer` of every exchange.
+    pub fn with_observer(mut self, observer: std::sync::Arc<dyn Observer>) -> Self {
+        self.observer = Some(observer);
+        self
     }
 
     /// The installation this client talks to.
@@ -109,10 +146,10 @@ impl Client {
 
     async fn execute<T: DeserializeOwned>(&self, prepared: PreparedRequest) -> Result<T, Error> {
         let started = Instant::now();
-        let method = match prepared.method {
-            HttpMethod::Get => reqwest::Method::GET,
-            HttpMethod::Post => reqwest::Method::POST,
-            HttpMethod::Delete => reqwest::Method::DELETE,
+        let (method, method_name) = match prepared.method {
+            HttpMethod::Get => (reqwest::Method::GET, "GET"),
+            HttpMethod::Post => (reqwest::Method::POST, "POST"),
+            HttpMethod::Delete => (reqwest::Method::DELETE, "DELETE"),
         };
         let request_id = prepared.header("request-id").unwrap_or_default().to_owned();
         let mut request = self.http.request(method, &prepared.url);
@@ -120,7 +157,7 @@ impl Client {
             request = request.header(*name, value);
         }
         if !prepared.body.is_empty() {
-            request = request.body(prepared.body);
+            request = request.body(prepared.body.clone());
         }
         let outcome = async {
             let response = request.send().await.map_err(Error::from_http)?;
@@ -129,7 +166,24 @@ impl Client {
             Ok::<_, Error>((status, body))
         }
         .await;
-        let duration_ms = started.elapsed().as_millis();
+        let elapsed = started.elapsed();
+        let duration_ms = elapsed.as_millis();
+        if let Some(observer) = &self.observer {
+            let (status, response_body, error) = match &outcome {
+                Ok((status, body)) => (Some(*status), Some(&body[..]), None),
+                Err(e) => (None, None, Some(e)),
+            };
+            observer.exchanged(&Exchange {
+                method: method_name,
+                url: &prepared.url,
+                request_headers: &prepared.headers,
+                request_body: &prepared.body,
+                status,
+                response_body,
+                error,
+                duration: elapsed,
+            });
+        }
         let (status, body) = match outcome {
             Ok(answer) => answer,
             Err(error) => {

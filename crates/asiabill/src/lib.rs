@@ -29,7 +29,7 @@ pub mod types;
 pub mod webhook;
 mod wire;
 
-pub use client::{Client, ClientConfig};
+pub use client::{Client, ClientConfig, Exchange, Observer};
 pub use codes::{
     AuthStatus, AuthType, IsMobile, LogisticsStatus, OrderStatus, RefundType, ResultCode,
     TokenType, TradeStatus,

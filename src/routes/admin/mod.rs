@@ -4,6 +4,7 @@
 
 pub mod chargebacks;
 pub mod dashboard;
+pub mod gateway_calls;
 pub mod golive;
 pub mod login;
 pub mod order_actions;
@@ -56,6 +57,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/webhooks/{id}/reprocess", post().to(webhooks::reprocess))
             .route("/webhooks/{id}/dismiss", post().to(webhooks::dismiss))
             .route("/chargebacks", get().to(chargebacks::index))
+            .route("/gateway-calls", get().to(gateway_calls::index))
+            .route("/gateway-calls/{id}", get().to(gateway_calls::show))
             .route("/products", get().to(products::index))
             .route("/products/new", get().to(products::new))
             .service(

@@ -18,6 +18,7 @@ mod cards;
 mod catalogue;
 mod checkout;
 mod cli;
+mod compose;
 mod emails;
 mod faults;
 mod gateway_calls;

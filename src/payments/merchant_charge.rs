@@ -60,7 +60,8 @@ pub enum ChargeError {
     /// A chargeback is open on the order.
     #[error("the order is disputed")]
     Disputed,
-    /// The order's account has no such card, or the card was not saved with `InitRecurring`.
+    /// The order's account has no such card, the card was not saved with `InitRecurring`, or
+    /// it is not the card that paid this order.
     #[error("no card on file for a merchant charge")]
     NoCard,
     /// The gateway is configured for pre-authorization, where a charge is an authorization to
@@ -70,6 +71,9 @@ pub enum ChargeError {
     /// This form was posted before: the charge it made stands.
     #[error("already requested")]
     AlreadyRequested(AttemptStatus),
+    /// Another merchant charge of this order has no known outcome yet.
+    #[error("another charge of this order is still undecided")]
+    InFlight,
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -81,15 +85,39 @@ impl From<diesel::result::Error> for ChargeError {
     }
 }
 
-/// A recurring-ready card of order `order_id`'s account: (`saved_cards.id`, "Visa •••• 4242").
+/// The cards (`customerPaymentMethodId`s) that paid order `order_id` itself: the shopper agreed
+/// to later charges on the card they paid this order with, not on every card of an account
+/// (which may have claimed the order as a guest order afterwards).
+fn paying_cards(conn: &mut DbConnection, order_id: i64) -> Result<Vec<String>, DbError> {
+    let cards: Vec<Option<String>> = payment_attempts::table
+        .filter(payment_attempts::order_id.eq(order_id))
+        .filter(payment_attempts::status.eq_any([AttemptStatus::Paid, AttemptStatus::Authorized]))
+        .select((
+            payment_attempts::customer_payment_method_id,
+            payment_attempts::token_type,
+        ))
+        .load::<(Option<String>, Option<String>)>(conn)?
+        .into_iter()
+        // A merchant charge does not widen the agreement: only the shopper's own payments count.
+        .filter(|(_, token)| token.as_deref() != Some(TokenType::Recurring.as_str()))
+        .map(|(card, _)| card)
+        .collect();
+    Ok(cards.into_iter().flatten().collect())
+}
+
+/// The cards of order `order_id`'s account that may be charged by the merchant: saved with a
+/// successful `InitRecurring`, and the card that paid this order. (`saved_cards.id`,
+/// "Visa •••• 4242").
 pub fn cards_for_order(
     conn: &mut DbConnection,
     order_id: i64,
 ) -> Result<Vec<(i64, String)>, DbError> {
+    let paid_with = paying_cards(conn, order_id)?;
     let rows: Vec<(i64, String, String)> = saved_cards::table
         .inner_join(orders::table.on(orders::shopper_id.eq(saved_cards::shopper_id.nullable())))
         .filter(orders::id.eq(order_id))
         .filter(saved_cards::recurring.eq(true))
+        .filter(saved_cards::payment_method_id.eq_any(&paid_with))
         .order((saved_cards::is_default.desc(), saved_cards::id.desc()))
         .select((saved_cards::id, saved_cards::brand, saved_cards::last4))
         .load(conn)?;
@@ -133,6 +161,18 @@ fn open(
         if order.disputed_at.is_some() {
             return Err(ChargeError::Disputed);
         }
+        // A charge whose outcome is not known yet (a lost answer, left for the reconciler)
+        // must be settled before another is made: a second try could be a second charge.
+        let in_flight: i64 = payment_attempts::table
+            .filter(payment_attempts::order_id.eq(order.id))
+            .filter(payment_attempts::token_type.eq(TokenType::Recurring.as_str()))
+            .filter(payment_attempts::status.eq_any(AttemptStatus::OPEN))
+            .count()
+            .get_result(conn)?;
+        if in_flight > 0 {
+            return Err(ChargeError::InFlight);
+        }
+        let paid_with = paying_cards(conn, order.id)?;
         let card: Option<(String, Option<String>)> = saved_cards::table
             .inner_join(shoppers::table)
             .filter(saved_cards::id.eq(request.card_id))
@@ -144,7 +184,9 @@ fn open(
             ))
             .first(conn)
             .optional()?;
-        let Some((payment_method_id, Some(customer_id))) = card else {
+        let Some((payment_method_id, Some(customer_id))) =
+            card.filter(|(pm, _)| paid_with.contains(pm))
+        else {
             return Err(ChargeError::NoCard);
         };
         let sequence: i64 = payment_attempts::table

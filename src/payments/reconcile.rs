@@ -55,12 +55,27 @@ fn backoff(base: Duration, queries: i64) -> chrono::Duration {
     chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX)
 }
 
+/// The `gateway_code` of an attempt the reconciler gave up while AsiaBill still called it
+/// undecided (the shop's own word, never AsiaBill's): such an attempt is still asked about for
+/// [`WATCH_GIVEN_UP`], so that a payment AsiaBill settles late is not lost.
+pub const GIVEN_UP: &str = "shop:given-up";
+/// How long a given-up attempt is still asked about (with the usual back-off).
+const WATCH_GIVEN_UP: chrono::TimeDelta = chrono::TimeDelta::days(7);
+
 fn due_attempts(
     conn: &mut DbConnection,
     older_than: NaiveDateTime,
 ) -> Result<Vec<PaymentAttempt>, DbError> {
+    let watched_since = now() - WATCH_GIVEN_UP;
     Ok(payment_attempts::table
-        .filter(payment_attempts::status.eq_any(AttemptStatus::OPEN))
+        .filter(
+            payment_attempts::status
+                .eq_any(AttemptStatus::OPEN)
+                .or(payment_attempts::status
+                    .eq(AttemptStatus::Cancelled)
+                    .and(payment_attempts::gateway_code.eq(GIVEN_UP))
+                    .and(payment_attempts::created_at.gt(watched_since))),
+        )
         .filter(payment_attempts::updated_at.lt(older_than))
         .order(payment_attempts::id)
         .limit(200)
@@ -146,13 +161,22 @@ async fn reconcile_attempt(payments: &Payments, attempt: &PaymentAttempt) -> Res
     let long_undecided = attempt.created_at + abandoned_after < now();
     let outcome = match (&answer, found) {
         (_, Some(tx)) => match query::read(attempt, &tx) {
-            // Still undecided at AsiaBill long after the reservation ended: the shopper left
-            // the hosted or local method's page without paying. Given up as an attempt AsiaBill
-            // has no record of is, so that the order can expire and its stock return; should
-            // AsiaBill settle it after all, its webhook is applied as any late success is
-            // (the stock retaken where it is still there, and the order flagged).
+            // A given-up attempt is only moved by a success (taken late, applied as any late
+            // success); anything else about it is no news.
+            Reading::Status(status)
+                if attempt.status == AttemptStatus::Cancelled && !status.is_success() =>
+            {
+                None
+            }
+            // Still undecided at AsiaBill long after the reservation ended: most likely the
+            // shopper left the hosted or local method's page without paying. Given up, so that
+            // the order can expire and its stock return, but still asked about for a week
+            // (GIVEN_UP), and any webhook still applies: a payment AsiaBill settles late is
+            // applied as any late success is (the stock retaken where it is still there, the
+            // order flagged for the merchant), never lost.
             Reading::Status(AttemptStatus::Pending) if long_undecided => Some(Outcome {
                 trade_no: Some(tx.trade_no.clone()),
+                code: Some(GIVEN_UP.to_owned()),
                 message: Some("Still undecided at AsiaBill after the reservation expired".into()),
                 note: Some(Message::new("timeline.abandoned")),
                 ..Outcome::to(AttemptStatus::Cancelled)

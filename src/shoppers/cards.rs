@@ -271,10 +271,17 @@ pub async fn save_paid_card(payments: &Payments, attempt_id: i64) -> Result<(), 
         customer_id,
         recurring: token.as_deref() == Some(asiabill::TokenType::InitRecurring.as_str()),
     };
-    let attached = payments
-        .gateway
-        .attach_payment_method(&job.payment_method_id, &job.customer_id)
-        .await;
+    // A retry after the attach went through (and the lookup after it failed) must not attach
+    // again: AsiaBill may refuse a second attach, and the card would never be recorded.
+    let attached = match held_by(payments, &job.payment_method_id, &job.customer_id).await {
+        Ok(true) => Ok(()),
+        Ok(false) | Err(_) => {
+            payments
+                .gateway
+                .attach_payment_method(&job.payment_method_id, &job.customer_id)
+                .await
+        }
+    };
     let card = match attached {
         Ok(()) => {
             payments
@@ -353,11 +360,25 @@ pub async fn checked_list(
             return Ok((recorded, Vec::new(), false));
         }
     };
-    let (kept, gone): (Vec<SavedCard>, Vec<SavedCard>) = recorded.into_iter().partition(|c| {
-        known
-            .iter()
-            .any(|m| m.customer_payment_method_id == c.payment_method_id)
-    });
+    let (mut kept, missing): (Vec<SavedCard>, Vec<SavedCard>) =
+        recorded.into_iter().partition(|c| {
+            known
+                .iter()
+                .any(|m| m.customer_payment_method_id == c.payment_method_id)
+        });
+    // A card missing from the list is asked about on its own before it is forgotten: a short
+    // or empty list (a hiccup at AsiaBill) must not wipe the shopper's cards.
+    let mut gone = Vec::new();
+    for card in missing {
+        match held_by(payments, &card.payment_method_id, &customer_id).await {
+            Ok(false) => gone.push(card),
+            Ok(true) => kept.push(card),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not look a saved card up at AsiaBill");
+                kept.push(card);
+            }
+        }
+    }
     if !gone.is_empty() {
         let ids: Vec<i64> = gone.iter().map(|c| c.id).collect();
         payments
@@ -375,9 +396,27 @@ pub async fn checked_list(
     }
 }
 
-/// Removes a card: detached at AsiaBill first (a card AsiaBill no longer knows counts as
-/// detached), then deleted here. Answers false when the account has no such card.
-pub async fn remove(payments: &Payments, shopper_id: i64, id: i64) -> Result<bool, CardError> {
+/// Whether AsiaBill still holds payment method `payment_method_id` attached to
+/// `customer_id`: false when AsiaBill refuses the lookup (it knows no such method) or has it
+/// detached or attached elsewhere.
+async fn held_by(
+    payments: &Payments,
+    payment_method_id: &str,
+    customer_id: &str,
+) -> Result<bool, asiabill::Error> {
+    match payments.gateway.payment_method(payment_method_id).await {
+        Ok(method) => Ok(method.customer_id.as_deref() == Some(customer_id)),
+        Err(asiabill::Error::Business { .. }) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Removes a card: detached at AsiaBill first, then deleted here. When AsiaBill refuses the
+/// detach, the card is forgotten only if AsiaBill no longer holds it for this account (else it
+/// could still be charged there while the shopper is told it is gone). Answers false when the
+/// account has no such card.
+pub async fn remove(payments: &Payments, shopper: &Shopper, id: i64) -> Result<bool, CardError> {
+    let shopper_id = shopper.id;
     let Some(card) = payments
         .db
         .run(move |conn| owned(conn, shopper_id, id))
@@ -390,7 +429,13 @@ pub async fn remove(payments: &Payments, shopper_id: i64, id: i64) -> Result<boo
         .detach_payment_method(&card.payment_method_id)
         .await
     {
-        Ok(()) | Err(asiabill::Error::Business { .. }) => {}
+        Ok(()) => {}
+        Err(refused @ asiabill::Error::Business { .. }) => {
+            let customer = shopper.asiabill_customer_id.as_deref().unwrap_or_default();
+            if held_by(payments, &card.payment_method_id, customer).await? {
+                return Err(refused.into());
+            }
+        }
         Err(e) => return Err(e.into()),
     }
     Ok(payments

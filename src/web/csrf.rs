@@ -20,6 +20,13 @@ pub fn token(session: &Session) -> String {
     token
 }
 
+/// Gives the session a new token and a new cookie, keeping the rest of its state (the cart):
+/// at sign-in, so that a token known before (planted with a cookie, say) is worth nothing after.
+pub fn rotate(session: &Session) {
+    session.remove(KEY);
+    session.renew();
+}
+
 /// True when `submitted` is the session's token (compared in constant time).
 pub fn verify(session: &Session, submitted: &str) -> bool {
     match session.get::<String>(KEY) {

@@ -72,6 +72,12 @@ pub(crate) async fn sign_up(
         .expect("POST signup")
 }
 
+/// Signs in with the tests' password (for other test modules).
+pub(crate) async fn sign_in_for_tests(app: &TestApp, client: &reqwest::Client, email: &str) {
+    let r = sign_in(app, client, email, PASSWORD).await;
+    assert!(r.status().is_redirection(), "signed in");
+}
+
 async fn sign_in(
     app: &TestApp,
     client: &reqwest::Client,
@@ -553,5 +559,51 @@ async fn a_reset_link_posted_twice_at_once_changes_the_password_once() {
     assert_eq!(
         worked, 1,
         "exactly one of the two passwords is the account's"
+    );
+}
+
+#[tokio::test]
+async fn a_verify_link_opened_by_the_mailbox_owner_does_not_hand_orders_to_whoever_signed_up() {
+    let app = spawn_app().await;
+    // The mailbox's owner shops as a guest.
+    let guest = order_number(&app, &order(&app).await);
+    // Somebody else signs up with that address.
+    let intruder = client();
+    sign_up(&app, &intruder, "ana@example.com").await;
+    let link = emailed_link(&app, "verify_email", "ana@example.com");
+
+    // The owner (or their mail provider's link scanner) opens the link: it is not used.
+    let owner = client();
+    let r = owner.get(app.url(&link)).send().await.expect("GET link");
+    assert!(
+        location(&r).starts_with("/account/signin?next="),
+        "asks to sign in to the account first"
+    );
+    let (_, home) = page(&app, &intruder, "/account").await;
+    assert!(home.contains("data-verified=\"no\""), "still unverified");
+    assert!(!home.contains(&guest), "the guest order stays the guest's");
+
+    // Only a browser signed in to the account itself can use it.
+    let r = intruder.get(app.url(&link)).send().await.expect("GET link");
+    assert_is_redirect_to(&r, "/account");
+}
+
+#[tokio::test]
+async fn signing_in_gives_the_browser_a_new_form_token_and_keeps_its_cart() {
+    let app = spawn_app().await;
+    sign_up(&app, &client(), "ana@example.com").await;
+    app.add_to_cart("gooseneck-kettle", 2).await;
+    let before = form_token(&app, &app.client, "/").await;
+    let r = sign_in(&app, &app.client, "ana@example.com", PASSWORD).await;
+    assert_is_redirect_to(&r, "/account");
+    let after = form_token(&app, &app.client, "/").await;
+    assert_ne!(
+        before, after,
+        "a token known before sign-in is worth nothing after"
+    );
+    let cart = app.get_html("/cart").await;
+    assert!(
+        cart.contains("/products/gooseneck-kettle"),
+        "the cart is kept"
     );
 }

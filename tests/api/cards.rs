@@ -498,3 +498,122 @@ async fn no_extra_charge_without_a_recurring_card_of_the_orders_account() {
             .all(|t| t.token_type.is_none())
     );
 }
+
+#[tokio::test]
+async fn a_claimed_guest_order_cannot_be_charged_on_the_accounts_saved_card() {
+    let app = spawn_app().await;
+    let card_id = shopper_with_a_saved_card(&app).await.to_string();
+    // Verified, so that guest orders with this email join the account.
+    let link = {
+        use asiabill_shop::db::schema::email_outbox;
+        let body: String = email_outbox::table
+            .filter(email_outbox::kind.eq("verify_email"))
+            .select(email_outbox::body_text)
+            .first(&mut app.db.get().expect("conn"))
+            .expect("email");
+        let start = body.find("/account/verify/").expect("link");
+        body[start..]
+            .chars()
+            .take_while(|c| !c.is_whitespace())
+            .collect::<String>()
+    };
+    app.get(&link).await;
+    // A guest order with the same email, paid with another card, joins the account.
+    let guest = client();
+    let html = guest
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    let csrf = crate::helpers::meta_csrf_token(&html).expect("csrf");
+    let product = app.product_id("gooseneck-kettle").to_string();
+    guest
+        .post(app.url("/cart/items"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("product_id", &product),
+            ("quantity", "1"),
+        ])
+        .send()
+        .await
+        .expect("add");
+    let page = guest
+        .get(app.url("/checkout"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    let key = crate::helpers::hidden_field(&page, "idempotency_key").expect("key");
+    guest
+        .post(app.url("/checkout"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("idempotency_key", key.as_str()),
+            ("email", "ana@example.com"),
+            ("phone", "+1 503 555 0100"),
+            ("billing_first_name", "Ana"),
+            ("billing_last_name", "Lima"),
+            ("billing_address", "1 Harbour Street"),
+            ("billing_city", "Portland"),
+            ("billing_state", "OR"),
+            ("billing_zip", "97201"),
+            ("billing_country", "US"),
+            ("shipping_same", "on"),
+            ("payment_mode", "hosted"),
+        ])
+        .send()
+        .await
+        .expect("checkout");
+    use asiabill_shop::db::schema::orders;
+    let number: String = orders::table
+        .order(orders::id.desc())
+        .select(orders::number)
+        .first(&mut app.db.get().expect("conn"))
+        .expect("order");
+    {
+        // Paid (by whatever means) and claimed by the account.
+        let mut conn = app.db.get().expect("conn");
+        diesel::update(orders::table.filter(orders::number.eq(&number)))
+            .set(orders::status.eq("paid"))
+            .execute(&mut conn)
+            .expect("paid");
+    }
+    let fresh = client();
+    crate::accounts::sign_in_for_tests(&app, &fresh, "ana@example.com").await;
+    let owner: Option<i64> = orders::table
+        .filter(orders::number.eq(&number))
+        .select(orders::shopper_id)
+        .first(&mut app.db.get().expect("conn"))
+        .expect("order");
+    assert!(owner.is_some(), "the guest order joined the account");
+
+    let admin = crate::admin_support::admin(&app).await;
+    let page = admin.html(&format!("/admin/orders/{number}")).await;
+    assert!(!page.contains("Charge the saved card"), "not offered");
+    admin
+        .post(
+            &format!("/admin/orders/{number}/charge"),
+            &[
+                ("card", &card_id),
+                ("amount", "5.00"),
+                ("reason", "x"),
+                ("key", "k-claimed"),
+            ],
+        )
+        .await;
+    let page = admin.html(&format!("/admin/orders/{number}")).await;
+    assert!(page.contains("This order cannot take an extra charge now"));
+    let sandbox = app.sandbox.as_ref().expect("simulator");
+    assert!(
+        sandbox
+            .transactions()
+            .iter()
+            .all(|t| t.token_type != Some(asiabill_sandbox::TokenType::Recurring)),
+        "nothing charged"
+    );
+}

@@ -281,6 +281,29 @@ async fn an_abandoned_method_page_lets_the_reservation_expire_and_the_stock_retu
         Expiry::Cancelled
     );
     assert_eq!(app.stock("gooseneck-kettle"), before, "the stock is back");
+    drop(conn);
+
+    // The shopper comes back to the page days later and approves, and the webhook is lost: the
+    // reconciler still watches the given-up attempt, and the payment is not lost.
+    let sandbox = app.sandbox.clone().expect("simulator");
+    sandbox.set_faults(Faults {
+        drop_webhook_rate: 1.0,
+        ..Default::default()
+    });
+    let sim_token = page_url.rsplit('/').next().expect("token");
+    sandbox
+        .answer_local(sim_token, asiabill_sandbox::Outcome::Approve)
+        .expect("approved late");
+    let mut paid = false;
+    for _ in 0..30 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        reconcile_pass(&app).await;
+        if order_status(&app) == "paid" {
+            paid = true;
+            break;
+        }
+    }
+    assert!(paid, "the late payment is applied to the cancelled order");
 }
 
 #[tokio::test]

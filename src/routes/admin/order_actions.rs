@@ -121,6 +121,10 @@ pub async fn charge(
         Err(ChargeError::AlreadyRequested(_)) => {
             ("info", layout.tr("admin.order.charge_already").to_owned())
         }
+        Err(ChargeError::InFlight) => (
+            "error",
+            layout.tr("admin.order.charge_in_flight").to_owned(),
+        ),
         Err(ChargeError::Db(e)) => return Err(e.into()),
         Err(
             ChargeError::NotChargeable(_)

@@ -29,7 +29,7 @@ pub async fn delete(
     id: web::Path<i64>,
     _form: CsrfForm<Empty>,
 ) -> Result<HttpResponse, AppError> {
-    match cards::remove(&state.payments, signed_in.shopper.id, id.into_inner()).await {
+    match cards::remove(&state.payments, &signed_in.shopper, id.into_inner()).await {
         Ok(true) => flash::push(&session, "success", layout.tr("account.cards.removed")),
         Ok(false) => return Err(AppError::NotFound),
         Err(CardError::Gateway(e)) => {

@@ -42,6 +42,7 @@ async fn sign_in_and_go(
     location: &str,
     also: impl FnOnce(&mut crate::db::DbConnection) -> Result<(), DbError> + Send + 'static,
 ) -> Result<HttpResponse, AppError> {
+    crate::web::csrf::rotate(&actix_session::SessionExt::get_session(req));
     let ip = client_ip(req, &state.settings.trusted_proxies);
     let user_agent = req
         .headers()

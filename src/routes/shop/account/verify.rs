@@ -21,32 +21,50 @@ use crate::{
     },
 };
 
-/// Uses the link: marks the email verified and claims its guest orders, then goes to the
-/// account (or to sign-in, when this browser is not signed in).
+/// Uses the link, in a browser signed in to the account it was sent for: marks the email
+/// verified and claims its guest orders, then goes to the account. Anywhere else the link is
+/// left unused and the visitor is asked to sign in first: the mailbox's owner is not always the
+/// account's (somebody may sign up with another person's address, and that person, or their
+/// mail provider's link scanner, may open the link), and only the account's owner may take the
+/// address's orders.
 pub async fn confirm(
     layout: Layout,
     session: Session,
     state: web::Data<AppState>,
     token: web::Path<String>,
+    signed_in: Option<SignedIn>,
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
+    let lang = layout.language;
+    let Some(account) = signed_in else {
+        flash::push(&session, "info", lang.tr("account.verify.sign_in_first"));
+        let next: String =
+            url::form_urlencoded::byte_serialize(format!("/account/verify/{token}").as_bytes())
+                .collect();
+        return Ok(see_other(&format!("/account/signin?next={next}")));
+    };
+    let shopper_id = account.shopper.id;
     let outcome = state
         .db
         .run(move |conn| {
+            match tokens::peek(conn, &token, Purpose::VerifyEmail)? {
+                Some(id) if id == shopper_id => {}
+                Some(_) => return Ok::<_, DbError>(Err(())),
+                None => return Ok(Ok(None)),
+            }
             let Some(id) = tokens::consume(conn, &token, Purpose::VerifyEmail)? else {
-                return Ok::<_, DbError>(None);
+                return Ok(Ok(None));
             };
             accounts::mark_verified(conn, id)?;
             let claimed = match accounts::find(conn, id)? {
                 Some(shopper) => history::claim_guest_orders(conn, id, &shopper.email)?,
                 None => 0,
             };
-            Ok(Some(claimed))
+            Ok(Ok(Some(claimed)))
         })
         .await?;
-    let lang = layout.language;
     match outcome {
-        Some(claimed) => {
+        Ok(Some(claimed)) => {
             let mut message = lang.tr("account.verify.done").to_owned();
             if claimed > 0 {
                 message.push(' ');
@@ -58,14 +76,10 @@ pub async fn confirm(
             }
             flash::push(&session, "success", message);
         }
-        None => flash::push(&session, "error", lang.tr("account.verify.dead_link")),
+        Ok(None) => flash::push(&session, "error", lang.tr("account.verify.dead_link")),
+        Err(()) => flash::push(&session, "error", lang.tr("account.verify.other_account")),
     }
-    let location = if layout.signed_in {
-        "/account"
-    } else {
-        "/account/signin"
-    };
-    Ok(see_other(location))
+    Ok(see_other("/account"))
 }
 
 /// The resend form carries only the CSRF token.

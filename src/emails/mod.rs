@@ -42,6 +42,8 @@ pub enum EmailKind {
     Shipped,
     /// Money was refunded.
     Refunded,
+    /// The merchant charged the shopper's saved card an extra amount for the order.
+    ExtraCharge,
 }
 
 impl EmailKind {
@@ -53,6 +55,7 @@ impl EmailKind {
             EmailKind::PaymentFailed => "payment_failed",
             EmailKind::Shipped => "shipped",
             EmailKind::Refunded => "refunded",
+            EmailKind::ExtraCharge => "extra_charge",
         }
     }
 }

@@ -47,6 +47,8 @@ pub struct EmailView {
     pub tracking_number: Option<String>,
     pub tracking_url: Option<String>,
     pub refund_amount: Option<String>,
+    /// An extra charge of the saved card: its amount.
+    pub charge_amount: Option<String>,
 }
 
 impl EmailView {
@@ -113,6 +115,7 @@ pub fn render(
         tracking_number: None,
         tracking_url: None,
         refund_amount: None,
+        charge_amount: None,
     };
     match subject {
         Subject::Order => {}
@@ -121,10 +124,14 @@ pub fn render(
                 .find(id)
                 .select(PaymentAttempt::as_select())
                 .first(conn)?;
-            view.failure_reason = Some(
-                lang.shopper_reason(attempt.gateway_message.as_deref().unwrap_or_default())
-                    .to_owned(),
-            );
+            if kind == EmailKind::ExtraCharge {
+                view.charge_amount = Some(price(attempt.amount_minor));
+            } else {
+                view.failure_reason = Some(
+                    lang.shopper_reason(attempt.gateway_message.as_deref().unwrap_or_default())
+                        .to_owned(),
+                );
+            }
         }
         Subject::Shipment(id) => {
             let shipment: Shipment = shipments::table

@@ -481,6 +481,15 @@ fn order_effects(
                 if captured > 0 {
                     add_merchant_charge(conn, &order, captured)?;
                 }
+                // The cardholder is told of every charge made without them (card schemes ask
+                // it of merchant-initiated charges).
+                emails::queue(
+                    conn,
+                    EmailKind::ExtraCharge,
+                    order.id,
+                    Subject::Attempt(attempt.id),
+                    &effects.public_url,
+                )?;
                 return Ok(());
             }
             match order.status {

@@ -453,7 +453,19 @@ async fn the_merchant_charges_the_saved_card_once_per_form_and_may_refund_it() {
     })
     .await;
 
-    // No email to the shopper about the merchant's charge beyond the order's own.
+    // The shopper is told of the charge, with its amount.
+    let (to, body): (String, String) = asiabill_shop::db::schema::email_outbox::table
+        .filter(asiabill_shop::db::schema::email_outbox::kind.eq("extra_charge"))
+        .select((
+            asiabill_shop::db::schema::email_outbox::to_address,
+            asiabill_shop::db::schema::email_outbox::body_text,
+        ))
+        .first(&mut app.db.get().expect("conn"))
+        .expect("a receipt of the extra charge");
+    assert_eq!(to, "ana@example.com");
+    assert!(body.contains("$5.00"), "{body}");
+
+    // No failure email about the merchant's charge.
     let failed_emails: i64 = asiabill_shop::db::schema::email_outbox::table
         .filter(asiabill_shop::db::schema::email_outbox::kind.eq("payment_failed"))
         .count()

@@ -50,6 +50,14 @@ pub fn verify_password(password: &SecretString, hash: &str) -> bool {
     })
 }
 
+/// A hash to check a password against when there is no such account (admin or shopper), so
+/// that the answer takes as long as for a real one and does not tell which emails have one.
+pub fn decoy_hash() -> String {
+    static DECOY: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| hash_password(&generate_password()).unwrap_or_default());
+    DECOY.clone()
+}
+
 /// A random 20-character password for a generated first admin.
 pub fn generate_password() -> SecretString {
     let text: String = rand::rng()

@@ -11,6 +11,65 @@ use crate::{
     payments::{SUCCESS, THREE_DS, eventually, follow_return, order, order_status, tokenise},
 };
 
+/// Puts a kettle in `client`'s cart and posts the checkout form for `email`, paying by `mode`;
+/// answers the shop's response (a 303 to the payment page).
+async fn check_out_as(
+    app: &TestApp,
+    client: &reqwest::Client,
+    email: &str,
+    mode: &str,
+) -> reqwest::Response {
+    let html = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    let csrf = crate::helpers::meta_csrf_token(&html).expect("csrf");
+    let product = app.product_id("gooseneck-kettle").to_string();
+    client
+        .post(app.url("/cart/items"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("product_id", &product),
+            ("quantity", "1"),
+        ])
+        .send()
+        .await
+        .expect("add to cart");
+    let page = client
+        .get(app.url("/checkout"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    let key = crate::helpers::hidden_field(&page, "idempotency_key").expect("key");
+    client
+        .post(app.url("/checkout"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("idempotency_key", key.as_str()),
+            ("email", email),
+            ("phone", "+1 503 555 0100"),
+            ("billing_first_name", "Ana"),
+            ("billing_last_name", "Lima"),
+            ("billing_address", "1 Harbour Street"),
+            ("billing_city", "Portland"),
+            ("billing_state", "OR"),
+            ("billing_zip", "97201"),
+            ("billing_country", "US"),
+            ("shipping_same", "on"),
+            ("payment_mode", mode),
+        ])
+        .send()
+        .await
+        .expect("checkout")
+}
+
 /// Pays the order in-site with a new card, ticking "save this card" when `save`.
 async fn pay_new_card(app: &TestApp, token: &str, save: bool) -> reqwest::Response {
     pay_new_card_numbered(app, token, save, SUCCESS).await
@@ -147,54 +206,18 @@ async fn a_card_saved_while_paying_pays_the_next_order_with_one_click() {
     // Another account cannot pay with Ana's card, even knowing its id.
     let eve = client();
     sign_up(&app, &eve, "eve@example.com").await;
-    let html = eve
-        .get(app.url("/"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
-    let csrf = crate::helpers::meta_csrf_token(&html).expect("csrf");
-    let product = app.product_id("gooseneck-kettle").to_string();
-    eve.post(app.url("/cart/items"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("product_id", &product),
-            ("quantity", "1"),
-        ])
-        .send()
-        .await
-        .expect("add");
-    let page = eve
-        .get(app.url("/checkout"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
-    let key = crate::helpers::hidden_field(&page, "idempotency_key").expect("key");
-    let r = eve
-        .post(app.url("/checkout"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("idempotency_key", key.as_str()),
-            ("email", "eve@example.com"),
-            ("phone", "+1 503 555 0101"),
-            ("billing_first_name", "Eve"),
-            ("billing_last_name", "Stone"),
-            ("billing_address", "2 Harbour Street"),
-            ("billing_city", "Portland"),
-            ("billing_state", "OR"),
-            ("billing_zip", "97201"),
-            ("billing_country", "US"),
-            ("shipping_same", "on"),
-            ("payment_mode", "insite"),
-        ])
-        .send()
-        .await
-        .expect("checkout");
+    let csrf = {
+        let html = eve
+            .get(app.url("/"))
+            .send()
+            .await
+            .expect("GET")
+            .text()
+            .await
+            .expect("body");
+        crate::helpers::meta_csrf_token(&html).expect("csrf")
+    };
+    let r = check_out_as(&app, &eve, "eve@example.com", "insite").await;
     let pay = location(&r);
     let eve_token = pay
         .trim_start_matches("/orders/")
@@ -531,56 +554,7 @@ async fn a_claimed_guest_order_cannot_be_charged_on_the_accounts_saved_card() {
     };
     app.get(&link).await;
     // A guest order with the same email, paid with another card, joins the account.
-    let guest = client();
-    let html = guest
-        .get(app.url("/"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
-    let csrf = crate::helpers::meta_csrf_token(&html).expect("csrf");
-    let product = app.product_id("gooseneck-kettle").to_string();
-    guest
-        .post(app.url("/cart/items"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("product_id", &product),
-            ("quantity", "1"),
-        ])
-        .send()
-        .await
-        .expect("add");
-    let page = guest
-        .get(app.url("/checkout"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
-    let key = crate::helpers::hidden_field(&page, "idempotency_key").expect("key");
-    guest
-        .post(app.url("/checkout"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("idempotency_key", key.as_str()),
-            ("email", "ana@example.com"),
-            ("phone", "+1 503 555 0100"),
-            ("billing_first_name", "Ana"),
-            ("billing_last_name", "Lima"),
-            ("billing_address", "1 Harbour Street"),
-            ("billing_city", "Portland"),
-            ("billing_state", "OR"),
-            ("billing_zip", "97201"),
-            ("billing_country", "US"),
-            ("shipping_same", "on"),
-            ("payment_mode", "hosted"),
-        ])
-        .send()
-        .await
-        .expect("checkout");
+    check_out_as(&app, &client(), "ana@example.com", "hosted").await;
     use asiabill_shop::db::schema::orders;
     let number: String = orders::table
         .order(orders::id.desc())

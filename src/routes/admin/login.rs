@@ -3,8 +3,6 @@
 //! The login form is protected by the shop's cookie-session CSRF token (there is no admin
 //! session yet); logout by the admin session's own token.
 
-use std::sync::LazyLock;
-
 use actix_web::{
     HttpRequest, HttpResponse, Result,
     http::{StatusCode, header},
@@ -87,11 +85,6 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-/// A hash to verify against when the account does not exist, so that the answer takes as long
-/// as for a real account and does not tell which emails have one.
-static DECOY_HASH: LazyLock<String> =
-    LazyLock::new(|| users::hash_password(&users::generate_password()).unwrap_or_default());
-
 /// Counts the attempt, then checks the password: logs in, or reports the failure.
 pub async fn submit(
     req: HttpRequest,
@@ -132,7 +125,7 @@ pub async fn submit(
     let password = SecretString::from(form.password);
     let hash = account
         .as_ref()
-        .map_or_else(|| DECOY_HASH.clone(), |(_, h)| h.clone());
+        .map_or_else(users::decoy_hash, |(_, h)| h.clone());
     let verified = web::block(move || users::verify_password(&password, &hash)).await?;
     let actor = Actor {
         user_id: account.as_ref().map(|(id, _)| *id),

@@ -5,8 +5,6 @@
 //! admin's attempts on one address are counted apart; the address counter is shared, since a
 //! guesser's address is a guesser's address whichever login it tries.
 
-use std::sync::LazyLock;
-
 use actix_session::Session;
 use actix_web::{
     HttpRequest, HttpResponse,
@@ -86,11 +84,6 @@ pub struct SignInForm {
     next: Option<String>,
 }
 
-/// A hash to check against when there is no such account, so that the answer takes as long as
-/// for a real one and does not tell which emails have an account.
-static DECOY_HASH: LazyLock<String> =
-    LazyLock::new(|| users::hash_password(&users::generate_password()).unwrap_or_default());
-
 /// The throttle's key for a shopper's email.
 fn throttle_key(email: &str) -> String {
     format!("shopper:{email}")
@@ -129,7 +122,7 @@ pub async fn submit(
     let password = SecretString::from(f.password);
     let hash = account
         .as_ref()
-        .map_or_else(|| DECOY_HASH.clone(), |(_, h)| h.clone());
+        .map_or_else(users::decoy_hash, |(_, h)| h.clone());
     let verified = web::block(move || accounts::verify(&password, &hash)).await?;
     let Some((shopper, _)) = account.filter(|_| verified) else {
         let (key, key_ip) = (throttle_key(&email), ip.clone());

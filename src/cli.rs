@@ -1,5 +1,5 @@
-//! The `shop` command line: `serve` (the default), `migrate`, `sandbox`, `reconcile` and
-//! `admin create-user`.
+//! The `shop` command line: `serve` (the default), `migrate`, `sandbox`, `reconcile`,
+//! `selftest` and `admin create-user`.
 
 use std::{
     io::{BufRead, IsTerminal},
@@ -12,9 +12,11 @@ use clap::{Parser, Subcommand};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::{
-    accounts::users,
+    accounts::{audit::Actor, users},
     config::Settings,
     db::{Db, migrate},
+    i18n::Lang,
+    selftest::{self, SelfTest},
     startup::Application,
     telemetry,
 };
@@ -44,6 +46,10 @@ enum Command {
     },
     /// Run one reconciliation pass against the gateway, then exit.
     Reconcile,
+    /// Start the shop, run the integration self-test against the configured gateway (the
+    /// simulator in local mode, AsiaBill's sandbox in sandbox mode), print its table and exit:
+    /// non-zero when a check failed. Refused with ASIABILL_ENV=live.
+    Selftest,
     /// Manage admin accounts.
     Admin {
         #[command(subcommand)]
@@ -117,6 +123,7 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Selftest => selftest(settings).await,
         Command::Admin {
             command: AdminCommand::CreateUser { email },
         } => {
@@ -140,6 +147,18 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let (app, generated) = Application::build(settings).await?;
     let settings = &app.state().settings;
+    show_generated(generated);
+    println!(
+        "Shop on {}  (gateway: {} at {})",
+        settings.public_url,
+        settings.gateway.mode.as_str(),
+        settings.gateway.environment.payment_url()
+    );
+    app.run_until_stopped().await
+}
+
+/// Shows the first admin's generated credentials, once.
+fn show_generated(generated: Option<crate::startup::GeneratedAdmin>) {
     if let Some(admin) = generated {
         // Printed, not logged: logs are kept and shipped, this is shown once to the operator.
         println!(
@@ -149,13 +168,57 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
             admin.password.expose_secret()
         );
     }
+}
+
+/// Serves the shop (webhooks and returns must reach it) while the self-test runs, printing
+/// each row as it ends.
+async fn selftest(settings: Settings) -> anyhow::Result<()> {
+    // Refused before anything starts, so a live shop's port and database are left alone.
+    if settings.gateway.mode == crate::config::GatewayMode::Live {
+        bail!("{}", selftest::Refused::Live);
+    }
+    let (app, generated) = Application::build(settings).await?;
+    // A first run on a fresh database creates the first admin here, as `serve` would.
+    show_generated(generated);
+    let state = app.state().clone();
+    let actor = Actor {
+        user_id: None,
+        email: "shop selftest".to_owned(),
+        ip: "127.0.0.1".to_owned(),
+    };
+    let test = SelfTest::new(
+        state.payments.clone(),
+        state.settings.clone(),
+        actor,
+        Lang::En,
+    )?;
     println!(
-        "Shop on {}  (gateway: {} at {})",
-        settings.public_url,
-        settings.gateway.mode.as_str(),
-        settings.gateway.environment.payment_url()
+        "Self-test of the shop on {} against {} ({})",
+        state.settings.public_url,
+        state.settings.gateway.environment.payment_url(),
+        state.settings.gateway.mode.as_str()
     );
-    app.run_until_stopped().await
+    let server = app.server_handle();
+    let serving = tokio::spawn(app.run_until_stopped());
+    let (sender, mut received) = tokio::sync::mpsc::unbounded_channel();
+    let printer = tokio::spawn(async move {
+        while let Some(row) = received.recv().await {
+            println!("{}", selftest::line(&row, Lang::En));
+        }
+    });
+    let rows = test.run(Some(sender)).await;
+    let _ = printer.await;
+    server.stop(true).await;
+    serving.await??;
+    let failed = rows
+        .iter()
+        .filter(|r| r.outcome == selftest::Outcome::Failed)
+        .count();
+    if failed > 0 {
+        bail!("{failed} of {} checks failed", rows.len());
+    }
+    println!("all {} checks passed or were skipped", rows.len());
+    Ok(())
 }
 
 /// Reads a password from standard input (one line), with a prompt when it is a terminal.

@@ -22,6 +22,7 @@ pub mod money;
 pub mod orders;
 pub mod payments;
 pub mod routes;
+pub mod selftest;
 pub mod shipping;
 pub mod shoppers;
 pub mod startup;

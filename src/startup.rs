@@ -152,6 +152,11 @@ impl Application {
         self.sandbox.as_ref().map(|(s, _)| s)
     }
 
+    /// A handle that stops the server (and so [`Application::run_until_stopped`]) when asked.
+    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// The shop's state (settings as finally resolved, database).
     pub fn state(&self) -> &AppState {
         &self.state

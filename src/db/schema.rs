@@ -849,3 +849,23 @@ diesel::table! {
         trade_no -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    /// Runs of the integration self-test (admin → go-live).
+    selftest_runs (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// When it started (UTC).
+        started_at -> Timestamp,
+        /// When it ended; none while it runs (or if its instance stopped mid-run).
+        finished_at -> Nullable<Timestamp>,
+        /// Who started it: an admin's email, or `shop selftest`.
+        started_by -> Text,
+        /// `ASIABILL_ENV` it ran against.
+        environment -> Text,
+        /// `running`, `passed` or `failed`.
+        outcome -> Text,
+        /// The rows as shown, a JSON array.
+        steps -> Text,
+    }
+}

@@ -34,6 +34,7 @@ mod processes;
 mod reasons;
 mod schema;
 mod security;
+mod selftest;
 mod storefront;
 mod timeline;
 mod transactions;

@@ -3,9 +3,14 @@
 use actix_web::{HttpResponse, Result, web};
 use askama::Template;
 
-use super::view::{Frame, Tag, frame, tag};
+use super::{
+    selftest::{RunView, run_view},
+    view::{Frame, Tag, frame, tag},
+};
 use crate::{
+    config::GatewayMode,
     payments::golive,
+    selftest::runs,
     web::{AppError, AppState, Layout, Page, extract::auth::AdminUser},
 };
 
@@ -26,6 +31,10 @@ pub struct GoLivePage {
     frame: Frame,
     items: Vec<ItemView>,
     mode: String,
+    /// Live: the self-test is not offered.
+    live: bool,
+    /// The latest self-test run.
+    selftest: Option<RunView>,
 }
 
 /// Shows the checklist.
@@ -42,9 +51,14 @@ pub async fn show(
         .environment()
         .payment_url()
         .to_owned();
-    let items = state
+    let (items, latest) = state
         .db
-        .run(move |conn| golive::checklist(conn, &settings, &api_url))
+        .run(move |conn| {
+            Ok::<_, crate::db::DbError>((
+                golive::checklist(conn, &settings, &api_url)?,
+                runs::latest(conn)?,
+            ))
+        })
         .await?;
     let lang = layout.language;
     let page = GoLivePage {
@@ -67,6 +81,8 @@ pub async fn show(
             })
             .collect(),
         mode: state.settings.gateway.mode.as_str().to_owned(),
+        live: state.settings.gateway.mode == GatewayMode::Live,
+        selftest: latest.map(|run| run_view(lang, run)),
         layout,
         frame,
     };

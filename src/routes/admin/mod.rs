@@ -12,6 +12,7 @@ pub mod orders;
 pub mod outbox;
 pub mod products;
 pub mod refunds;
+pub mod selftest;
 pub mod transactions;
 pub mod view;
 pub mod webhooks;
@@ -76,6 +77,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/outbox", get().to(outbox::index))
             .route("/outbox/{id}", get().to(outbox::show))
             .route("/outbox/{id}/html", get().to(outbox::html))
-            .route("/go-live", get().to(golive::show)),
+            .route("/go-live", get().to(golive::show))
+            .route("/go-live/selftest", post().to(selftest::start))
+            .route("/go-live/selftest/{id}", get().to(selftest::show)),
     );
 }

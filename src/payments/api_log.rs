@@ -14,7 +14,10 @@ use diesel::prelude::*;
 use serde_json::Value;
 
 use crate::{
-    db::{Db, DbConnection, DbError, now, schema::gateway_calls},
+    db::{
+        Db, DbConnection, DbError, now,
+        schema::{gateway_calls, payment_attempts},
+    },
     jobs::{self, NewJob},
 };
 
@@ -261,6 +264,20 @@ pub fn page(
     filter: Option<&str>,
     page: i64,
 ) -> Result<(Vec<Call>, i64), DbError> {
+    // Calls about a payment after it was made (refund, logistics, capture, void) name only its
+    // `tradeNo`; an order number finds them through its attempts' trade numbers.
+    let trade_nos: Vec<String> = match filter {
+        Some(f) => payment_attempts::table
+            .filter(
+                payment_attempts::gateway_order_no
+                    .eq(f.to_owned())
+                    .or(payment_attempts::gateway_order_no.like(format!("{f}-%"))),
+            )
+            .filter(payment_attempts::trade_no.is_not_null())
+            .select(payment_attempts::trade_no.assume_not_null())
+            .load(conn)?,
+        None => Vec::new(),
+    };
     let filtered = || {
         let mut q = gateway_calls::table.into_boxed();
         if let Some(f) = filter {
@@ -268,7 +285,8 @@ pub fn page(
                 gateway_calls::order_no
                     .eq(f.to_owned())
                     .or(gateway_calls::order_no.like(format!("{f}-%")))
-                    .or(gateway_calls::trade_no.eq(f.to_owned())),
+                    .or(gateway_calls::trade_no.eq(f.to_owned()))
+                    .or(gateway_calls::trade_no.eq_any(trade_nos.clone())),
             );
         }
         q

@@ -142,6 +142,15 @@ async fn the_button_runs_every_checklist_item_on_the_simulator_and_shows_each_ro
         .expect("refunds");
     assert_eq!(refunded, 1);
 
+    // The hosted order's gateway calls include those naming only its tradeNo.
+    let calls = admin.html("/admin/gateway-calls?q=A10001").await;
+    for endpoint in ["checkout/payment", "logistics", "refund", "orderInfo"] {
+        assert!(
+            calls.contains(&format!("data-endpoint=\"{endpoint}")),
+            "{endpoint}: {calls}"
+        );
+    }
+
     // The go-live page shows the latest run.
     let go_live = admin.html("/admin/go-live").await;
     assert!(go_live.contains("data-check=\"refund_query\""), "{go_live}");

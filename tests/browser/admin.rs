@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use fantoccini::Locator;
 
 use crate::{
-    harness::{Browser, Ctx, WAIT, scenario},
+    harness::{Browser, Ctx, WAIT, remember_typed, scenario},
     shopper::{SUCCESS, add_to_cart, card, check_out, expect_paid, pay_in_site},
 };
 
@@ -251,5 +251,45 @@ async fn admin_captures_a_pre_authorized_payment() {
             b.wait_for_text("[data-order-status]", "Paid").await;
         },
     )
+    .await;
+}
+
+#[tokio::test]
+async fn admin_runs_the_integration_self_test_and_watches_it_fill_in() {
+    scenario("admin_selftest", with_admin, async |ctx| {
+        let b = &ctx.browser;
+        // The self-test sends AsiaBill's test cards as a browser would (no CVV worth looking
+        // for: it is always 123); the leak check then shows none of them was logged or stored.
+        for number in ["4242424242424242", "4000000000009995", "4000002500003155"] {
+            remember_typed(number, "");
+        }
+        log_in_and_open(b, "/admin/go-live").await;
+        b.wait_for_text("#selftest h2", "Integration self-test")
+            .await;
+        b.click("#selftest button[type=submit]").await;
+        let url = b
+            .wait_for_url("the run's page", |u| {
+                u.path().starts_with("/admin/go-live/selftest/")
+            })
+            .await;
+        // The page reloads itself until the run ends, with no click.
+        b.wait_for_text("h1 + [data-run-state]", "Passed").await;
+        b.wait_for_text("[data-progress]", "16 of 16").await;
+        b.wait_for_text("tr[data-check=webhook]", "Passed").await;
+        b.wait_for_text("tr[data-check=capture]", "Skipped").await;
+        // A row's order links to its gateway calls.
+        let link = b
+            .find("tr[data-check=refund] a")
+            .await
+            .attr("href")
+            .await
+            .expect("href")
+            .expect("a link");
+        assert!(link.starts_with("/admin/gateway-calls?q="), "{link}");
+        b.click("tr[data-check=refund] a").await;
+        b.wait_for_text("h1", "Gateway calls").await;
+        b.wait_for_text("main", "refund").await;
+        assert!(url.path().len() > "/admin/go-live/selftest/".len());
+    })
     .await;
 }

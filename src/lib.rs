@@ -13,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod dashboard;
 pub mod db;
+pub mod discounts;
 pub mod domain;
 pub mod emails;
 pub mod failpoint;

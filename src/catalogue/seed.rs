@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::{
     DbConnection, DbError, now,
-    schema::{categories, products},
+    schema::{categories, discount_codes, products},
     write_transaction,
 };
 
@@ -196,7 +196,11 @@ fn demo_price(usd_cents: i64, currency: Currency) -> i64 {
     }
 }
 
-/// Seeds the demo catalogue when there are no products yet; returns how many were added.
+/// The demo discount code the seed creates.
+pub const DEMO_CODE: &str = "WELCOME10";
+
+/// Seeds the demo catalogue and its discount code when there are no products yet; returns how
+/// many products were added.
 ///
 /// Two instances may start together on one database: the unique slugs let one seed win, and
 /// the other sees products already there (or its transaction is refused and nothing is lost).
@@ -242,6 +246,22 @@ pub fn seed_if_empty(conn: &mut DbConnection, currency: Currency) -> Result<usiz
                 ))
                 .execute(conn)?;
         }
+        // The demo's discount code: 10% off a subtotal of at least $30 (or its equivalent),
+        // once per email, shown in the README's walk-through.
+        diesel::insert_into(discount_codes::table)
+            .values((
+                discount_codes::code.eq(DEMO_CODE),
+                discount_codes::kind.eq(crate::discounts::Kind::Percent),
+                discount_codes::amount.eq(10),
+                discount_codes::currency.eq(currency.code()),
+                discount_codes::min_subtotal_minor.eq(demo_price(3000, currency)),
+                discount_codes::max_uses_per_email.eq(Some(1)),
+                discount_codes::used_count.eq(0),
+                discount_codes::active.eq(true),
+                discount_codes::created_at.eq(at),
+                discount_codes::updated_at.eq(at),
+            ))
+            .execute(conn)?;
         Ok::<_, DbError>(PRODUCTS.len())
     });
     match result {

@@ -66,6 +66,8 @@ pub struct Order {
     pub disputed_at: Option<NaiveDateTime>,
     pub shopper_id: Option<i64>,
     pub extra_charged_minor: i64,
+    pub discount_minor: i64,
+    pub discount_code: Option<String>,
 }
 
 /// A new row of `orders`.
@@ -108,6 +110,8 @@ pub struct NewOrder<'a> {
     pub stock_released: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub discount_minor: i64,
+    pub discount_code: Option<&'a str>,
 }
 
 /// A row of `order_lines`.

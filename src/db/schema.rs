@@ -180,6 +180,10 @@ diesel::table! {
         shopper_id -> Nullable<BigInt>,
         /// What merchant-initiated charges on the saved card added after the order was paid.
         extra_charged_minor -> BigInt,
+        /// What the discount code took off the subtotal (default 0).
+        discount_minor -> BigInt,
+        /// The discount code applied, as the shopper's form gave it once checked.
+        discount_code -> Nullable<Text>,
     }
 }
 
@@ -867,5 +871,57 @@ diesel::table! {
         outcome -> Text,
         /// The rows as shown, a JSON array.
         steps -> Text,
+    }
+}
+
+diesel::table! {
+    /// Discount codes: a percentage or a fixed amount off the subtotal.
+    discount_codes (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The code, upper case, unique.
+        code -> Text,
+        /// `percent` or `fixed`.
+        kind -> Text,
+        /// Whole percent (1–100) or minor units off.
+        amount -> BigInt,
+        /// The currency of a fixed amount and the minimum (the shop's).
+        currency -> Text,
+        /// The subtotal it needs, in minor units (default 0).
+        min_subtotal_minor -> BigInt,
+        /// Valid from (UTC), if set.
+        starts_at -> Nullable<Timestamp>,
+        /// Valid until (UTC, exclusive), if set.
+        ends_at -> Nullable<Timestamp>,
+        /// Orders it may be used on in all, if limited.
+        max_uses -> Nullable<BigInt>,
+        /// Orders one email may use it on, if limited.
+        max_uses_per_email -> Nullable<BigInt>,
+        /// Orders holding a use now.
+        used_count -> BigInt,
+        /// Offered at all.
+        active -> Bool,
+        /// Created (UTC).
+        created_at -> Timestamp,
+        /// Last changed (UTC).
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// One row per order holding a use of a discount code.
+    discount_redemptions (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The code (`discount_codes.id`).
+        code_id -> BigInt,
+        /// The order (`orders.id`), unique.
+        order_id -> BigInt,
+        /// The order's email, for the per-email limit.
+        email -> Text,
+        /// What it took off.
+        amount_minor -> BigInt,
+        /// When the use was taken (UTC).
+        created_at -> Timestamp,
     }
 }

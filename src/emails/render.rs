@@ -39,6 +39,8 @@ pub struct EmailView {
     pub number: String,
     pub name: String,
     pub lines: Vec<EmailLine>,
+    /// The discount code and what it took off, when one was applied.
+    pub discount: Option<(String, String)>,
     pub total: String,
     pub order_url: String,
     pub shipping_address: String,
@@ -105,6 +107,7 @@ pub fn render(
                 total: price(l.line_total_minor),
             })
             .collect(),
+        discount: crate::discounts::shown(&order, &price),
         total: price(order.total_minor),
         order_url: format!("{public_url}/orders/{}", order.access_token),
         shipping_address: printed_address(&order, AddressOf::Shipping, lang)

@@ -53,6 +53,8 @@ pub struct CheckoutInput {
     pub idempotency_key: String,
     /// `on` when a signed-in shopper asks to keep the billing address in the account.
     pub save_address: Option<String>,
+    /// A discount code, checked when the order is placed.
+    pub discount_code: String,
 }
 
 /// Checked checkout details.
@@ -72,6 +74,9 @@ pub struct Checkout {
     pub method: Option<&'static crate::payments::methods::Method>,
     /// The form's idempotency key.
     pub idempotency_key: String,
+    /// The discount code typed, normalised; whether it applies is decided when the order is
+    /// placed, against the code's limits at that moment.
+    pub discount_code: Option<String>,
 }
 
 /// Problems by form field name (`billing_city`, `email`, …).
@@ -192,6 +197,16 @@ impl CheckoutInput {
                 },
             );
         }
+        let code = crate::discounts::normalize(&self.discount_code);
+        if code.chars().count() > 32 {
+            problems.insert(
+                "discount_code".into(),
+                Problem {
+                    key: "checkout.discount.unknown",
+                    n: None,
+                },
+            );
+        }
         match (email, phone, billing, shipping, mode) {
             (Some(email), Some(phone), Some(billing), Some(shipping), Some(mode))
                 if problems.is_empty() =>
@@ -204,6 +219,7 @@ impl CheckoutInput {
                     mode,
                     method,
                     idempotency_key: key.to_owned(),
+                    discount_code: (!code.is_empty()).then_some(code),
                 })
             }
             _ => Err(problems),

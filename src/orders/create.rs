@@ -23,6 +23,7 @@ use crate::{
         schema::{order_lines, orders, products},
         write_transaction,
     },
+    discounts,
     emails::{self, EmailKind, Subject},
     i18n::Lang,
     jobs::{self, NewJob},
@@ -81,9 +82,21 @@ pub enum PlaceError {
         /// When the oldest of the orders counted leaves the hour.
         retry_after: Duration,
     },
+    /// The discount code does not apply.
+    #[error("discount code refused: {0}")]
+    Discount(crate::discounts::Refusal),
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbError),
+}
+
+impl From<crate::discounts::ClaimError> for PlaceError {
+    fn from(e: crate::discounts::ClaimError) -> Self {
+        match e {
+            crate::discounts::ClaimError::Refused(r) => PlaceError::Discount(r),
+            crate::discounts::ClaimError::Db(e) => PlaceError::Db(e),
+        }
+    }
 }
 
 impl From<diesel::result::Error> for PlaceError {
@@ -195,6 +208,20 @@ fn insert(
     let subtotal = cart::subtotal(&lines);
     let shipping = 0;
     let at = now();
+    // The code's use is taken first: its row is the first this checkout locks, before the
+    // products' (see `discounts`).
+    let claimed = match &checkout.discount_code {
+        Some(code) => Some(discounts::claim(
+            conn,
+            code,
+            &checkout.email,
+            subtotal,
+            ctx.currency.code(),
+            at,
+        )?),
+        None => None,
+    };
+    let discount = claimed.as_ref().map_or(0, |c| c.amount_minor);
     let reservation = chrono::Duration::from_std(ctx.reservation).unwrap_or(chrono::Duration::MAX);
     let token = new_access_token();
     let (b, s) = (&checkout.billing, &checkout.shipping);
@@ -212,7 +239,7 @@ fn insert(
             currency: ctx.currency.code(),
             subtotal_minor: subtotal,
             shipping_minor: shipping,
-            total_minor: subtotal + shipping,
+            total_minor: subtotal - discount + shipping,
             captured_minor: 0,
             refunded_minor: 0,
             billing_first_name: &b.first_name,
@@ -236,6 +263,8 @@ fn insert(
             stock_released: false,
             created_at: at,
             updated_at: at,
+            discount_minor: discount,
+            discount_code: claimed.as_ref().map(|c| c.code.as_str()),
         })
         .returning(orders::id)
         .get_result(conn)?;
@@ -243,6 +272,9 @@ fn insert(
     diesel::update(orders::table.find(id))
         .set(orders::number.eq(&number))
         .execute(conn)?;
+    if let Some(claimed) = &claimed {
+        discounts::record(conn, claimed, id, &checkout.email, at)?;
+    }
     for line in &lines {
         diesel::insert_into(order_lines::table)
             .values(NewOrderLine {

@@ -577,8 +577,11 @@ fn order_effects(
     Ok(())
 }
 
-/// Reserves the order's lines again; returns the names of lines that could not be.
+/// Reserves the order's lines again, and its discount code's use; returns the names of lines
+/// that could not be.
 fn retake_stock(conn: &mut DbConnection, order_id: i64) -> Result<Vec<String>, DbError> {
+    // The code's row first, as the checkout takes them (see `discounts`).
+    crate::discounts::retake(conn, order_id, crate::db::now())?;
     // In product order, as every stock change takes product rows (see `orders::create`).
     let lines: Vec<(Option<i64>, i64, String)> = order_lines::table
         .filter(order_lines::order_id.eq(order_id))
@@ -609,8 +612,11 @@ fn retake_stock(conn: &mut DbConnection, order_id: i64) -> Result<Vec<String>, D
     Ok(short)
 }
 
-/// Gives the order's lines back to stock, in product order (see `orders::create`).
+/// Gives the order's lines back to stock, in product order (see `orders::create`), and its
+/// discount code's use back to the code.
 pub fn release_stock(conn: &mut DbConnection, order_id: i64) -> Result<(), DbError> {
+    // The code's row first, as the checkout takes them (see `discounts`).
+    crate::discounts::release(conn, order_id)?;
     let lines: Vec<(Option<i64>, i64)> = order_lines::table
         .filter(order_lines::order_id.eq(order_id))
         .order(order_lines::product_id)

@@ -19,6 +19,7 @@ mod catalogue;
 mod checkout;
 mod cli;
 mod compose;
+mod discounts;
 mod emails;
 mod faults;
 mod gateway_calls;

@@ -4,6 +4,7 @@
 
 pub mod chargebacks;
 pub mod dashboard;
+pub mod discounts;
 pub mod gateway_calls;
 pub mod golive;
 pub mod login;
@@ -74,6 +75,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(post().to(products::update)),
             )
             .route("/products/{id}/visibility", post().to(products::visibility))
+            .route("/discounts", get().to(discounts::index))
+            .route("/discounts", post().to(discounts::create))
+            .route("/discounts/{id}/active", post().to(discounts::set_active))
             .route("/outbox", get().to(outbox::index))
             .route("/outbox/{id}", get().to(outbox::show))
             .route("/outbox/{id}/html", get().to(outbox::html))

@@ -381,6 +381,7 @@ pub struct OrderPage {
     customer_ip: String,
     lines: Vec<(String, String, i64, String, String)>,
     subtotal: String,
+    discount: Option<(String, String)>,
     shipping: String,
     total: String,
     captured: String,
@@ -689,6 +690,7 @@ pub fn order_page(
             })
             .collect(),
         subtotal: money(o.subtotal_minor),
+        discount: crate::discounts::shown(o, &money),
         shipping: money(o.shipping_minor),
         total: money(o.total_minor),
         captured: money(o.captured_minor),

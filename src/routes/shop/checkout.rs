@@ -285,6 +285,37 @@ pub async fn submit(
             set_retry_after(&mut response, minutes * 60);
             Ok(response)
         }
+        Err(PlaceError::Discount(refusal)) => {
+            let mut problems = FieldProblems::new();
+            problems.insert(
+                "discount_code".into(),
+                Problem {
+                    key: refusal.key(),
+                    n: None,
+                },
+            );
+            // The minimum is money, which a field message's number cannot show.
+            let general = match refusal {
+                crate::discounts::Refusal::BelowMinimum(min) => Some(
+                    layout
+                        .tr("checkout.discount.minimum_amount")
+                        .replace("{amount}", &format_price(min, settings.currency)),
+                ),
+                _ => None,
+            };
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            page(
+                layout,
+                &session,
+                &state,
+                signed_in.as_ref(),
+                input,
+                problems,
+                general,
+                status,
+            )
+            .await
+        }
         Err(PlaceError::Db(e)) => Err(e.into()),
     }
 }

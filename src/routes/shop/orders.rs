@@ -72,6 +72,7 @@ pub struct OrderPage {
     masked_card: Option<String>,
     lines: Vec<LineView>,
     subtotal: String,
+    discount: Option<(String, String)>,
     shipping: String,
     total: String,
     refunded: Option<String>,
@@ -145,6 +146,7 @@ fn order_page(layout: Layout, d: &OrderDetails, shop_currency: Currency) -> Orde
             })
             .collect(),
         subtotal: price(o.subtotal_minor),
+        discount: crate::discounts::shown(o, &price),
         shipping: if o.shipping_minor == 0 {
             lang.tr("order.free_shipping").to_owned()
         } else {

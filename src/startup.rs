@@ -11,7 +11,7 @@ use actix_web::{
     App, HttpServer,
     cookie::{Key, SameSite},
     dev::Server,
-    middleware::{Compress, DefaultHeaders, from_fn},
+    middleware::{Compress, Condition, DefaultHeaders, from_fn},
     web,
 };
 use anyhow::Context;
@@ -35,6 +35,7 @@ use crate::{
     },
     payments::{self, Payments, reconcile, webhooks},
     routes,
+    telemetry::metrics,
     web::{AppState, errors, render, request_span::RequestSpan, state::static_dir},
 };
 
@@ -43,6 +44,8 @@ pub struct Application {
     port: u16,
     server: Server,
     sandbox: Option<(Sandbox, Server)>,
+    /// The `/metrics` listener's port and server, when `SHOP_METRICS_BIND` is set.
+    metrics: Option<(u16, Server)>,
     runner: Runner,
     state: AppState,
 }
@@ -113,10 +116,29 @@ impl Application {
         if settings.public_url_from_bind {
             settings.public_url = format!("http://127.0.0.1:{port}");
         }
+        let metrics_listener = match settings.metrics_bind {
+            Some(bind) => {
+                let listener = TcpListener::bind(bind)
+                    .with_context(|| format!("cannot listen on SHOP_METRICS_BIND {bind}"))?;
+                settings.metrics_bind = Some(listener.local_addr()?);
+                Some((listener, metrics::install()?))
+            }
+            None => None,
+        };
 
         let gateway = logged_client(&settings, &db)?;
+        let gateway = if metrics_listener.is_some() {
+            gateway.with_observer(Arc::new(metrics::GatewayCalls))
+        } else {
+            gateway
+        };
         let state = AppState::new(Arc::new(settings), db.clone(), Arc::new(gateway));
-        let server = http_server(listener, state.clone(), &session_key)?;
+        let server = http_server(
+            listener,
+            state.clone(),
+            &session_key,
+            metrics_listener.is_some(),
+        )?;
         let mailer = match &state.settings.smtp_url {
             Some(url) => Some(
                 Mailer::new(url, &state.settings.email_from)
@@ -124,16 +146,25 @@ impl Application {
             ),
             None => None,
         };
-        let runner = Runner::new(
-            db,
-            job_registry(&state, mailer),
-            RunnerConfig::new(runner_name(port)),
-        );
+        let registry = job_registry(&state, mailer);
+        let metrics = match metrics_listener {
+            Some((listener, handle)) => {
+                let port = listener.local_addr()?.port();
+                let scraped = metrics::Scraped {
+                    db: db.clone(),
+                    job_kinds: registry.kinds(),
+                };
+                Some((port, metrics::serve(listener, handle, scraped)?))
+            }
+            None => None,
+        };
+        let runner = Runner::new(db, registry, RunnerConfig::new(runner_name(port)));
         Ok((
             Application {
                 port,
                 server,
                 sandbox,
+                metrics,
                 runner,
                 state,
             },
@@ -144,6 +175,11 @@ impl Application {
     /// The port the shop listens on.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port `/metrics` is served on, when `SHOP_METRICS_BIND` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
     }
 
     /// The in-process simulator, when this shop started one: tests read its request record and
@@ -174,10 +210,19 @@ impl Application {
             tokio::spawn(s);
             handle
         });
+        let metrics = self.metrics.map(|(_, s)| {
+            let handle = s.handle();
+            tokio::spawn(s);
+            handle
+        });
         let served = self.server.await;
         let _ = stop_runner.send(());
         let _ = runner.await;
         if let Some(handle) = sandbox {
+            handle.stop(true).await;
+        }
+        // Scraped until the shop stopped, so that its last figures could still be read.
+        if let Some(handle) = metrics {
             handle.stop(true).await;
         }
         Ok(served?)
@@ -208,6 +253,7 @@ fn job_registry(state: &AppState, mailer: Option<Mailer>) -> Registry {
         let app = app.clone();
         async move {
             let report = reconcile::pass(&app.payments).await;
+            metrics::reconciler_pass(report.as_ref().ok());
             // Whatever happened, the next pass is scheduled: a failed pass must not stop them.
             let period = app.settings.reconcile_after;
             app.db
@@ -379,6 +425,7 @@ fn http_server(
     listener: TcpListener,
     state: AppState,
     session_key: &SecretString,
+    metered: bool,
 ) -> anyhow::Result<Server> {
     let key = cookie_key(session_key);
     let secure = state.settings.public_url.starts_with("https://");
@@ -403,6 +450,8 @@ fn http_server(
             .wrap(security_headers(&state_for_headers))
             .wrap(from_fn(render::no_store_on_private_pages))
             .wrap(Compress::default())
+            // Outside everything but the log span, so that it counts the status as sent.
+            .wrap(Condition::new(metered, from_fn(metrics::record_request)))
             .wrap(TracingLogger::<RequestSpan>::new())
             .app_data(data.clone())
             .app_data(listings.clone())

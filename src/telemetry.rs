@@ -1,4 +1,7 @@
-//! Logging set-up: readable lines on stderr, filtered by `RUST_LOG` (default `info`).
+//! Logging set-up: readable lines on stderr, filtered by `RUST_LOG` (default `info`); and
+//! [`metrics`], the Prometheus figures served on `SHOP_METRICS_BIND`.
+
+pub mod metrics;
 
 use tracing_subscriber::{EnvFilter, fmt};
 

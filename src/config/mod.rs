@@ -38,6 +38,7 @@ pub use self::{
 pub const KEYS: &[&str] = &[
     "DATABASE_URL",
     "SHOP_BIND",
+    "SHOP_METRICS_BIND",
     "SHOP_PUBLIC_URL",
     "SHOP_CURRENCY",
     "SHOP_TRUSTED_PROXIES",
@@ -79,6 +80,8 @@ pub struct RawSettings {
     pub database_url: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
     pub shop_bind: Option<String>,
+    #[serde(default, deserialize_with = "scalar")]
+    pub shop_metrics_bind: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
     pub shop_public_url: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
@@ -157,6 +160,10 @@ pub struct Settings {
     pub database: DatabaseUrl,
     /// `SHOP_BIND`.
     pub bind: SocketAddr,
+    /// `SHOP_METRICS_BIND`: where `/metrics` is served, on a listener of its own; `None` (the
+    /// default) serves no metrics. Once the shop is built, the address it is bound to (port 0
+    /// resolved).
+    pub metrics_bind: Option<SocketAddr>,
     /// `SHOP_PUBLIC_URL`, without a trailing slash.
     pub public_url: String,
     /// True when `SHOP_PUBLIC_URL` was not given and the URL was derived from `SHOP_BIND`; a
@@ -238,6 +245,11 @@ impl RawSettings {
             "SHOP_BIND",
             socket(text(&self.shop_bind).unwrap_or("127.0.0.1:8080")),
         );
+        let metrics_bind = check(
+            &mut problems,
+            "SHOP_METRICS_BIND",
+            shop::metrics_bind(text(&self.shop_metrics_bind), bind),
+        );
         let currency = check(
             &mut problems,
             "SHOP_CURRENCY",
@@ -306,6 +318,7 @@ impl RawSettings {
         let (
             Some(database),
             Some(bind),
+            Some(metrics_bind),
             Some(public_url),
             Some(currency),
             Some(trusted_proxies),
@@ -322,6 +335,7 @@ impl RawSettings {
         ) = (
             database,
             bind,
+            metrics_bind,
             public_url,
             currency,
             trusted_proxies,
@@ -347,6 +361,7 @@ impl RawSettings {
         Ok(Settings {
             database,
             bind,
+            metrics_bind,
             public_url,
             public_url_from_bind: text(&self.shop_public_url).is_none(),
             currency,
@@ -459,6 +474,7 @@ mod testing {
             match *k {
                 "DATABASE_URL" => r.database_url = v,
                 "SHOP_BIND" => r.shop_bind = v,
+                "SHOP_METRICS_BIND" => r.shop_metrics_bind = v,
                 "SHOP_PUBLIC_URL" => r.shop_public_url = v,
                 "SHOP_CURRENCY" => r.shop_currency = v,
                 "SHOP_RESERVATION_MINUTES" => r.shop_reservation_minutes = v,
@@ -533,5 +549,28 @@ mod tests {
             );
         }
         assert_eq!(p.len(), 7, "{p:?}");
+    }
+
+    #[test]
+    fn metrics_are_off_unless_given_an_address_of_their_own() {
+        let off = RawSettings::default().validate().expect("defaults");
+        assert_eq!(off.metrics_bind, None);
+        let on = testing::raw(&[("SHOP_METRICS_BIND", "127.0.0.1:9100")])
+            .validate()
+            .expect("valid");
+        assert_eq!(
+            on.metrics_bind,
+            Some("127.0.0.1:9100".parse().expect("addr"))
+        );
+        let p = problems(&[("SHOP_METRICS_BIND", "9100")]);
+        assert!(
+            p.len() == 1 && p[0].starts_with("SHOP_METRICS_BIND"),
+            "{p:?}"
+        );
+        let p = problems(&[
+            ("SHOP_BIND", "127.0.0.1:8080"),
+            ("SHOP_METRICS_BIND", "127.0.0.1:8080"),
+        ]);
+        assert!(p.len() == 1 && p[0].contains("own SHOP_BIND"), "{p:?}");
     }
 }

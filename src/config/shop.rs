@@ -26,6 +26,24 @@ pub struct FirstAdmin {
     pub password: Option<SecretString>,
 }
 
+/// `SHOP_METRICS_BIND`: an address, or none when unset. It cannot be the shop's own address
+/// (`bind`, when that one is valid): the two listeners would compete for one port.
+pub(super) fn metrics_bind(
+    value: Option<&str>,
+    bind: Option<SocketAddr>,
+) -> Result<Option<SocketAddr>, String> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let addr = super::socket(value)?;
+    if addr.port() != 0 && Some(addr) == bind {
+        return Err(format!(
+            "is `{value}`, the shop's own SHOP_BIND; metrics need an address of their own"
+        ));
+    }
+    Ok(Some(addr))
+}
+
 /// `SHOP_TRUSTED_PROXIES`: comma-separated IP addresses, none when unset.
 pub(super) fn trusted_proxies(value: Option<&str>) -> Result<Vec<IpAddr>, String> {
     value

@@ -187,6 +187,17 @@ impl Db {
         self.postgres
     }
 
+    /// How much of the pool is in use now (for metrics). On SQLite the reader and writer
+    /// threads' own connections are not the pool's, and not counted.
+    pub fn pool_use(&self) -> PoolUse {
+        let state = self.pool.state();
+        PoolUse {
+            connections: state.connections,
+            idle: state.idle_connections,
+            max: self.pool.max_size(),
+        }
+    }
+
     /// A batcher running `B`'s batches, on PostgreSQL, where a round trip costs more than a
     /// short query's work ([`batch`] says why); `None` on SQLite, where a statement costs no
     /// round trip and [`Db::read`] and [`Db::write`] already hand work over in batches.
@@ -256,6 +267,17 @@ impl Db {
             None => self.run(body).await,
         }
     }
+}
+
+/// The pool's connections at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUse {
+    /// Open connections, in use or idle.
+    pub connections: u32,
+    /// Open connections no one is using.
+    pub idle: u32,
+    /// The most the pool opens.
+    pub max: u32,
 }
 
 /// Runs `$body` with `$c` bound to the backend's own connection (`SqliteConnection` or

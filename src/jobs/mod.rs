@@ -8,4 +8,4 @@ mod runner;
 mod store;
 
 pub use runner::{Backoff, Handler, JobFailure, Registry, Runner, RunnerConfig};
-pub use store::{Job, JobStatus, NewJob, claim, complete, enqueue, fail};
+pub use store::{Depth, Job, JobStatus, NewJob, claim, complete, depth, enqueue, fail};

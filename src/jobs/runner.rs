@@ -47,7 +47,8 @@ impl Registry {
             .insert(kind, Arc::new(move |job| Box::pin(handler(job))));
     }
 
-    fn kinds(&self) -> Vec<&'static str> {
+    /// The kinds it has handlers for.
+    pub fn kinds(&self) -> Vec<&'static str> {
         self.handlers.keys().copied().collect()
     }
 }
@@ -174,6 +175,7 @@ impl Runner {
                 budget.as_millis()
             ))),
         };
+        crate::telemetry::metrics::job_ran(&job.kind, outcome.is_err());
         let owner = self.config.owner.clone();
         let backoff = self.config.backoff;
         let recorded = self

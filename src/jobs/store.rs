@@ -215,3 +215,56 @@ pub fn fail(
     .execute(conn)?;
     Ok(n == 1)
 }
+
+/// The jobs of one kind that are not done.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Depth {
+    /// The job kind.
+    pub kind: String,
+    /// Pending and due: waiting for a runner.
+    pub due: i64,
+    /// Pending and not due yet (a later run, or a retry's back-off).
+    pub scheduled: i64,
+    /// Claimed by a runner.
+    pub running: i64,
+    /// Given up: out of tries, or failed for good.
+    pub failed: i64,
+}
+
+/// The jobs not done, by kind, as of `at` (for metrics): two grouped counts, served by the
+/// `(status, run_at)` index.
+pub fn depth(conn: &mut DbConnection, at: NaiveDateTime) -> Result<Vec<Depth>, DbError> {
+    use diesel::dsl::count_star;
+    let by_status: Vec<(String, JobStatus, i64)> = jobs::table
+        .filter(jobs::status.eq_any([JobStatus::Pending, JobStatus::Running, JobStatus::Failed]))
+        .group_by((jobs::kind, jobs::status))
+        .select((jobs::kind, jobs::status, count_star()))
+        .load(conn)?;
+    let due: Vec<(String, i64)> = jobs::table
+        .filter(jobs::status.eq(JobStatus::Pending))
+        .filter(jobs::run_at.le(at))
+        .group_by(jobs::kind)
+        .select((jobs::kind, count_star()))
+        .load(conn)?;
+    let mut depth: std::collections::BTreeMap<String, Depth> = std::collections::BTreeMap::new();
+    for (kind, status, count) in by_status {
+        let d = depth.entry(kind.clone()).or_insert_with(|| Depth {
+            kind,
+            ..Depth::default()
+        });
+        match status {
+            // Split into due and scheduled below.
+            JobStatus::Pending => d.scheduled += count,
+            JobStatus::Running => d.running += count,
+            JobStatus::Failed => d.failed += count,
+            JobStatus::Done => {}
+        }
+    }
+    for (kind, count) in due {
+        if let Some(d) = depth.get_mut(&kind) {
+            d.due = count.min(d.scheduled);
+            d.scheduled -= d.due;
+        }
+    }
+    Ok(depth.into_values().collect())
+}

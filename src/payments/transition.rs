@@ -214,7 +214,23 @@ pub fn apply_locked(
         outcome.detail.as_ref(),
     )?;
     order_effects(conn, attempt, to, source, effects)?;
+    if !to.is_open() {
+        // Counted here, where every decision is written, rather than by each caller. Inside
+        // the caller's transaction: one that then fails to commit (the database lost at that
+        // very moment) is counted all the same, which a counter of decisions can bear.
+        crate::telemetry::metrics::payment_attempt_decided(mode_label(attempt), to.as_str());
+    }
     Ok(Applied::Changed { from, to })
+}
+
+/// How an attempt was paid, as metrics name it: `hosted`, `insite`, or `merchant_charge` for a
+/// charge of a saved card without the shopper.
+fn mode_label(attempt: &PaymentAttempt) -> &'static str {
+    if attempt.is_merchant_charge() {
+        "merchant_charge"
+    } else {
+        attempt.mode.as_str()
+    }
 }
 
 /// How [`fill_details`] treats what the attempt already has.

@@ -88,8 +88,68 @@ struct Stored {
     fresh: bool,
 }
 
+/// How a delivery ended, as the metrics count it (`shop_webhooks_total`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Intake {
+    /// Applied now; AsiaBill signed it at this `request-time` (epoch milliseconds).
+    Applied(u64),
+    /// Nothing to apply.
+    Ignored,
+    /// Left for the merchant.
+    Flagged,
+    /// A repeat of a body already dealt with.
+    Duplicate,
+    /// The headers, gateway, signature or version did not check out.
+    Refused,
+    /// Signed, but `request-time` is beyond the tolerance.
+    Stale,
+    /// Signed, but the body is not the documented JSON.
+    Malformed,
+    /// Not stored, or not applied yet: answered 503 for AsiaBill to retry.
+    Retry,
+}
+
+impl Intake {
+    fn outcome(self) -> &'static str {
+        match self {
+            Intake::Applied(_) => "applied",
+            Intake::Ignored => "ignored",
+            Intake::Flagged => "flagged",
+            Intake::Duplicate => "duplicate",
+            Intake::Refused => "refused",
+            Intake::Stale => "stale",
+            Intake::Malformed => "malformed",
+            Intake::Retry => "retry",
+        }
+    }
+
+    fn refused(error: &asiabill::webhook::WebhookError) -> Self {
+        use asiabill::webhook::WebhookError;
+        match error {
+            WebhookError::Stale { .. } => Intake::Stale,
+            WebhookError::Malformed(_) => Intake::Malformed,
+            _ => Intake::Refused,
+        }
+    }
+}
+
 /// Handles one delivery.
 pub async fn receive(payments: &Payments, headers: Vec<(String, String)>, body: Vec<u8>) -> Reply {
+    let (reply, intake) = take(payments, headers, body).await;
+    let applied_after = match intake {
+        Intake::Applied(request_time_ms) => Some(request_time_ms),
+        _ => None,
+    };
+    crate::telemetry::metrics::webhook(intake.outcome(), applied_after);
+    reply
+}
+
+/// [`receive`], saying how the delivery ended.
+async fn take(
+    payments: &Payments,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+) -> (Reply, Intake) {
     let settings = &payments.settings;
     let verified = verify_webhook(
         &settings.gateway.credentials,
@@ -137,12 +197,13 @@ pub async fn receive(payments: &Payments, headers: Vec<(String, String)>, body: 
                 Err(db) => {
                     tracing::warn!(error = %e, "webhook refused");
                     tracing::error!(error = %db, "webhook could not be stored; AsiaBill will retry");
-                    return Reply::Retry;
+                    return (Reply::Retry, Intake::Retry);
                 }
             }
-            return Reply::Unauthorized;
+            return (Reply::Unauthorized, Intake::refused(&e));
         }
     };
+    let request_time_ms = verified.request_time_ms;
     let record = NewRecord {
         body_sha256,
         request_id: header("request-id"),
@@ -168,7 +229,7 @@ pub async fn receive(payments: &Payments, headers: Vec<(String, String)>, body: 
                 // one sees the row before the commit; a repeat delivery waits for it.
                 let stored = store(conn, &record, WebhookStatus::Applied)?;
                 if !stored.signature_valid || (stored.status.is_final() && !stored.fresh) {
-                    return Ok(stored);
+                    return Ok((stored, Intake::Duplicate));
                 }
                 let disposition = if stored.fresh {
                     let disposition = apply_event(conn, stored.id, &event, &effects)?;
@@ -179,19 +240,28 @@ pub async fn receive(payments: &Payments, headers: Vec<(String, String)>, body: 
                 } else {
                     apply_and_mark(conn, stored.id, &event, &effects)?
                 };
-                Ok::<_, DbError>(Stored {
-                    status: disposition.status(),
-                    ..stored
-                })
+                let intake = match disposition {
+                    Disposition::Applied => Intake::Applied(request_time_ms),
+                    Disposition::Ignored(_) => Intake::Ignored,
+                    Disposition::Flagged(_) => Intake::Flagged,
+                };
+                Ok::<_, DbError>((stored, intake))
             })
         })
         .await;
     match handled {
-        Ok(stored) if !stored.signature_valid => Reply::Unauthorized,
-        Ok(_) => Reply::Success,
+        Ok((stored, _)) if !stored.signature_valid => (Reply::Unauthorized, Intake::Refused),
+        Ok((_, intake)) => (Reply::Success, intake),
         Err(e) => {
             tracing::error!(error = %e, "webhook not applied; keeping it for a retry");
-            keep_unapplied(payments, retry_record, e).await
+            let reply = keep_unapplied(payments, retry_record, e).await;
+            let intake = match reply {
+                // A repeat of it was applied meanwhile.
+                Reply::Success => Intake::Duplicate,
+                Reply::Unauthorized => Intake::Refused,
+                Reply::Retry => Intake::Retry,
+            };
+            (reply, intake)
         }
     }
 }

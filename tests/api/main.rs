@@ -28,6 +28,7 @@ mod helpers;
 mod instances;
 mod jobs;
 mod local_methods;
+mod metrics;
 mod model;
 mod money_paths;
 mod payments;

@@ -49,6 +49,9 @@ pub struct Exchange<'a> {
     pub method: &'static str,
     /// The full URL.
     pub url: &'a str,
+    /// The endpoint with its ids left out (`orderInfo/{id}`): see
+    /// [`ApiCall::endpoint`](crate::endpoint::ApiCall::endpoint).
+    pub endpoint: &'a str,
     /// The request headers sent (`sign-info` included).
     pub request_headers: &'a [(&'static str, String)],
     /// The request body sent (empty for calls without one).
@@ -77,7 +80,7 @@ pub struct Client {
     environment: Environment,
     credentials: Credentials,
     http: reqwest::Client,
-    observer: Option<std::sync::Arc<dyn Observer>>,
+    observers: Vec<std::sync::Arc<dyn Observer>>,
 }
 
 /// How much of an unexpected body an error keeps, for the log.
@@ -103,13 +106,14 @@ impl Client {
             environment,
             credentials,
             http,
-            observer: None,
+            observers: Vec::new(),
         })
     }
 
-    /// The same client, telling `observer` of every exchange.
+    /// The same client, telling `observer` of every exchange too (after the observers it
+    /// already had): an API log and metrics each watch the same calls.
     pub fn with_observer(mut self, observer: std::sync::Arc<dyn Observer>) -> Self {
-        self.observer = Some(observer);
+        self.observers.push(observer);
         self
     }
 
@@ -168,21 +172,25 @@ impl Client {
         .await;
         let elapsed = started.elapsed();
         let duration_ms = elapsed.as_millis();
-        if let Some(observer) = &self.observer {
+        if !self.observers.is_empty() {
             let (status, response_body, error) = match &outcome {
                 Ok((status, body)) => (Some(*status), Some(&body[..]), None),
                 Err(e) => (None, None, Some(e)),
             };
-            observer.exchanged(&Exchange {
+            let exchange = Exchange {
                 method: method_name,
                 url: &prepared.url,
+                endpoint: &prepared.endpoint,
                 request_headers: &prepared.headers,
                 request_body: &prepared.body,
                 status,
                 response_body,
                 error,
                 duration: elapsed,
-            });
+            };
+            for observer in &self.observers {
+                observer.exchanged(&exchange);
+            }
         }
         let (status, body) = match outcome {
             Ok(answer) => answer,

@@ -67,6 +67,20 @@ pub struct ApiCall {
 }
 
 impl ApiCall {
+    /// The path after `/V2022-03` with each id replaced by `{id}` (`orderInfo/{id}`,
+    /// `customers/{id}/paymentMethods`): names the endpoint without naming a payment, for
+    /// grouping calls (metrics) where a `tradeNo` or `customerId` would make every call its own.
+    pub fn endpoint(&self) -> String {
+        self.path
+            .iter()
+            .map(|segment| match segment {
+                PathSegment::Fixed(word) => *word,
+                PathSegment::Param(_) => "{id}",
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
     /// A call without a body.
     pub fn new(host: Host, method: HttpMethod, path: Vec<PathSegment>) -> Self {
         ApiCall {
@@ -189,6 +203,8 @@ pub struct PreparedRequest {
     pub headers: Vec<(&'static str, String)>,
     /// The body bytes that were signed (empty for calls without a body).
     pub body: Vec<u8>,
+    /// The endpoint with its ids left out ([`ApiCall::endpoint`]): `orderInfo/{id}`.
+    pub endpoint: String,
 }
 
 impl PreparedRequest {
@@ -206,6 +222,7 @@ impl fmt::Debug for PreparedRequest {
         f.debug_struct("PreparedRequest")
             .field("method", &self.method)
             .field("url", &self.url)
+            .field("endpoint", &self.endpoint)
             .field("headers", &self.headers)
             .field("body_len", &self.body.len())
             .finish()
@@ -233,6 +250,7 @@ pub fn prepare(
     let url = url_for(environment, &call)?;
     Ok(PreparedRequest {
         method: call.method,
+        endpoint: call.endpoint(),
         url,
         headers: vec![
             ("content-type", CONTENT_TYPE.to_owned()),
@@ -430,6 +448,27 @@ mod tests {
             ),
             Err(Error::InvalidRequest(_))
         ));
+    }
+
+    #[test]
+    fn the_endpoint_names_the_call_and_no_id() {
+        let info = prepared(&OrderInfoRequest {
+            trade_no: "2026120700000000000001".into(),
+        });
+        assert_eq!(info.endpoint, "orderInfo/{id}");
+        assert!(info.url.ends_with("/orderInfo/2026120700000000000001"));
+        assert_eq!(prepared(&SessionTokenRequest).endpoint, "sessionToken");
+        let call = ApiCall::new(
+            Host::Payment,
+            HttpMethod::Get,
+            vec![
+                PathSegment::Fixed("payment_methods"),
+                PathSegment::Param("pm_1".into()),
+                PathSegment::Param("cus_1".into()),
+                PathSegment::Fixed("attach"),
+            ],
+        );
+        assert_eq!(call.endpoint(), "payment_methods/{id}/{id}/attach");
     }
 
     #[test]

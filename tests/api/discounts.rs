@@ -11,7 +11,9 @@ use diesel::prelude::*;
 use crate::{
     admin_support::{Admin, admin},
     helpers::{TestApp, location, spawn_app},
-    payments::{SUCCESS, completed_return, follow_return, pay_on_hosted_page, start_hosted},
+    payments::{
+        SUCCESS, completed_return, eventually, follow_return, pay_on_hosted_page, start_hosted,
+    },
 };
 
 /// Another shopper on the same shop: a browser of its own (cookies, cart).
@@ -91,6 +93,16 @@ async fn a_code_takes_its_share_off_and_asiabill_charges_the_same_total() {
 
     // What AsiaBill is asked to charge is the discounted total.
     let hosted = start_hosted(&app, &token).await;
+    let logged = || {
+        gateway_calls::table
+            .filter(gateway_calls::endpoint.eq("checkout/payment"))
+            .count()
+            .get_result::<i64>(&mut app.db.get().expect("conn"))
+            .expect("count")
+            > 0
+    };
+    // The API log is written by a task of its own, just after the answer.
+    eventually("the request is in the API log", logged).await;
     let body: String = gateway_calls::table
         .filter(gateway_calls::endpoint.eq("checkout/payment"))
         .select(gateway_calls::request_body)

@@ -27,5 +27,6 @@ pub mod selftest;
 pub mod shipping;
 pub mod shoppers;
 pub mod startup;
+pub mod taxes;
 pub mod telemetry;
 pub mod web;

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::{
     DbConnection, DbError, now,
-    schema::{categories, discount_codes, products},
+    schema::{categories, discount_codes, products, tax_rates},
     write_transaction,
 };
 
@@ -262,6 +262,23 @@ pub fn seed_if_empty(conn: &mut DbConnection, currency: Currency) -> Result<usiz
                 discount_codes::updated_at.eq(at),
             ))
             .execute(conn)?;
+        // The demo's tax rates: VAT in Germany and the United Kingdom, and a US state's sales
+        // tax, to show a region's rate beside its country's (other US states have none here).
+        for (country, region, name, rate_bp) in [
+            ("DE", "", "VAT", 1900),
+            ("GB", "", "VAT", 2000),
+            ("US", "WA", "Sales tax", 650),
+        ] {
+            diesel::insert_into(tax_rates::table)
+                .values((
+                    tax_rates::country.eq(country),
+                    tax_rates::region.eq(region),
+                    tax_rates::name.eq(name),
+                    tax_rates::rate_bp.eq(rate_bp),
+                    tax_rates::created_at.eq(at),
+                ))
+                .execute(conn)?;
+        }
         Ok::<_, DbError>(PRODUCTS.len())
     });
     match result {

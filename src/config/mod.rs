@@ -45,6 +45,7 @@ pub const KEYS: &[&str] = &[
     "SHOP_RESERVATION_MINUTES",
     "SHOP_CHECKOUTS_PER_IP_PER_HOUR",
     "SHOP_CHECKOUTS_PER_EMAIL_PER_HOUR",
+    "SHOP_PRICES_INCLUDE_TAX",
     "SHOP_SESSION_KEY",
     "SMTP_URL",
     "SHOP_EMAIL_FROM",
@@ -94,6 +95,8 @@ pub struct RawSettings {
     pub shop_checkouts_per_ip_per_hour: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
     pub shop_checkouts_per_email_per_hour: Option<String>,
+    #[serde(default, deserialize_with = "scalar")]
+    pub shop_prices_include_tax: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
     pub shop_session_key: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
@@ -177,6 +180,8 @@ pub struct Settings {
     pub reservation: Duration,
     /// `SHOP_CHECKOUTS_PER_IP_PER_HOUR` and `SHOP_CHECKOUTS_PER_EMAIL_PER_HOUR`.
     pub checkout_limits: CheckoutLimits,
+    /// `SHOP_PRICES_INCLUDE_TAX`: catalogue prices include tax (the default) or tax is added.
+    pub prices_include_tax: bool,
     /// `SHOP_SESSION_KEY`; when unset, a key is generated once and kept in the database so
     /// that every instance on that database shares it.
     pub session_key: Option<SecretString>,
@@ -306,6 +311,15 @@ impl RawSettings {
             text(&self.shop_public_url).and(public_url.as_deref()),
             &mut problems,
         );
+        // Included unless said otherwise: the price a shopper sees is then the price paid.
+        let prices_include_tax = check(
+            &mut problems,
+            "SHOP_PRICES_INCLUDE_TAX",
+            match text(&self.shop_prices_include_tax) {
+                None => Ok(true),
+                Some(_) => boolean(&self.shop_prices_include_tax),
+            },
+        );
         let first_admin = check(
             &mut problems,
             "SHOP_ADMIN_EMAIL/SHOP_ADMIN_PASSWORD",
@@ -354,9 +368,9 @@ impl RawSettings {
             return Err(ConfigError { problems });
         };
         // Checks across settings (an exposed test gateway) add problems without losing a value.
-        if !problems.is_empty() {
+        let (true, Some(prices_include_tax)) = (problems.is_empty(), prices_include_tax) else {
             return Err(ConfigError { problems });
-        }
+        };
 
         Ok(Settings {
             database,
@@ -368,6 +382,7 @@ impl RawSettings {
             trusted_proxies,
             reservation: Duration::from_secs(reservation_minutes * 60),
             checkout_limits: CheckoutLimits { per_ip, per_email },
+            prices_include_tax,
             session_key,
             smtp_url: mail.smtp_url,
             email_from: mail.email_from,

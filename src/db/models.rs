@@ -68,6 +68,10 @@ pub struct Order {
     pub extra_charged_minor: i64,
     pub discount_minor: i64,
     pub discount_code: Option<String>,
+    pub tax_minor: i64,
+    pub tax_rate_bp: i64,
+    pub tax_name: Option<String>,
+    pub prices_include_tax: bool,
 }
 
 /// A new row of `orders`.
@@ -112,6 +116,10 @@ pub struct NewOrder<'a> {
     pub updated_at: NaiveDateTime,
     pub discount_minor: i64,
     pub discount_code: Option<&'a str>,
+    pub tax_minor: i64,
+    pub tax_rate_bp: i64,
+    pub tax_name: Option<&'a str>,
+    pub prices_include_tax: bool,
 }
 
 /// A row of `order_lines`.
@@ -128,6 +136,7 @@ pub struct OrderLine {
     pub quantity: i64,
     pub line_total_minor: i64,
     pub currency: String,
+    pub tax_minor: i64,
 }
 
 /// A new row of `order_lines`.
@@ -143,6 +152,7 @@ pub struct NewOrderLine<'a> {
     pub quantity: i64,
     pub line_total_minor: i64,
     pub currency: &'a str,
+    pub tax_minor: i64,
 }
 
 /// A row of `payment_attempts`.

@@ -184,6 +184,14 @@ diesel::table! {
         discount_minor -> BigInt,
         /// The discount code applied, as the shopper's form gave it once checked.
         discount_code -> Nullable<Text>,
+        /// The tax the total holds (prices including tax) or adds (prices excluding it).
+        tax_minor -> BigInt,
+        /// The rate it was taxed at, in basis points (0 when no rate applied).
+        tax_rate_bp -> BigInt,
+        /// The rate's name (`VAT`), when one applied.
+        tax_name -> Nullable<Text>,
+        /// Whether the prices included the tax when the order was placed.
+        prices_include_tax -> Bool,
     }
 }
 
@@ -208,6 +216,8 @@ diesel::table! {
         line_total_minor -> BigInt,
         /// ISO 4217 currency code of the amounts on this line.
         currency -> Text,
+        /// The line's tax, after its share of the discount.
+        tax_minor -> BigInt,
     }
 }
 
@@ -922,6 +932,24 @@ diesel::table! {
         /// What it took off.
         amount_minor -> BigInt,
         /// When the use was taken (UTC).
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Tax rates by country, or by a country's region.
+    tax_rates (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// ISO 3166 alpha-2 country.
+        country -> Text,
+        /// The region (a US state's code), or empty for the whole country.
+        region -> Text,
+        /// Shown beside the amount (`VAT`, `Sales tax`).
+        name -> Text,
+        /// Basis points: 1900 is 19%.
+        rate_bp -> BigInt,
+        /// Created (UTC).
         created_at -> Timestamp,
     }
 }

@@ -41,6 +41,8 @@ pub struct EmailView {
     pub lines: Vec<EmailLine>,
     /// The discount code and what it took off, when one was applied.
     pub discount: Option<(String, String)>,
+    /// The tax line of the totals, when the order carries tax.
+    pub tax: Option<(String, String)>,
     pub total: String,
     pub order_url: String,
     pub shipping_address: String,
@@ -108,6 +110,7 @@ pub fn render(
             })
             .collect(),
         discount: crate::discounts::shown(&order, &price),
+        tax: crate::taxes::shown(&order, &price, lang),
         total: price(order.total_minor),
         order_url: format!("{public_url}/orders/{}", order.access_token),
         shipping_address: printed_address(&order, AddressOf::Shipping, lang)

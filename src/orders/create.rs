@@ -28,6 +28,7 @@ use crate::{
     i18n::Lang,
     jobs::{self, NewJob},
     payments::Source,
+    taxes,
 };
 
 /// Job kind that cancels an order left unpaid.
@@ -52,6 +53,8 @@ pub struct Context {
     pub limits: CheckoutLimits,
     /// The signed-in shopper's account, which the order then belongs to.
     pub shopper_id: Option<i64>,
+    /// Whether catalogue prices include tax (`SHOP_PRICES_INCLUDE_TAX`).
+    pub prices_include_tax: bool,
 }
 
 /// A placed order.
@@ -222,6 +225,20 @@ fn insert(
         None => None,
     };
     let discount = claimed.as_ref().map_or(0, |c| c.amount_minor);
+    // Taxed where the goods go, each line after its share of the discount.
+    let rate = taxes::rate_for(
+        conn,
+        &checkout.shipping.country,
+        checkout.shipping.state.as_deref(),
+    )?;
+    let rate_bp = rate.as_ref().map_or(0, |r| r.rate_bp);
+    let line_totals: Vec<i64> = lines
+        .iter()
+        .map(|l| l.total_minor().unwrap_or(i64::MAX))
+        .collect();
+    let line_taxes = taxes::line_taxes(&line_totals, discount, rate_bp, ctx.prices_include_tax);
+    let tax: i64 = line_taxes.iter().sum();
+    let added_tax = if ctx.prices_include_tax { 0 } else { tax };
     let reservation = chrono::Duration::from_std(ctx.reservation).unwrap_or(chrono::Duration::MAX);
     let token = new_access_token();
     let (b, s) = (&checkout.billing, &checkout.shipping);
@@ -239,7 +256,7 @@ fn insert(
             currency: ctx.currency.code(),
             subtotal_minor: subtotal,
             shipping_minor: shipping,
-            total_minor: subtotal - discount + shipping,
+            total_minor: subtotal - discount + shipping + added_tax,
             captured_minor: 0,
             refunded_minor: 0,
             billing_first_name: &b.first_name,
@@ -265,6 +282,10 @@ fn insert(
             updated_at: at,
             discount_minor: discount,
             discount_code: claimed.as_ref().map(|c| c.code.as_str()),
+            tax_minor: tax,
+            tax_rate_bp: rate_bp,
+            tax_name: rate.as_ref().map(|r| r.name.as_str()),
+            prices_include_tax: ctx.prices_include_tax,
         })
         .returning(orders::id)
         .get_result(conn)?;
@@ -275,7 +296,7 @@ fn insert(
     if let Some(claimed) = &claimed {
         discounts::record(conn, claimed, id, &checkout.email, at)?;
     }
-    for line in &lines {
+    for (line, tax) in lines.iter().zip(&line_taxes) {
         diesel::insert_into(order_lines::table)
             .values(NewOrderLine {
                 order_id: id,
@@ -286,6 +307,7 @@ fn insert(
                 quantity: line.quantity,
                 line_total_minor: line.total_minor().unwrap_or(i64::MAX),
                 currency: ctx.currency.code(),
+                tax_minor: *tax,
             })
             .execute(conn)?;
     }

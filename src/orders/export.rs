@@ -60,6 +60,10 @@ pub fn orders_csv(
             "refunded",
             "paid_at",
             "payment_method",
+            "discount_code",
+            "discount",
+            "tax",
+            "prices_include_tax",
         ],
         orders.iter().map(|o| {
             [
@@ -76,6 +80,10 @@ pub fn orders_csv(
                 amount(o.refunded_minor, &o.currency),
                 o.paid_at.map(time).unwrap_or_default(),
                 method(o),
+                o.discount_code.clone().unwrap_or_default(),
+                amount(o.discount_minor, &o.currency),
+                amount(o.tax_minor, &o.currency),
+                o.prices_include_tax.to_string(),
             ]
         }),
     )
@@ -95,6 +103,7 @@ pub fn lines_csv(
             "unit_price",
             "line_total",
             "currency",
+            "tax",
         ],
         lines.iter().map(|(number, l)| {
             [
@@ -105,6 +114,7 @@ pub fn lines_csv(
                 amount(l.unit_price_minor, &l.currency),
                 amount(l.line_total_minor, &l.currency),
                 l.currency.clone(),
+                amount(l.tax_minor, &l.currency),
             ]
         }),
     )
@@ -142,13 +152,14 @@ mod tests {
             quantity: 2,
             line_total_minor: 9000,
             currency: "USD".into(),
+            tax_minor: 0,
         };
         let csv =
             lines_csv(&[("A10007".into(), line)], |m, _| format!("{}", m / 100)).expect("written");
         assert_eq!(
             csv,
-            "number,sku,name,quantity,unit_price,line_total,currency\r\n\
-             A10007,KET-1,\"Kettle, gooseneck\",2,45,90,USD\r\n"
+            "number,sku,name,quantity,unit_price,line_total,currency,tax\r\n\
+             A10007,KET-1,\"Kettle, gooseneck\",2,45,90,USD,0\r\n"
         );
     }
 }

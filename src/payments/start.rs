@@ -162,15 +162,26 @@ fn money(minor: i64, order: &Order, shop: Currency) -> Money {
     Money::new(minor, Currency::parse(&order.currency).unwrap_or(shop))
 }
 
+/// What was bought, as AsiaBill's `goodsDetails`: each line at its price, and a tax line when
+/// the tax is added to the prices (so that the goods account for what is charged, as far as a
+/// discount allows; AsiaBill uses them for its risk checks, not the amount).
 fn goods(order: &Order, lines: &[OrderLine], shop: Currency) -> Vec<GoodsDetail> {
-    lines
+    let mut goods: Vec<GoodsDetail> = lines
         .iter()
         .map(|l| GoodsDetail {
             goods_title: l.name.chars().take(130).collect(),
             goods_count: u32::try_from(l.quantity).unwrap_or(u32::MAX),
             goods_price: money(l.unit_price_minor, order, shop),
         })
-        .collect()
+        .collect();
+    if !order.prices_include_tax && order.tax_minor > 0 {
+        goods.push(GoodsDetail {
+            goods_title: order.tax_name.clone().unwrap_or_else(|| "Tax".to_owned()),
+            goods_count: 1,
+            goods_price: money(order.tax_minor, order, shop),
+        });
+    }
+    goods
 }
 
 /// Starts a payment on AsiaBill's hosted page: by card, or with a local `method` (Alipay,

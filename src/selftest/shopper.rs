@@ -99,6 +99,7 @@ impl SelfTest {
                 per_email: None,
             },
             shopper_id: None,
+            prices_include_tax: settings.prices_include_tax,
         };
         let currency = settings.currency;
         let placed = self

@@ -38,5 +38,6 @@ mod schema;
 mod security;
 mod selftest;
 mod storefront;
+mod taxes;
 mod timeline;
 mod transactions;

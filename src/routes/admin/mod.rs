@@ -14,6 +14,7 @@ pub mod outbox;
 pub mod products;
 pub mod refunds;
 pub mod selftest;
+pub mod taxes;
 pub mod transactions;
 pub mod view;
 pub mod webhooks;
@@ -78,6 +79,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/discounts", get().to(discounts::index))
             .route("/discounts", post().to(discounts::create))
             .route("/discounts/{id}/active", post().to(discounts::set_active))
+            .route("/taxes", get().to(taxes::index))
+            .route("/taxes", post().to(taxes::save))
+            .route("/taxes/{id}/remove", post().to(taxes::remove))
             .route("/outbox", get().to(outbox::index))
             .route("/outbox/{id}", get().to(outbox::show))
             .route("/outbox/{id}/html", get().to(outbox::html))

@@ -207,6 +207,7 @@ pub async fn submit(
         public_url: settings.public_url.clone(),
         limits: settings.checkout_limits,
         shopper_id: signed_in.as_ref().map(|s| s.shopper.id),
+        prices_include_tax: settings.prices_include_tax,
     };
     let cart_id = session.get::<i64>(CART_ID).ok().flatten();
     let mode = checkout.mode;

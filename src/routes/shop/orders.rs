@@ -32,6 +32,8 @@ pub struct LineView {
     pub unit_price: String,
     /// Formatted line total.
     pub total: String,
+    /// Its tax, when it has any.
+    pub tax: Option<String>,
 }
 
 /// A shipment with its tracking.
@@ -73,6 +75,7 @@ pub struct OrderPage {
     lines: Vec<LineView>,
     subtotal: String,
     discount: Option<(String, String)>,
+    tax: Option<(String, String)>,
     shipping: String,
     total: String,
     refunded: Option<String>,
@@ -143,10 +146,12 @@ fn order_page(layout: Layout, d: &OrderDetails, shop_currency: Currency) -> Orde
                 quantity: l.quantity,
                 unit_price: price(l.unit_price_minor),
                 total: price(l.line_total_minor),
+                tax: crate::taxes::line_shown(l.tax_minor, &price, lang),
             })
             .collect(),
         subtotal: price(o.subtotal_minor),
         discount: crate::discounts::shown(o, &price),
+        tax: crate::taxes::shown(o, &price, lang),
         shipping: if o.shipping_minor == 0 {
             lang.tr("order.free_shipping").to_owned()
         } else {

@@ -44,6 +44,7 @@ pub const KEYS: &[&str] = &[
     "SHOP_RESERVATION_MINUTES",
     "SHOP_CHECKOUTS_PER_IP_PER_HOUR",
     "SHOP_CHECKOUTS_PER_EMAIL_PER_HOUR",
+    "SHOP_LOW_STOCK",
     "SHOP_SESSION_KEY",
     "SMTP_URL",
     "SHOP_EMAIL_FROM",
@@ -91,6 +92,8 @@ pub struct RawSettings {
     pub shop_checkouts_per_ip_per_hour: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
     pub shop_checkouts_per_email_per_hour: Option<String>,
+    #[serde(default, deserialize_with = "scalar")]
+    pub shop_low_stock: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
     pub shop_session_key: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
@@ -170,6 +173,8 @@ pub struct Settings {
     pub reservation: Duration,
     /// `SHOP_CHECKOUTS_PER_IP_PER_HOUR` and `SHOP_CHECKOUTS_PER_EMAIL_PER_HOUR`.
     pub checkout_limits: CheckoutLimits,
+    /// `SHOP_LOW_STOCK`: products with this many units or fewer are listed on the dashboard.
+    pub low_stock: i64,
     /// `SHOP_SESSION_KEY`; when unset, a key is generated once and kept in the database so
     /// that every instance on that database shares it.
     pub session_key: Option<SecretString>,
@@ -266,6 +271,11 @@ impl RawSettings {
             "SHOP_CHECKOUTS_PER_EMAIL_PER_HOUR",
             shop::hourly_limit(&self.shop_checkouts_per_email_per_hour, 10),
         );
+        let low_stock = check(
+            &mut problems,
+            "SHOP_LOW_STOCK",
+            bounded(&self.shop_low_stock, 5, 0, 1_000_000),
+        );
         let session_key = check(
             &mut problems,
             "SHOP_SESSION_KEY",
@@ -312,6 +322,7 @@ impl RawSettings {
             Some(reservation_minutes),
             Some(per_ip),
             Some(per_email),
+            Some(low_stock),
             Some(session_key),
             Some(mail),
             Some(mode),
@@ -328,6 +339,7 @@ impl RawSettings {
             reservation_minutes,
             per_ip,
             per_email,
+            low_stock,
             session_key,
             mail,
             mode,
@@ -353,6 +365,8 @@ impl RawSettings {
             trusted_proxies,
             reservation: Duration::from_secs(reservation_minutes * 60),
             checkout_limits: CheckoutLimits { per_ip, per_email },
+            // At most a million (checked above), so the conversion never fails.
+            low_stock: i64::try_from(low_stock).unwrap_or(i64::MAX),
             session_key,
             smtp_url: mail.smtp_url,
             email_from: mail.email_from,
@@ -464,6 +478,7 @@ mod testing {
                 "SHOP_RESERVATION_MINUTES" => r.shop_reservation_minutes = v,
                 "SHOP_CHECKOUTS_PER_IP_PER_HOUR" => r.shop_checkouts_per_ip_per_hour = v,
                 "SHOP_CHECKOUTS_PER_EMAIL_PER_HOUR" => r.shop_checkouts_per_email_per_hour = v,
+                "SHOP_LOW_STOCK" => r.shop_low_stock = v,
                 "SHOP_ALLOW_TEST_GATEWAY" => r.shop_allow_test_gateway = v,
                 "ASIABILL_ENV" => r.asiabill_env = v,
                 "ASIABILL_GATEWAY_NO" => r.asiabill_gateway_no = v,

@@ -308,6 +308,9 @@ diesel::table! {
         updated_at -> Timestamp,
         /// When the refund reached a final state.
         settled_at -> Nullable<Timestamp>,
+        /// Asked for by "cancel and refund": its success cancels the wholly refunded order and
+        /// releases its stock.
+        cancels_order -> Bool,
     }
 }
 
@@ -658,6 +661,7 @@ diesel::joinable!(shopper_tokens -> shoppers (shopper_id));
 diesel::joinable!(shopper_addresses -> shoppers (shopper_id));
 diesel::joinable!(orders -> shoppers (shopper_id));
 diesel::joinable!(saved_cards -> shoppers (shopper_id));
+diesel::joinable!(order_notes -> orders (order_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     categories,
@@ -684,6 +688,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     shopper_tokens,
     shopper_addresses,
     saved_cards,
+    order_notes,
 );
 
 diesel::table! {
@@ -867,5 +872,26 @@ diesel::table! {
         outcome -> Text,
         /// The rows as shown, a JSON array.
         steps -> Text,
+    }
+}
+
+diesel::table! {
+    /// Notes on an order: internal ones for admins, and notes to the customer (emailed, and
+    /// shown on the order's own page).
+    order_notes (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The order (`orders.id`).
+        order_id -> BigInt,
+        /// `internal` or `customer`.
+        kind -> Text,
+        /// What the admin wrote.
+        body -> Text,
+        /// The admin's email, kept even if the account is deleted later.
+        author -> Text,
+        /// The admin account that wrote it, while it exists.
+        admin_user_id -> Nullable<BigInt>,
+        /// When it was written (UTC).
+        created_at -> Timestamp,
     }
 }

@@ -29,6 +29,7 @@ mod jobs;
 mod local_methods;
 mod model;
 mod money_paths;
+mod order_management;
 mod payments;
 mod processes;
 mod reasons;

@@ -60,17 +60,16 @@ fn parse(file: &[u8]) -> Result<Vec<Parsed>, FileError> {
         .from_reader(file);
     let mut rows = Vec::new();
     for (index, record) in reader.records().enumerate() {
-        // The file's own line (blank lines are skipped by the reader, not counted out).
         let fallback = u64::try_from(index).unwrap_or(u64::MAX).saturating_add(1);
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(fallback, csv::Position::line);
+                let line = e.position().map_or(fallback, |p| line_at(file, p));
                 rows.push((line, String::new(), Err("admin.bulk.error_unreadable")));
                 continue;
             }
         };
-        let line = record.position().map_or(fallback, csv::Position::line);
+        let line = record.position().map_or(fallback, |p| line_at(file, p));
         let field = |i: usize| record.get(i).unwrap_or_default().to_owned();
         let number = field(0).to_uppercase();
         if index == 0 && number.eq_ignore_ascii_case("order_number") {
@@ -103,6 +102,23 @@ fn parse(file: &[u8]) -> Result<Vec<Parsed>, FileError> {
         return Err(FileError::Empty);
     }
     Ok(rows)
+}
+
+/// The file's own line of the record at `position`, from 1. The reader skips blank lines and
+/// starts a record's position before them, so they are stepped over here to name the line the
+/// admin sees in their editor.
+fn line_at(file: &[u8], position: &csv::Position) -> u64 {
+    let start = usize::try_from(position.byte())
+        .unwrap_or(file.len())
+        .min(file.len());
+    let first = file[start..]
+        .iter()
+        .position(|b| !matches!(b, b'\r' | b'\n'))
+        .map_or(file.len(), |skip| start + skip);
+    let newlines = file[..first].iter().filter(|b| **b == b'\n').count();
+    u64::try_from(newlines)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1)
 }
 
 /// Ships every good row of `file` for `actor`, one after the other, and says what happened to

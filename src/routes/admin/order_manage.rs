@@ -112,6 +112,8 @@ pub async fn cancel_unpaid(
                 .replace("{status}", layout.tr(&format!("admin.state.{status}"))),
         ),
         Err(CancelError::NotFound) => return Err(AppError::NotFound),
+        Err(CancelError::Db(e)) => return Err(e.into()),
+        // The unpaid cancel refuses in none of the refund's ways.
         Err(e) => return Err(AppError::internal(e)),
     }
     Ok(see_other(&order_url(&number)))

@@ -2,7 +2,9 @@
 //! tracking_url` rows (a header row naming those columns is skipped). Each row goes through
 //! [`super::ship`] on its own, as the order page's form does (the shipment recorded, the
 //! shopper emailed, the tracking uploaded to AsiaBill), so a bad row costs only itself: the
-//! result says, row by row, what happened.
+//! result says, row by row, what happened. When the admin ticked orders on the list, only
+//! their rows ship: the others are reported as not selected, and a ticked order without a row
+//! is named too, so that nothing ticked is silently left out.
 
 use super::{ShipError, ShipmentInput, Upload};
 use crate::{accounts::audit::Actor, orders::status::OrderStatus, payments::Payments};
@@ -23,6 +25,10 @@ pub enum Outcome {
     BadRow(&'static str),
     /// The database failed for this row; the other rows went on.
     Failed(String),
+    /// Orders were ticked on the list and this row's order was not one of them: not shipped.
+    NotSelected,
+    /// A ticked order that no row of the file names (its `line` is 0).
+    NoRow,
 }
 
 /// One row of the file and what happened to it.
@@ -122,17 +128,36 @@ fn line_at(file: &[u8], position: &csv::Position) -> u64 {
 }
 
 /// Ships every good row of `file` for `actor`, one after the other, and says what happened to
-/// each row.
+/// each row. When `selected` names orders (ticked on the list), only their rows ship.
 pub async fn ship_all(
     payments: &Payments,
     actor: &Actor,
     file: &[u8],
+    selected: &[String],
 ) -> Result<Vec<RowResult>, FileError> {
     let rows = parse(file)?;
-    let mut results = Vec::with_capacity(rows.len());
+    let mut selected: Vec<String> = selected
+        .iter()
+        .map(|n| n.trim().to_uppercase())
+        .filter(|n| !n.is_empty())
+        .collect();
+    selected.sort();
+    selected.dedup();
+    let chosen = |number: &str| selected.is_empty() || selected.iter().any(|s| s == number);
+    let mut results = Vec::with_capacity(rows.len() + selected.len());
+    for number in &selected {
+        if !rows.iter().any(|(_, n, _)| n == number) {
+            results.push(RowResult {
+                line: 0,
+                order_number: number.clone(),
+                outcome: Outcome::NoRow,
+            });
+        }
+    }
     for (line, order_number, input) in rows {
         let outcome = match input {
             Err(key) => Outcome::BadRow(key),
+            Ok(_) if !chosen(&order_number) => Outcome::NotSelected,
             Ok(input) => match super::ship(payments, actor, &order_number, input).await {
                 Ok((_, upload)) => Outcome::Shipped(upload),
                 Err(ShipError::NotFound) => Outcome::NotFound,

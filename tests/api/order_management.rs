@@ -586,12 +586,21 @@ async fn products_at_or_below_the_low_stock_setting_are_listed_on_the_dashboard(
 
 // ---- 7. Bulk shipping -----------------------------------------------------------------------
 
-/// Posts `csv` as the bulk form's file, with `csrf` as its token.
-async fn post_bulk(admin: &Admin, csrf: &str, csv: &str) -> reqwest::Response {
+/// Posts `csv` as the bulk form's file, with `csrf` as its token and the orders `selected`
+/// ticked on the list.
+async fn post_bulk(admin: &Admin, csrf: &str, csv: &str, selected: &[&str]) -> reqwest::Response {
     let boundary = "order-management-test";
+    let ticked: String = selected
+        .iter()
+        .map(|n| {
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"selected\"\r\n\r\n{n}\r\n"
+            )
+        })
+        .collect();
     let body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{csrf}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ship.csv\"\r\n\
+         {ticked}--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ship.csv\"\r\n\
          Content-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
     );
     admin
@@ -630,14 +639,14 @@ async fn bulk_shipping_ships_each_good_row_and_says_what_happened_to_every_other
          {second},UPS,1Z999,https://track.example/1Z999\n"
     );
     // Without the token, nothing ships.
-    let r = post_bulk(&admin, "forged", &csv).await;
+    let r = post_bulk(&admin, "forged", &csv, &[]).await;
     assert_eq!(r.status(), 403);
     assert_eq!(
         order_by_number(&app, &first).fulfilment_status.as_str(),
         "unfulfilled"
     );
 
-    let r = post_bulk(&admin, &admin.csrf, &csv).await;
+    let r = post_bulk(&admin, &admin.csrf, &csv, &[]).await;
     assert_eq!(r.status(), 200);
     let page = r.text().await.expect("result page");
     for (line, outcome) in [
@@ -680,7 +689,43 @@ async fn bulk_shipping_ships_each_good_row_and_says_what_happened_to_every_other
     );
     assert!(audit_actions(&app).contains(&"orders.bulk_ship".to_owned()));
 
-    let r = post_bulk(&admin, &admin.csrf, "\n").await;
+    let r = post_bulk(&admin, &admin.csrf, "\n", &[]).await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.expect("page").contains("data-file-error"));
+
+    // Orders ticked on the list: only their rows ship, and a ticked order without a row is named.
+    let third = paid_order(&app).await;
+    let fourth = paid_order(&app).await;
+    let list = admin.html("/admin/orders").await;
+    assert!(list.contains(&format!(
+        "name=\"selected\" value=\"{third}\" form=\"bulk-ship-form\""
+    )));
+    let csv = format!(
+        "{third},DHL,JD0005,https://track.example/JD0005\n\
+         {fourth},DHL,JD0006,https://track.example/JD0006\n"
+    );
+    let r = post_bulk(&admin, &admin.csrf, &csv, &[&third, &unpaid]).await;
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.expect("result page");
+    assert!(
+        page.contains("data-row=\"1\" data-outcome=\"shipped\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("data-row=\"2\" data-outcome=\"not_selected\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("data-row=\"0\" data-outcome=\"no_row\""),
+        "{page}"
+    );
+    assert_eq!(
+        order_by_number(&app, &third).fulfilment_status.as_str(),
+        "shipped"
+    );
+    assert_eq!(
+        order_by_number(&app, &fourth).fulfilment_status.as_str(),
+        "unfulfilled",
+        "not ticked, not shipped"
+    );
 }

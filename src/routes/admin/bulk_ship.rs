@@ -28,6 +28,8 @@ const FILE_LIMIT: usize = 512 * 1024;
 pub struct BulkUpload {
     csrf_token: Option<Text<String>>,
     file: Option<Bytes>,
+    /// The orders ticked on the list; none ships every row.
+    selected: Vec<Text<String>>,
 }
 
 /// The limits of the bulk form, kept in memory.
@@ -41,7 +43,8 @@ pub fn upload_config() -> MultipartFormConfig {
 pub struct ResultRow {
     line: u64,
     number: String,
-    /// `shipped`, `upload_failed`, `not_found`, `not_paid`, `bad_row` or `failed`.
+    /// `shipped`, `upload_failed`, `not_found`, `not_paid`, `bad_row`, `failed`,
+    /// `not_selected` or `no_row`.
     outcome: &'static str,
     /// What happened, in the admin's words.
     said: String,
@@ -85,6 +88,11 @@ fn row(layout: &Layout, r: bulk::RowResult) -> ResultRow {
             "failed",
             layout.tr("admin.bulk.failed").replace("{message}", &why),
         ),
+        Outcome::NotSelected => (
+            "not_selected",
+            layout.tr("admin.bulk.not_selected").to_owned(),
+        ),
+        Outcome::NoRow => ("no_row", layout.tr("admin.bulk.no_row").to_owned()),
     };
     ResultRow {
         line: r.line,
@@ -117,19 +125,21 @@ pub async fn submit(
         .unwrap_or_default();
     check_csrf(&req, &admin, token)?;
     let file = upload.file.map(|f| f.data.to_vec()).unwrap_or_default();
+    let selected: Vec<String> = upload.selected.into_iter().map(|t| t.0).collect();
     let actor = admin.actor();
     let frame = frame(&mut layout, &admin, "orders");
-    let (rows, file_error, status) = match bulk::ship_all(&state.payments, &actor, &file).await {
-        Ok(results) => (results, None, StatusCode::OK),
-        Err(e) => {
-            let key = match e {
-                FileError::Empty => "admin.bulk.error_empty",
-                FileError::TooMany => "admin.bulk.error_too_many",
-            };
-            let said = layout.tr(key).replace("{max}", &bulk::MAX_ROWS.to_string());
-            (Vec::new(), Some(said), StatusCode::UNPROCESSABLE_ENTITY)
-        }
-    };
+    let (rows, file_error, status) =
+        match bulk::ship_all(&state.payments, &actor, &file, &selected).await {
+            Ok(results) => (results, None, StatusCode::OK),
+            Err(e) => {
+                let key = match e {
+                    FileError::Empty => "admin.bulk.error_empty",
+                    FileError::TooMany => "admin.bulk.error_too_many",
+                };
+                let said = layout.tr(key).replace("{max}", &bulk::MAX_ROWS.to_string());
+                (Vec::new(), Some(said), StatusCode::UNPROCESSABLE_ENTITY)
+            }
+        };
     let shipped = rows
         .iter()
         .filter(|r| matches!(r.outcome, Outcome::Shipped(_)))

@@ -6,7 +6,9 @@ use diesel::{dsl::count_star, prelude::*};
 
 use crate::db::{
     DbConnection, DbError,
-    schema::{chargebacks, orders, payment_attempts, payment_events, refunds, webhook_events},
+    schema::{
+        chargebacks, orders, payment_attempts, payment_events, products, refunds, webhook_events,
+    },
 };
 use crate::payments::{AttemptStatus, RefundStatus, WebhookStatus, webhook_log::Delivery};
 
@@ -96,6 +98,42 @@ pub struct Dashboard {
     pub payments: Vec<(AttemptStatus, i64)>,
     /// What needs attention.
     pub attention: Attention,
+}
+
+/// Products listed at most under "low stock".
+const LOW_STOCK_LISTED: i64 = 50;
+
+/// A product on sale whose stock is at or below the low-stock threshold.
+#[derive(Debug, Clone, Queryable)]
+pub struct LowStock {
+    /// Its id, for the link to its edit page.
+    pub id: i64,
+    /// Its SKU.
+    pub sku: String,
+    /// Its English name.
+    pub name_en: String,
+    /// Its Chinese name.
+    pub name_zh: String,
+    /// Units left.
+    pub stock: i64,
+}
+
+/// The products on sale with `threshold` units or fewer left, the emptiest first
+/// (`SHOP_LOW_STOCK`). Hidden products are left out: nobody is buying them.
+pub fn low_stock(conn: &mut DbConnection, threshold: i64) -> Result<Vec<LowStock>, DbError> {
+    Ok(products::table
+        .filter(products::active.eq(true))
+        .filter(products::stock.le(threshold))
+        .order((products::stock, products::sku))
+        .limit(LOW_STOCK_LISTED)
+        .select((
+            products::id,
+            products::sku,
+            products::name_en,
+            products::name_zh,
+            products::stock,
+        ))
+        .load(conn)?)
 }
 
 /// Loads the dashboard as of `at`.

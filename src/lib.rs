@@ -11,6 +11,7 @@ pub mod cart;
 pub mod catalogue;
 pub mod cli;
 pub mod config;
+pub mod customers;
 pub mod dashboard;
 pub mod db;
 pub mod discounts;

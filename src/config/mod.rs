@@ -46,6 +46,7 @@ pub const KEYS: &[&str] = &[
     "SHOP_CHECKOUTS_PER_IP_PER_HOUR",
     "SHOP_CHECKOUTS_PER_EMAIL_PER_HOUR",
     "SHOP_PRICES_INCLUDE_TAX",
+    "SHOP_LOW_STOCK",
     "SHOP_SESSION_KEY",
     "SMTP_URL",
     "SHOP_EMAIL_FROM",
@@ -97,6 +98,8 @@ pub struct RawSettings {
     pub shop_checkouts_per_email_per_hour: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
     pub shop_prices_include_tax: Option<String>,
+    #[serde(default, deserialize_with = "scalar")]
+    pub shop_low_stock: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
     pub shop_session_key: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
@@ -182,6 +185,8 @@ pub struct Settings {
     pub checkout_limits: CheckoutLimits,
     /// `SHOP_PRICES_INCLUDE_TAX`: catalogue prices include tax (the default) or tax is added.
     pub prices_include_tax: bool,
+    /// `SHOP_LOW_STOCK`: products with this many units or fewer are listed on the dashboard.
+    pub low_stock: i64,
     /// `SHOP_SESSION_KEY`; when unset, a key is generated once and kept in the database so
     /// that every instance on that database shares it.
     pub session_key: Option<SecretString>,
@@ -283,6 +288,11 @@ impl RawSettings {
             "SHOP_CHECKOUTS_PER_EMAIL_PER_HOUR",
             shop::hourly_limit(&self.shop_checkouts_per_email_per_hour, 10),
         );
+        let low_stock = check(
+            &mut problems,
+            "SHOP_LOW_STOCK",
+            bounded(&self.shop_low_stock, 5, 0, 1_000_000),
+        );
         let session_key = check(
             &mut problems,
             "SHOP_SESSION_KEY",
@@ -339,6 +349,7 @@ impl RawSettings {
             Some(reservation_minutes),
             Some(per_ip),
             Some(per_email),
+            Some(low_stock),
             Some(session_key),
             Some(mail),
             Some(mode),
@@ -356,6 +367,7 @@ impl RawSettings {
             reservation_minutes,
             per_ip,
             per_email,
+            low_stock,
             session_key,
             mail,
             mode,
@@ -383,6 +395,8 @@ impl RawSettings {
             reservation: Duration::from_secs(reservation_minutes * 60),
             checkout_limits: CheckoutLimits { per_ip, per_email },
             prices_include_tax,
+            // At most a million (checked above), so the conversion never fails.
+            low_stock: i64::try_from(low_stock).unwrap_or(i64::MAX),
             session_key,
             smtp_url: mail.smtp_url,
             email_from: mail.email_from,
@@ -495,6 +509,7 @@ mod testing {
                 "SHOP_RESERVATION_MINUTES" => r.shop_reservation_minutes = v,
                 "SHOP_CHECKOUTS_PER_IP_PER_HOUR" => r.shop_checkouts_per_ip_per_hour = v,
                 "SHOP_CHECKOUTS_PER_EMAIL_PER_HOUR" => r.shop_checkouts_per_email_per_hour = v,
+                "SHOP_LOW_STOCK" => r.shop_low_stock = v,
                 "SHOP_ALLOW_TEST_GATEWAY" => r.shop_allow_test_gateway = v,
                 "ASIABILL_ENV" => r.asiabill_env = v,
                 "ASIABILL_GATEWAY_NO" => r.asiabill_gateway_no = v,

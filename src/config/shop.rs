@@ -172,4 +172,14 @@ mod tests {
             "{p:?}"
         );
     }
+
+    #[test]
+    fn low_stock_defaults_to_five_and_takes_a_whole_number() {
+        let s = RawSettings::default().validate().expect("defaults");
+        assert_eq!(s.low_stock, 5);
+        let s = raw(&[("SHOP_LOW_STOCK", "0")]).validate().expect("valid");
+        assert_eq!(s.low_stock, 0);
+        let p = problems(&[("SHOP_LOW_STOCK", "few")]);
+        assert!(p.len() == 1 && p[0].starts_with("SHOP_LOW_STOCK"), "{p:?}");
+    }
 }

@@ -252,6 +252,7 @@ pub struct Refund {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub settled_at: Option<NaiveDateTime>,
+    pub cancels_order: bool,
 }
 
 /// A new row of `refunds`.
@@ -270,6 +271,7 @@ pub struct NewRefund<'a> {
     pub requested_by: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub cancels_order: bool,
 }
 
 impl Refund {

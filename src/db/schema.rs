@@ -322,6 +322,9 @@ diesel::table! {
         updated_at -> Timestamp,
         /// When the refund reached a final state.
         settled_at -> Nullable<Timestamp>,
+        /// Asked for by "cancel and refund": its success cancels the wholly refunded order and
+        /// releases its stock.
+        cancels_order -> Bool,
     }
 }
 
@@ -672,6 +675,7 @@ diesel::joinable!(shopper_tokens -> shoppers (shopper_id));
 diesel::joinable!(shopper_addresses -> shoppers (shopper_id));
 diesel::joinable!(orders -> shoppers (shopper_id));
 diesel::joinable!(saved_cards -> shoppers (shopper_id));
+diesel::joinable!(order_notes -> orders (order_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     categories,
@@ -698,6 +702,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     shopper_tokens,
     shopper_addresses,
     saved_cards,
+    order_notes,
 );
 
 diesel::table! {
@@ -950,6 +955,27 @@ diesel::table! {
         /// Basis points: 1900 is 19%.
         rate_bp -> BigInt,
         /// Created (UTC).
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Notes on an order: internal ones for admins, and notes to the customer (emailed, and
+    /// shown on the order's own page).
+    order_notes (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The order (`orders.id`).
+        order_id -> BigInt,
+        /// `internal` or `customer`.
+        kind -> Text,
+        /// What the admin wrote.
+        body -> Text,
+        /// The admin's email, kept even if the account is deleted later.
+        author -> Text,
+        /// The admin account that wrote it, while it exists.
+        admin_user_id -> Nullable<BigInt>,
+        /// When it was written (UTC).
         created_at -> Timestamp,
     }
 }

@@ -44,6 +44,8 @@ pub enum EmailKind {
     Refunded,
     /// The merchant charged the shopper's saved card an extra amount for the order.
     ExtraCharge,
+    /// The merchant wrote the shopper a note about the order.
+    CustomerNote,
 }
 
 impl EmailKind {
@@ -56,6 +58,7 @@ impl EmailKind {
             EmailKind::Shipped => "shipped",
             EmailKind::Refunded => "refunded",
             EmailKind::ExtraCharge => "extra_charge",
+            EmailKind::CustomerNote => "customer_note",
         }
     }
 }
@@ -71,6 +74,8 @@ pub enum Subject {
     Shipment(i64),
     /// A refund (its id).
     Refund(i64),
+    /// A note to the customer (its id).
+    Note(i64),
 }
 
 /// Renders an email for order `order_id` in the order's language and adds it to the outbox,
@@ -88,6 +93,7 @@ pub fn queue(
         Subject::Attempt(id) => format!("{}:{order_id}:attempt:{id}", kind.as_str()),
         Subject::Shipment(id) => format!("{}:{order_id}:shipment:{id}", kind.as_str()),
         Subject::Refund(id) => format!("{}:{order_id}:refund:{id}", kind.as_str()),
+        Subject::Note(id) => format!("{}:{order_id}:note:{id}", kind.as_str()),
     };
     let email = render::render(conn, kind, order_id, subject, public_url)?;
     store(conn, Some(order_id), &dedupe_key, kind.as_str(), &email)

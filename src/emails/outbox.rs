@@ -48,3 +48,39 @@ pub fn one(conn: &mut DbConnection, id: i64) -> Result<Option<Email>, DbError> {
         .first(conn)
         .optional()?)
 }
+
+/// The emails of order `order_id`, oldest first.
+pub fn of_order(conn: &mut DbConnection, order_id: i64) -> Result<Vec<Email>, DbError> {
+    Ok(email_outbox::table
+        .filter(email_outbox::order_id.eq(order_id))
+        .order(email_outbox::id)
+        .select(Email::as_select())
+        .load(conn)?)
+}
+
+/// Queues a copy of email `id` of order `order_id` (the same words, to the same address) with
+/// a job to send it: a shopper who lost an email gets it again. The copy has a key of its own,
+/// so it is never taken for the original by the outbox's deduplication. False when the order
+/// has no such email.
+pub fn resend(conn: &mut DbConnection, order_id: i64, id: i64) -> Result<bool, DbError> {
+    let Some(original) = email_outbox::table
+        .find(id)
+        .filter(email_outbox::order_id.eq(order_id))
+        .select((Email::as_select(), email_outbox::dedupe_key))
+        .first::<(Email, String)>(conn)
+        .optional()?
+    else {
+        return Ok(false);
+    };
+    let (email, key) = original;
+    let copy = super::render::Rendered {
+        lang: crate::i18n::Lang::from_tag(&email.locale).unwrap_or_default(),
+        to: email.to_address,
+        subject: email.subject,
+        text: email.body_text,
+        html: email.body_html,
+    };
+    let key = format!("{key}:resend:{}", crate::orders::new_access_token());
+    super::store(conn, Some(order_id), &key, &email.kind, &copy)?;
+    Ok(true)
+}

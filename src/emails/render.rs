@@ -53,6 +53,8 @@ pub struct EmailView {
     pub refund_amount: Option<String>,
     /// An extra charge of the saved card: its amount.
     pub charge_amount: Option<String>,
+    /// A note from the merchant: its words.
+    pub note: Option<String>,
 }
 
 impl EmailView {
@@ -122,6 +124,7 @@ pub fn render(
         tracking_url: None,
         refund_amount: None,
         charge_amount: None,
+        note: None,
     };
     match subject {
         Subject::Order => {}
@@ -155,6 +158,7 @@ pub fn render(
                 .first(conn)?;
             view.refund_amount = Some(price(refund.amount_minor));
         }
+        Subject::Note(id) => view.note = Some(crate::orders::notes::body(conn, id)?),
     }
     let subject = lang
         .tr(&format!("email.{}.subject", kind.as_str()))

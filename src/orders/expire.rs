@@ -28,13 +28,38 @@ pub enum Expiry {
     Nothing,
 }
 
+/// Who cancels an unpaid order, and so which condition the change needs and how the timeline
+/// names it.
+#[derive(Debug, Clone, Copy)]
+pub enum Canceller<'a> {
+    /// The reservation expired (the job, or an instance that noticed it).
+    Expiry,
+    /// A merchant, before the reservation ended.
+    Admin {
+        /// The admin's email, named on the timeline.
+        actor: &'a str,
+    },
+}
+
 /// Cancels order `order_id` if it is still unpaid and its reservation has expired, giving its
 /// stock back. Safe to run twice or on two instances: the status change is conditional, and
 /// the stock is released only by the run whose update won.
 pub fn expire(conn: &mut DbConnection, order_id: i64) -> Result<Expiry, DbError> {
+    cancel_unpaid(conn, order_id, Canceller::Expiry)
+}
+
+/// Cancels unpaid order `order_id` for `by` and gives its stock back, unless a payment of it is
+/// in flight at the gateway (AsiaBill may yet take the money: cancelling then would release
+/// stock under an order about to be paid). The expiry and the merchant's cancel share this, so
+/// both keep the same guarantees against a late success.
+pub fn cancel_unpaid(
+    conn: &mut DbConnection,
+    order_id: i64,
+    by: Canceller<'_>,
+) -> Result<Expiry, DbError> {
     write_transaction(conn, |conn| {
         // Locked before the in-flight check: a late success for this order waits until the
-        // expiry has decided, then finds the order cancelled and takes the stock back, instead
+        // cancel has decided, then finds the order cancelled and takes the stock back, instead
         // of both deciding from "pending" and the stock being released under a paid order.
         super::lock(conn, order_id)?;
         let in_flight: i64 = payment_attempts::table
@@ -46,21 +71,34 @@ pub fn expire(conn: &mut DbConnection, order_id: i64) -> Result<Expiry, DbError>
             return Ok(Expiry::PaymentInFlight);
         }
         let at = now();
-        if !status::set(conn, order_id, Change::Expired, at)? {
+        let (change, source, message, actor) = match by {
+            Canceller::Expiry => (
+                Change::Expired,
+                Source::System,
+                Message::new("timeline.order_expired"),
+                None,
+            ),
+            Canceller::Admin { actor } => (
+                Change::CancelledUnpaid,
+                Source::Admin,
+                Message::new("timeline.order_cancelled_by").data("actor", actor),
+                Some(actor),
+            ),
+        };
+        if !status::set(conn, order_id, change, at)? {
             return Ok(Expiry::Nothing);
         }
         crate::payments::transition::release_stock(conn, order_id)?;
-        timeline::record(
-            conn,
-            Event::new(order_id, Source::System, "order_cancelled")
-                .held()
-                .change(
-                    Some(OrderStatus::PendingPayment.as_str()),
-                    Some(OrderStatus::Cancelled.as_str()),
-                )
-                .says(Message::new("timeline.order_expired"))
-                .at(at),
-        )?;
+        let mut event = Event::new(order_id, source, "order_cancelled")
+            .held()
+            .change(
+                Some(OrderStatus::PendingPayment.as_str()),
+                Some(OrderStatus::Cancelled.as_str()),
+            )
+            .says(message)
+            .at(at);
+        event.actor = actor;
+        timeline::record(conn, event)?;
         Ok(Expiry::Cancelled)
     })
 }

@@ -1,11 +1,14 @@
 //! Orders: the checkout form, placing an order from the cart, its states and their one writer
 //! ([`status`]), the timeline, reading one back (by its secret token, or for the admin), the
-//! admin's search and CSV export, and releasing the stock of orders left unpaid.
+//! admin's search and CSV export, releasing the stock of orders left unpaid, the merchant's
+//! cancels, and order notes.
 
+pub mod cancel;
 pub mod checkout;
 pub mod create;
 pub mod expire;
 pub mod export;
+pub mod notes;
 pub mod search;
 pub mod status;
 pub mod timeline;

@@ -98,7 +98,8 @@ impl Filters {
     }
 }
 
-fn like_pattern(text: &str) -> String {
+/// `text` as a case-insensitive `LIKE` pattern (backslash escapes) matching it anywhere.
+pub(crate) fn like_pattern(text: &str) -> String {
     let mut pattern = String::from("%");
     for ch in text.to_lowercase().chars() {
         if matches!(ch, '%' | '_' | '\\') {

@@ -70,6 +70,13 @@ pub enum Change {
     /// Still unpaid, its stock not yet released and its reservation over by the time given to
     /// [`set`]: cancelled, the stock to be released by the caller.
     Expired,
+    /// Still unpaid and its stock not yet released, cancelled by the merchant before its
+    /// reservation ended: cancelled, the stock to be released by the caller.
+    CancelledUnpaid,
+    /// Wholly refunded by "cancel and refund" and its stock not yet released: it stays
+    /// refunded (the refund state machine still owns its status) and is marked cancelled, the
+    /// stock to be released by the caller.
+    RefundedCancelled,
     /// Still authorized and its stock not yet released, the authorization voided: cancelled,
     /// the stock to be released by the caller.
     Voided,
@@ -81,7 +88,8 @@ pub enum Change {
 /// it was not in the state the change requires). The only writer of `orders.status` after the
 /// order is placed.
 ///
-/// The conditional changes ([`Change::Expired`], [`Change::Voided`]) are one conditional
+/// The conditional changes ([`Change::Expired`], [`Change::CancelledUnpaid`],
+/// [`Change::RefundedCancelled`], [`Change::Voided`]) are one conditional
 /// update, so of two runs racing, only the one whose update won goes on to release the stock.
 pub fn set(
     conn: &mut DbConnection,
@@ -109,6 +117,27 @@ pub fn set(
         )
         .set((
             orders::status.eq(OrderStatus::Cancelled),
+            orders::stock_released.eq(true),
+            orders::cancelled_at.eq(Some(at)),
+            orders::updated_at.eq(at),
+        ))
+        .execute(conn)?,
+        Change::CancelledUnpaid => diesel::update(
+            this.filter(orders::status.eq(OrderStatus::PendingPayment))
+                .filter(orders::stock_released.eq(false)),
+        )
+        .set((
+            orders::status.eq(OrderStatus::Cancelled),
+            orders::stock_released.eq(true),
+            orders::cancelled_at.eq(Some(at)),
+            orders::updated_at.eq(at),
+        ))
+        .execute(conn)?,
+        Change::RefundedCancelled => diesel::update(
+            this.filter(orders::status.eq(OrderStatus::Refunded))
+                .filter(orders::stock_released.eq(false)),
+        )
+        .set((
             orders::stock_released.eq(true),
             orders::cancelled_at.eq(Some(at)),
             orders::updated_at.eq(at),

@@ -3,6 +3,8 @@
 //! A failed upload is retried by a job, and by the admin's button; the carrier's progress is read
 //! back with `logistics_query`.
 
+pub mod bulk;
+
 use asiabill::types::LogisticsUpload;
 use diesel::prelude::*;
 

@@ -31,6 +31,7 @@ mod local_methods;
 mod metrics;
 mod model;
 mod money_paths;
+mod order_management;
 mod payments;
 mod processes;
 mod reasons;

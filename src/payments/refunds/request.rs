@@ -268,6 +268,7 @@ fn reserve(
     amount: i64,
     transaction: Option<&str>,
     reason: &str,
+    cancels_order: bool,
 ) -> Result<Reserved, RefundError> {
     write_transaction(conn, |conn| {
         let order: Order = orders::table
@@ -323,6 +324,7 @@ fn reserve(
                 requested_by: actor.user_id,
                 created_at: at,
                 updated_at: at,
+                cancels_order,
             })
             .returning(refunds::id)
             .get_result(conn)?;
@@ -394,6 +396,32 @@ pub async fn request(
     transaction: Option<&str>,
     reason: &str,
 ) -> Result<Requested, RefundError> {
+    send(payments, actor, number, amount, transaction, reason, false).await
+}
+
+/// [`request`] for "cancel and refund": the same checks and reservation, the refund marked so
+/// that its success cancels the order once nothing is left (`settle` releases the stock then,
+/// not now, so that a refund AsiaBill refuses leaves a paid order with its stock sold).
+pub async fn request_to_cancel(
+    payments: &Payments,
+    actor: &Actor,
+    number: &str,
+    amount: i64,
+    transaction: Option<&str>,
+    reason: &str,
+) -> Result<Requested, RefundError> {
+    send(payments, actor, number, amount, transaction, reason, true).await
+}
+
+async fn send(
+    payments: &Payments,
+    actor: &Actor,
+    number: &str,
+    amount: i64,
+    transaction: Option<&str>,
+    reason: &str,
+    cancels_order: bool,
+) -> Result<Requested, RefundError> {
     let reason = reason.trim().chars().take(500).collect::<String>();
     let reason = if reason.is_empty() {
         "Refund requested by the merchant".to_owned()
@@ -413,6 +441,7 @@ pub async fn request(
                     amount,
                     transaction.as_deref(),
                     &reason,
+                    cancels_order,
                 )
             })
             .await?

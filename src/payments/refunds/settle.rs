@@ -181,6 +181,11 @@ pub fn apply(
         Some(to),
         settled,
     )?;
+    if news.succeeded {
+        // A "cancel and refund" that this refund completes cancels the order and restocks it
+        // (on the timeline after the refund's own entry).
+        crate::orders::cancel::after_refund(conn, order.id, source)?;
+    }
     if open {
         return Ok(RefundApplied::Settled);
     }

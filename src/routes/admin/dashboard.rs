@@ -53,6 +53,10 @@ pub struct DashboardPage {
     payments: Vec<(Tag, i64)>,
     attention: Vec<AttentionGroup>,
     calm: bool,
+    /// Products on sale at or below `SHOP_LOW_STOCK` units: (id, SKU, name, units left).
+    low_stock: Vec<(i64, String, String, i64)>,
+    /// The threshold, `SHOP_LOW_STOCK`.
+    low_stock_threshold: i64,
 }
 
 fn rows(lang: Lang, items: Vec<Item>) -> Vec<AttentionRow> {
@@ -87,7 +91,16 @@ pub async fn show(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let frame = frame(&mut layout, &admin, "dashboard");
-    let d = state.db.run(|conn| dashboard::load(conn, now())).await?;
+    let threshold = state.settings.low_stock;
+    let (d, low_stock) = state
+        .db
+        .run(move |conn| {
+            Ok::<_, crate::db::DbError>((
+                dashboard::load(conn, now())?,
+                dashboard::low_stock(conn, threshold)?,
+            ))
+        })
+        .await?;
     let currency = state.settings.currency;
     let lang = layout.language;
     let calm = d.attention.is_empty();
@@ -134,6 +147,17 @@ pub async fn show(
             },
         ],
         calm,
+        low_stock: low_stock
+            .into_iter()
+            .map(|p| {
+                let name = match lang {
+                    Lang::ZhCn => p.name_zh,
+                    _ => p.name_en,
+                };
+                (p.id, p.sku, name, p.stock)
+            })
+            .collect(),
+        low_stock_threshold: threshold,
         layout,
         frame,
     };

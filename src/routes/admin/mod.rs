@@ -2,13 +2,16 @@
 //! [`crate::web::extract::auth::AdminUser`] or [`crate::web::extract::auth::AdminForm`], so anonymous requests
 //! are sent to the login page.
 
+pub mod bulk_ship;
 pub mod chargebacks;
+pub mod customers;
 pub mod dashboard;
 pub mod discounts;
 pub mod gateway_calls;
 pub mod golive;
 pub mod login;
 pub mod order_actions;
+pub mod order_manage;
 pub mod orders;
 pub mod outbox;
 pub mod products;
@@ -33,6 +36,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/orders", get().to(orders::index))
             .route("/orders.csv", get().to(orders::export))
             .route("/order-lines.csv", get().to(orders::export_lines))
+            .service(
+                web::resource("/orders/bulk-ship")
+                    .app_data(bulk_ship::upload_config())
+                    .route(post().to(bulk_ship::submit)),
+            )
             .route("/orders/{number}", get().to(orders::show))
             .route("/orders/{number}/refunds", post().to(order_actions::refund))
             .route(
@@ -42,6 +50,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/orders/{number}/void", post().to(order_actions::void))
             .route("/orders/{number}/charge", post().to(order_actions::charge))
             .route("/orders/{number}/sync", post().to(order_actions::sync))
+            .route("/orders/{number}/notes", post().to(order_manage::add_note))
+            .route(
+                "/orders/{number}/cancel",
+                post().to(order_manage::cancel_unpaid),
+            )
+            .route(
+                "/orders/{number}/cancel-refund",
+                post().to(order_manage::cancel_refund),
+            )
+            .route(
+                "/orders/{number}/emails/{id}/resend",
+                post().to(order_manage::resend_email),
+            )
+            .route("/customers", get().to(customers::index))
+            .route("/customers/{email}", get().to(customers::show))
             .route("/orders/{number}/shipments", post().to(order_actions::ship))
             .route(
                 "/orders/{number}/shipments/{id}/upload",

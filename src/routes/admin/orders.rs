@@ -10,12 +10,13 @@ use super::view::{Choice, Frame, Pager, Tag, choices, frame, pager, price, tag, 
 use crate::{
     accounts::audit,
     db::{DbError, models::Order, now},
+    emails::outbox,
     i18n::Lang,
     money::amount,
     orders::{
-        export,
+        export, notes,
         search::{self, EXPORT_LIMIT, Filters, PER_PAGE},
-        status::OrderStatus,
+        status::{FulfilmentStatus, OrderStatus},
         timeline,
         view::{self, AddressOf, AdminOrder, OrderDetails},
     },
@@ -416,6 +417,34 @@ pub struct OrderPage {
     charge_key: String,
     /// The refund rules of the local methods the order was paid with, when they limit refunds.
     refund_rules: Vec<String>,
+    /// Notes, internal and to the customer, oldest first.
+    notes: Vec<NoteView>,
+    /// The order's emails in the outbox, each with a button to send it again.
+    emails: Vec<OrderEmailView>,
+    /// Awaiting payment: the merchant may cancel it.
+    can_cancel: bool,
+    /// Paid, not shipped, something left to refund and no chargeback: "cancel and refund".
+    can_cancel_refund: bool,
+    /// Cancelled by "cancel and refund": wholly refunded, its stock back on sale.
+    cancelled_after_refund: bool,
+}
+
+/// A note on the order page.
+pub struct NoteView {
+    kind: &'static str,
+    body: String,
+    author: String,
+    at: String,
+}
+
+/// One of the order's emails on its page.
+pub struct OrderEmailView {
+    id: i64,
+    kind: String,
+    to: String,
+    subject: String,
+    status: Tag,
+    at: String,
 }
 
 /// A paid payment of the order, with its own captured and refunded amounts.
@@ -549,6 +578,7 @@ pub fn order_page(
         deadline: when_opt(c.reply_deadline),
     });
     let at = now();
+    let can_cancel_refund = can_refund && o.fulfilment_status == FulfilmentStatus::Unfulfilled;
     let attempts = d
         .attempts
         .iter()
@@ -743,6 +773,11 @@ pub fn order_page(
                 )
             })
             .collect(),
+        notes: Vec::new(),
+        emails: Vec::new(),
+        can_cancel: o.status == OrderStatus::PendingPayment,
+        can_cancel_refund,
+        cancelled_after_refund: o.status == OrderStatus::Refunded && o.cancelled_at.is_some(),
         layout,
         frame,
     }
@@ -784,8 +819,38 @@ pub async fn render_order(
     } else {
         Vec::new()
     };
+    let (notes, emails) = state
+        .db
+        .run(move |conn| {
+            Ok::<_, DbError>((
+                notes::of_order(conn, order_id, false)?,
+                outbox::of_order(conn, order_id)?,
+            ))
+        })
+        .await?;
+    let lang = layout.language;
     let mut page = order_page(layout, admin, state.settings.currency, loaded, forms);
     page.charge_cards = charge_cards;
+    page.notes = notes
+        .into_iter()
+        .map(|n| NoteView {
+            kind: n.kind.as_str(),
+            body: n.body,
+            author: n.author,
+            at: when(n.created_at),
+        })
+        .collect();
+    page.emails = emails
+        .into_iter()
+        .map(|e| OrderEmailView {
+            id: e.id,
+            kind: e.kind,
+            to: e.to_address,
+            subject: e.subject,
+            status: tag(lang, e.status),
+            at: when(e.created_at),
+        })
+        .collect();
     Ok(Page::new(page).status(status).into())
 }
 

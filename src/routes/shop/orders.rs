@@ -11,7 +11,7 @@ use crate::{
     db::DbError,
     money::format_price,
     orders::{
-        expire,
+        cancel, expire, notes,
         status::OrderStatus,
         view::{self, AddressOf, OrderDetails, PrintedAddress},
     },
@@ -94,6 +94,10 @@ pub struct OrderPage {
     paid_before_failed: bool,
     /// The order was cancelled; its items can go back in the cart.
     can_restore: bool,
+    /// The merchant's notes to the shopper: (date, words), oldest first.
+    messages: Vec<(String, String)>,
+    /// Cancelled by the merchant rather than by the reservation's expiry.
+    cancelled_by_shop: bool,
 }
 
 /// Shows the order; an unknown token is a plain 404, the same as any other missing page.
@@ -103,14 +107,28 @@ pub async fn show(
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
-    let details = state
+    let found = state
         .db
-        .run(move |conn| view::by_token(conn, &token))
+        .run(move |conn| {
+            let Some(details) = view::by_token(conn, &token)? else {
+                return Ok(None);
+            };
+            // Only the notes to the customer: internal ones never reach the shopper's page.
+            let notes = notes::of_order(conn, details.order.id, true)?;
+            let by_shop = details.order.status == OrderStatus::Cancelled
+                && cancel::by_merchant(conn, details.order.id)?;
+            Ok::<_, DbError>(Some((details, notes, by_shop)))
+        })
         .await?;
-    let Some(details) = details else {
+    let Some((details, notes, cancelled_by_shop)) = found else {
         return Err(AppError::NotFound);
     };
-    let page = order_page(layout, &details, state.settings.currency);
+    let mut page = order_page(layout, &details, state.settings.currency);
+    page.cancelled_by_shop = cancelled_by_shop;
+    page.messages = notes
+        .into_iter()
+        .map(|n| (n.created_at.format("%Y-%m-%d").to_string(), n.body))
+        .collect();
     Ok(Page::new(page).into())
 }
 
@@ -190,6 +208,8 @@ fn order_page(layout: Layout, d: &OrderDetails, shop_currency: Currency) -> Orde
         can_pay,
         paid_before_failed: d.attempts.iter().any(|a| a.status == AttemptStatus::Failed),
         can_restore: o.status == OrderStatus::Cancelled,
+        messages: Vec::new(),
+        cancelled_by_shop: false,
         layout,
     }
 }

@@ -1,0 +1,2 @@
+ALTER TABLE refunds DROP COLUMN cancels_order;
+DROP TABLE order_notes;

@@ -3,17 +3,16 @@
 //! checkouts, a cancelled order giving its use back, and refunds bounded by what was paid.
 
 use asiabill_shop::{
-    db::schema::{discount_codes, email_outbox, gateway_calls, orders},
+    db::schema::{discount_codes, email_outbox, orders},
     orders::expire,
 };
 use diesel::prelude::*;
 
 use crate::{
     admin_support::{Admin, admin},
+    gateway_calls::first_sent,
     helpers::{TestApp, location, spawn_app},
-    payments::{
-        SUCCESS, completed_return, eventually, follow_return, pay_on_hosted_page, start_hosted,
-    },
+    payments::{SUCCESS, completed_return, follow_return, pay_on_hosted_page, start_hosted},
 };
 
 /// Another shopper on the same shop: a browser of its own (cookies, cart).
@@ -93,23 +92,8 @@ async fn a_code_takes_its_share_off_and_asiabill_charges_the_same_total() {
 
     // What AsiaBill is asked to charge is the discounted total.
     let hosted = start_hosted(&app, &token).await;
-    let logged = || {
-        gateway_calls::table
-            .filter(gateway_calls::endpoint.eq("checkout/payment"))
-            .count()
-            .get_result::<i64>(&mut app.db.get().expect("conn"))
-            .expect("count")
-            > 0
-    };
-    // The API log is written by a task of its own, just after the answer.
-    eventually("the request is in the API log", logged).await;
-    let body: String = gateway_calls::table
-        .filter(gateway_calls::endpoint.eq("checkout/payment"))
-        .select(gateway_calls::request_body)
-        .first(&mut app.db.get().expect("conn"))
-        .expect("the request in the API log");
-    let sent: serde_json::Value = serde_json::from_str(&body).expect("JSON");
-    assert_eq!(sent["orderAmount"], "48.60", "{body}");
+    let sent = first_sent(&app, "checkout/payment").await;
+    assert_eq!(sent["orderAmount"], "48.60", "{sent}");
     let step = pay_on_hosted_page(&app, &hosted, SUCCESS).await;
     follow_return(&app, &completed_return(step)).await;
     let captured: i64 = orders::table

@@ -19,6 +19,22 @@ fn logged(app: &TestApp, endpoint: &str) -> i64 {
         .expect("count")
 }
 
+/// The body of the first request sent to `endpoint`, as the API log keeps it (masked), once the
+/// log has it: it is written by a task of its own, just after the answer.
+pub async fn first_sent(app: &TestApp, endpoint: &str) -> serde_json::Value {
+    eventually("the request is in the API log", || {
+        logged(app, endpoint) > 0
+    })
+    .await;
+    let body: String = gateway_calls::table
+        .filter(gateway_calls::endpoint.eq(endpoint))
+        .order(gateway_calls::id)
+        .select(gateway_calls::request_body)
+        .first(&mut app.db.get().expect("conn"))
+        .expect("logged");
+    serde_json::from_str(&body).expect("a JSON body")
+}
+
 #[tokio::test]
 async fn every_call_is_logged_with_its_signature_and_answer_and_no_personal_data() {
     let app = spawn_app().await;

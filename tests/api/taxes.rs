@@ -2,13 +2,14 @@
 //! is unchanged and the tax is shown; added to them, AsiaBill charges the total with the tax;
 //! a region's rate wins over its country's; the discount is taxed as paid; the merchant's form.
 
-use asiabill_shop::db::schema::{email_outbox, gateway_calls, order_lines, orders};
+use asiabill_shop::db::schema::{email_outbox, order_lines, orders};
 use diesel::prelude::*;
 
 use crate::{
     admin_support::admin,
+    gateway_calls::first_sent,
     helpers::{TestApp, location, spawn_app, spawn_app_with},
-    payments::{eventually, start_hosted},
+    payments::start_hosted,
 };
 
 fn token_of(response: &reqwest::Response) -> String {
@@ -102,32 +103,18 @@ async fn prices_excluding_tax_add_it_and_asiabill_charges_the_total_with_it() {
     );
 
     start_hosted(&app, &token).await;
-    let logged = || {
-        gateway_calls::table
-            .filter(gateway_calls::endpoint.eq("checkout/payment"))
-            .count()
-            .get_result::<i64>(&mut app.db.get().expect("conn"))
-            .expect("count")
-            > 0
-    };
-    eventually("the request is in the API log", logged).await;
-    let body: String = gateway_calls::table
-        .filter(gateway_calls::endpoint.eq("checkout/payment"))
-        .select(gateway_calls::request_body)
-        .first(&mut app.db.get().expect("conn"))
-        .expect("logged");
-    let sent: serde_json::Value = serde_json::from_str(&body).expect("JSON");
-    assert_eq!(sent["orderAmount"], "57.51", "{body}");
+    let sent = first_sent(&app, "checkout/payment").await;
+    assert_eq!(sent["orderAmount"], "57.51", "{sent}");
     let goods = sent["goodsDetails"].as_array().expect("goods");
     assert_eq!(
         goods.last().expect("a tax line")["goodsTitle"],
         "Sales tax",
-        "{body}"
+        "{sent}"
     );
     assert_eq!(
         goods.last().expect("a tax line")["goodsPrice"],
         "3.51",
-        "{body}"
+        "{sent}"
     );
 }
 

@@ -4,7 +4,7 @@ use actix_session::Session;
 use actix_web::{HttpResponse, http::StatusCode, web};
 use askama::Template;
 
-use super::view::{Frame, Tag, frame};
+use super::view::{FormErrors, Frame, Tag, frame};
 use crate::{
     accounts::audit::{self, Target},
     db::now,
@@ -39,17 +39,7 @@ pub struct DiscountsPage {
     frame: Frame,
     rows: Vec<CodeRow>,
     form: CodeInput,
-    /// Field name → message.
-    errors: Vec<(&'static str, String)>,
-}
-
-impl DiscountsPage {
-    fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
-    }
+    errors: FormErrors,
 }
 
 fn row(code: Code, lang: Lang, currency: asiabill::Currency) -> CodeRow {
@@ -111,7 +101,7 @@ async fn render(
     admin: &AdminUser,
     state: &AppState,
     form: CodeInput,
-    errors: Vec<(&'static str, String)>,
+    errors: FormErrors,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let frame = frame(&mut layout, admin, "discounts");
@@ -137,7 +127,15 @@ pub async fn index(
         kind: "percent".into(),
         ..CodeInput::default()
     };
-    render(layout, &admin, &state, form, Vec::new(), StatusCode::OK).await
+    render(
+        layout,
+        &admin,
+        &state,
+        form,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// Creates a code from the form, or shows it again with what is wrong.
@@ -153,10 +151,7 @@ pub async fn create(
     let new = match form.check(currency) {
         Ok(new) => new,
         Err(problems) => {
-            let errors = problems
-                .into_iter()
-                .map(|(f, key)| (f, lang.tr(key).to_owned()))
-                .collect();
+            let errors = FormErrors::new(problems, lang);
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             return render(layout, &admin, &state, form, errors, status).await;
         }
@@ -188,7 +183,7 @@ pub async fn create(
             Ok(see_other("/admin/discounts"))
         }
         Err(CreateError::Taken) => {
-            let errors = vec![("code", lang.tr("admin.discounts.error_taken").to_owned())];
+            let errors = FormErrors::new(vec![("code", "admin.discounts.error_taken")], lang);
             let status = StatusCode::CONFLICT;
             render(layout, &admin, &state, form, errors, status).await
         }

@@ -5,7 +5,7 @@ use actix_session::Session;
 use actix_web::{HttpResponse, http::StatusCode, web};
 use askama::Template;
 
-use super::view::{Frame, frame};
+use super::view::{FormErrors, Frame, frame};
 use crate::{
     accounts::audit::{self, Target},
     db::{DbError, now},
@@ -27,16 +27,7 @@ pub struct TaxesPage {
     rates: Vec<Rate>,
     included: bool,
     form: RateInput,
-    errors: Vec<(&'static str, String)>,
-}
-
-impl TaxesPage {
-    fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
-    }
+    errors: FormErrors,
 }
 
 async fn render(
@@ -44,7 +35,7 @@ async fn render(
     admin: &AdminUser,
     state: &AppState,
     form: RateInput,
-    errors: Vec<(&'static str, String)>,
+    errors: FormErrors,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let frame = frame(&mut layout, admin, "taxes");
@@ -67,7 +58,15 @@ pub async fn index(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let form = RateInput::default();
-    render(layout, &admin, &state, form, Vec::new(), StatusCode::OK).await
+    render(
+        layout,
+        &admin,
+        &state,
+        form,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 fn audited(
@@ -101,10 +100,7 @@ pub async fn save(
     let new = match form.check() {
         Ok(new) => new,
         Err(problems) => {
-            let errors = problems
-                .into_iter()
-                .map(|(f, key)| (f, lang.tr(key).to_owned()))
-                .collect();
+            let errors = FormErrors::new(problems, lang);
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             return render(layout, &admin, &state, form, errors, status).await;
         }

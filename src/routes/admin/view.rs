@@ -33,6 +33,31 @@ pub fn frame(layout: &mut Layout, admin: &AdminUser, section: &'static str) -> F
     }
 }
 
+/// A form's problems, each in the admin's language, by field name: what the merchant's forms
+/// (discount codes, tax rates) show next to each field.
+#[derive(Debug, Default)]
+pub struct FormErrors(Vec<(&'static str, String)>);
+
+impl FormErrors {
+    /// `problems` as (field, locale key), in `lang`.
+    pub fn new(problems: Vec<(&'static str, &'static str)>, lang: Lang) -> Self {
+        FormErrors(
+            problems
+                .into_iter()
+                .map(|(field, key)| (field, lang.tr(key).to_owned()))
+                .collect(),
+        )
+    }
+
+    /// The message for `field`, if it has a problem.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
 /// A status word as a coloured tag.
 #[derive(Debug, Clone)]
 pub struct Tag {

@@ -4,8 +4,8 @@
 -- limit), given back when the unpaid order is cancelled, as its stock is.
 CREATE TABLE discount_codes (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    code TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL,
+    code TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('percent', 'fixed')),
     amount BIGINT NOT NULL,
     currency TEXT NOT NULL,
     min_subtotal_minor BIGINT NOT NULL DEFAULT 0,
@@ -22,11 +22,13 @@ CREATE TABLE discount_codes (
 CREATE TABLE discount_redemptions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     code_id BIGINT NOT NULL REFERENCES discount_codes (id),
-    order_id BIGINT NOT NULL UNIQUE REFERENCES orders (id),
+    order_id BIGINT NOT NULL REFERENCES orders (id),
     email TEXT NOT NULL,
     amount_minor BIGINT NOT NULL,
     created_at TIMESTAMP NOT NULL
 );
+CREATE UNIQUE INDEX uq_discount_codes_code ON discount_codes (code);
+CREATE UNIQUE INDEX uq_discount_redemptions_order_id ON discount_redemptions (order_id);
 CREATE INDEX idx_discount_redemptions_code_email ON discount_redemptions (code_id, email);
 ALTER TABLE orders ADD COLUMN discount_minor BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE orders ADD COLUMN discount_code TEXT;

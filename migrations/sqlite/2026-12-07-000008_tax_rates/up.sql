@@ -7,9 +7,9 @@ CREATE TABLE tax_rates (
     region TEXT NOT NULL DEFAULT '',
     name TEXT NOT NULL,
     rate_bp BIGINT NOT NULL,
-    created_at TIMESTAMP NOT NULL,
-    UNIQUE (country, region)
+    created_at TIMESTAMP NOT NULL
 );
+CREATE UNIQUE INDEX uq_tax_rates_country_region ON tax_rates (country, region);
 ALTER TABLE orders ADD COLUMN tax_minor BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE orders ADD COLUMN tax_rate_bp BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE orders ADD COLUMN tax_name TEXT;

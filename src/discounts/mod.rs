@@ -212,12 +212,12 @@ pub fn retake(conn: &mut DbConnection, order_id: i64, at: NaiveDateTime) -> Resu
         .filter(discount_redemptions::order_id.eq(order_id))
         .count()
         .get_result(conn)?;
-    let Some(found) = codes::by_code(conn, &code)? else {
-        return Ok(());
-    };
     if held > 0 {
         return Ok(());
     }
+    let Some(found) = codes::by_code(conn, &code)? else {
+        return Ok(());
+    };
     diesel::update(discount_codes::table.find(found.id))
         .set(discount_codes::used_count.eq(discount_codes::used_count + 1))
         .execute(conn)?;

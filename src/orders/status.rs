@@ -98,6 +98,15 @@ pub fn set(
     at: NaiveDateTime,
 ) -> Result<bool, DbError> {
     let this = orders::table.filter(orders::id.eq(order_id));
+    // What every cancelling change writes; each guards it with the state it requires.
+    let cancelled = || {
+        (
+            orders::status.eq(OrderStatus::Cancelled),
+            orders::stock_released.eq(true),
+            orders::cancelled_at.eq(Some(at)),
+            orders::updated_at.eq(at),
+        )
+    };
     let changed = match change {
         Change::Paid { to, captured_minor } => diesel::update(this)
             .set((
@@ -115,23 +124,13 @@ pub fn set(
                 .filter(orders::stock_released.eq(false))
                 .filter(orders::reservation_expires_at.le(at)),
         )
-        .set((
-            orders::status.eq(OrderStatus::Cancelled),
-            orders::stock_released.eq(true),
-            orders::cancelled_at.eq(Some(at)),
-            orders::updated_at.eq(at),
-        ))
+        .set(cancelled())
         .execute(conn)?,
         Change::CancelledUnpaid => diesel::update(
             this.filter(orders::status.eq(OrderStatus::PendingPayment))
                 .filter(orders::stock_released.eq(false)),
         )
-        .set((
-            orders::status.eq(OrderStatus::Cancelled),
-            orders::stock_released.eq(true),
-            orders::cancelled_at.eq(Some(at)),
-            orders::updated_at.eq(at),
-        ))
+        .set(cancelled())
         .execute(conn)?,
         Change::RefundedCancelled => diesel::update(
             this.filter(orders::status.eq(OrderStatus::Refunded))
@@ -147,12 +146,7 @@ pub fn set(
             this.filter(orders::status.eq(OrderStatus::Authorized))
                 .filter(orders::stock_released.eq(false)),
         )
-        .set((
-            orders::status.eq(OrderStatus::Cancelled),
-            orders::stock_released.eq(true),
-            orders::cancelled_at.eq(Some(at)),
-            orders::updated_at.eq(at),
-        ))
+        .set(cancelled())
         .execute(conn)?,
         Change::Refunds(to) => diesel::update(this)
             .set((orders::status.eq(to), orders::updated_at.eq(at)))

@@ -203,7 +203,7 @@ async fn prices_and_quantities_posted_by_the_browser_are_ignored() {
 #[tokio::test]
 async fn the_last_unit_cannot_be_sold_twice() {
     let app = spawn_app().await;
-    let other = spawn_other_client(&app);
+    let other = app.another_browser();
     app.add_to_cart("decaf-swiss-water", 3).await;
     other.add_to_cart("decaf-swiss-water", 3).await;
     let first = app.checkout("hosted", &[]).await;
@@ -252,18 +252,6 @@ async fn pages_show_the_last_unit_sold_and_given_back_at_once() {
     );
     let product = app.get_html("/products/decaf-swiss-water").await;
     assert!(product.contains("In stock"), "released stock shows at once");
-}
-
-fn spawn_other_client(app: &crate::helpers::TestApp) -> crate::helpers::TestApp {
-    crate::helpers::TestApp {
-        address: app.address.clone(),
-        settings: app.settings.clone(),
-        db: app.db.clone(),
-        client: crate::helpers::client(),
-        generated_admin: None,
-        sandbox: app.sandbox.clone(),
-        _db_guard: app._db_guard.clone(),
-    }
 }
 
 #[tokio::test]

@@ -15,19 +15,6 @@ use crate::{
     payments::{SUCCESS, completed_return, follow_return, pay_on_hosted_page, start_hosted},
 };
 
-/// Another shopper on the same shop: a browser of its own (cookies, cart).
-fn another_shopper(app: &TestApp) -> TestApp {
-    TestApp {
-        address: app.address.clone(),
-        settings: app.settings.clone(),
-        db: app.db.clone(),
-        client: crate::helpers::client(),
-        generated_admin: None,
-        sandbox: app.sandbox.clone(),
-        _db_guard: app._db_guard.clone(),
-    }
-}
-
 /// `(subtotal, discount, total, code)` of the order with page token `token`.
 fn totals(app: &TestApp, token: &str) -> (i64, i64, i64, Option<String>) {
     orders::table
@@ -260,7 +247,7 @@ async fn a_limited_code_is_used_exactly_as_often_as_it_may_be_under_concurrent_c
     )
     .await;
     assert_eq!(r.status(), 303);
-    let shoppers: Vec<TestApp> = (0..8).map(|_| another_shopper(&app)).collect();
+    let shoppers: Vec<TestApp> = (0..8).map(|_| app.another_browser()).collect();
     for s in &shoppers {
         s.add_to_cart("ceramic-mug", 1).await;
     }

@@ -352,6 +352,19 @@ impl TestApp {
             .expect("POST")
     }
 
+    /// Another shopper on the same shop: a browser of its own (cookies, cart).
+    pub fn another_browser(&self) -> TestApp {
+        TestApp {
+            address: self.address.clone(),
+            settings: self.settings.clone(),
+            db: self.db.clone(),
+            client: client(),
+            generated_admin: None,
+            sandbox: self.sandbox.clone(),
+            _db_guard: self._db_guard.clone(),
+        }
+    }
+
     /// The session's CSRF token, read from any page.
     pub async fn csrf(&self) -> String {
         meta_csrf_token(&self.get_html("/").await).expect("csrf meta")

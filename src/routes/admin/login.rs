@@ -3,6 +3,7 @@
 //! The login form is protected by the shop's cookie-session CSRF token (there is no admin
 //! session yet); logout by the admin session's own token.
 
+use super::view::Empty;
 use actix_web::{
     HttpRequest, HttpResponse, Result,
     http::{StatusCode, header},
@@ -200,10 +201,6 @@ fn too_many(
     render::set_retry_after(&mut response, seconds.unsigned_abs());
     response
 }
-
-/// The logout form carries only the CSRF token.
-#[derive(Deserialize)]
-pub struct Empty {}
 
 /// Ends the session everywhere and goes back to the login page.
 pub async fn logout(

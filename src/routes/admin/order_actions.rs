@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::{
     orders::{Forms, RefundForm, ShipForm, render_order},
+    view::Empty,
     view::{Frame, frame},
 };
 use crate::{
@@ -139,10 +140,6 @@ pub async fn charge(
     flash::push(&session, said.0, said.1);
     Ok(back)
 }
-
-/// Forms that carry only the CSRF token.
-#[derive(Deserialize)]
-pub struct Empty {}
 
 /// The refund form.
 #[derive(Deserialize)]

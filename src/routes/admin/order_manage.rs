@@ -11,7 +11,7 @@ use asiabill::Currency;
 use askama::Template;
 use serde::Deserialize;
 
-use super::view::{Frame, frame};
+use super::view::{Empty, Frame, frame};
 use crate::{
     accounts::audit::{self, Target},
     db::{DbError, schema::orders},
@@ -80,10 +80,6 @@ pub async fn add_note(
     }
     Ok(back)
 }
-
-/// Forms that carry only the CSRF token.
-#[derive(Deserialize)]
-pub struct Empty {}
 
 /// Cancels an order awaiting payment and releases its stock.
 pub async fn cancel_unpaid(

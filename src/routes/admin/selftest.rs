@@ -6,7 +6,7 @@ use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::view::{Frame, Tag, frame};
+use super::view::{Empty, Frame, Tag, frame};
 use crate::{
     i18n::Lang,
     selftest::{
@@ -20,10 +20,6 @@ use crate::{
         render::see_other,
     },
 };
-
-/// A posted form with nothing but its CSRF token.
-#[derive(serde::Deserialize)]
-pub struct Empty {}
 
 /// A run as shown: the summary on the go-live page, and the table on its own page.
 pub struct RunView {

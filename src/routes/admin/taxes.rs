@@ -5,7 +5,7 @@ use actix_session::Session;
 use actix_web::{HttpResponse, http::StatusCode, web};
 use askama::Template;
 
-use super::view::{FormErrors, Frame, frame};
+use super::view::{Empty, FormErrors, Frame, frame};
 use crate::{
     accounts::audit::{self, Target},
     db::{DbError, now},
@@ -116,10 +116,6 @@ pub async fn save(
     flash::push(&session, "success", lang.tr("admin.taxes.saved"));
     Ok(see_other("/admin/taxes"))
 }
-
-/// A posted form with nothing but its CSRF token.
-#[derive(serde::Deserialize)]
-pub struct Empty {}
 
 /// Removes a rate.
 pub async fn remove(

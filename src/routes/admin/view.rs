@@ -33,6 +33,10 @@ pub fn frame(layout: &mut Layout, admin: &AdminUser, section: &'static str) -> F
     }
 }
 
+/// A posted admin form with nothing but its CSRF token (checked by `AdminForm`).
+#[derive(serde::Deserialize)]
+pub struct Empty {}
+
 /// A form's problems, each in the admin's language, by field name: what the merchant's forms
 /// (discount codes, tax rates) show next to each field.
 #[derive(Debug, Default)]

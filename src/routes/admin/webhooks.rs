@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, Result, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::view::{Choice, Frame, Pager, Tag, choices, frame, pager, tag, when, when_opt};
+use super::view::{Choice, Empty, Frame, Pager, Tag, choices, frame, pager, tag, when, when_opt};
 use crate::{
     db::{DbError, now},
     payments::{
@@ -183,10 +183,6 @@ pub async fn show(
     };
     Ok(Page::new(page).into())
 }
-
-/// The reprocess form carries only the CSRF token.
-#[derive(Deserialize)]
-pub struct Empty {}
 
 /// Applies a delivery again.
 pub async fn reprocess(

@@ -1,4 +1,10 @@
 //! Row types of the tables that several areas read whole, and the new rows written to them.
+//!
+//! Every new row is derived with `treat_none_as_default_value = false`: an absent value is bound
+//! as `NULL` rather than written as the keyword `DEFAULT`. With `DEFAULT` the statement's text
+//! depends on which fields are empty, so diesel never keeps such an insert prepared and
+//! PostgreSQL parsed and planned each one afresh (the timeline's, the webhook's, the job's on
+//! every payment). No nullable column has a default other than `NULL`, so the rows are the same.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -76,7 +82,7 @@ pub struct Order {
 
 /// A new row of `orders`.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = orders)]
+#[diesel(table_name = orders, treat_none_as_default_value = false)]
 #[expect(missing_docs, reason = "fields mirror the orders columns")]
 pub struct NewOrder<'a> {
     pub number: &'a str,
@@ -141,7 +147,7 @@ pub struct OrderLine {
 
 /// A new row of `order_lines`.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = order_lines)]
+#[diesel(table_name = order_lines, treat_none_as_default_value = false)]
 #[expect(missing_docs, reason = "fields mirror the order_lines columns")]
 pub struct NewOrderLine<'a> {
     pub order_id: i64,
@@ -193,7 +199,7 @@ pub struct PaymentAttempt {
 
 /// A new row of `payment_attempts`.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = payment_attempts)]
+#[diesel(table_name = payment_attempts, treat_none_as_default_value = false)]
 #[expect(missing_docs, reason = "fields mirror the payment_attempts columns")]
 pub struct NewPaymentAttempt<'a> {
     pub order_id: i64,
@@ -257,7 +263,7 @@ pub struct Refund {
 
 /// A new row of `refunds`.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = refunds)]
+#[diesel(table_name = refunds, treat_none_as_default_value = false)]
 #[expect(missing_docs, reason = "fields mirror the refunds columns")]
 pub struct NewRefund<'a> {
     pub order_id: i64,
@@ -307,7 +313,7 @@ pub struct Shipment {
 
 /// A new row of `shipments`.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = shipments)]
+#[diesel(table_name = shipments, treat_none_as_default_value = false)]
 #[expect(missing_docs, reason = "fields mirror the shipments columns")]
 pub struct NewShipment<'a> {
     pub order_id: i64,
@@ -322,7 +328,7 @@ pub struct NewShipment<'a> {
 
 /// A new row of `payment_events`; written only by `orders::timeline::record`.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = payment_events)]
+#[diesel(table_name = payment_events, treat_none_as_default_value = false)]
 #[expect(missing_docs, reason = "fields mirror the payment_events columns")]
 pub struct NewPaymentEvent<'a> {
     pub order_id: i64,
@@ -363,7 +369,7 @@ pub struct PaymentEvent {
 
 /// A new row of `webhook_events`: a delivery as received.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = webhook_events)]
+#[diesel(table_name = webhook_events, treat_none_as_default_value = false)]
 #[expect(missing_docs, reason = "fields mirror the webhook_events columns")]
 pub struct NewWebhookEvent<'a> {
     pub body_sha256: &'a str,
@@ -386,7 +392,7 @@ pub struct NewWebhookEvent<'a> {
 
 /// A new row of `email_outbox`: a rendered email waiting to be sent.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = email_outbox)]
+#[diesel(table_name = email_outbox, treat_none_as_default_value = false)]
 #[expect(missing_docs, reason = "fields mirror the email_outbox columns")]
 pub struct NewOutboxEmail<'a> {
     pub order_id: Option<i64>,
@@ -404,7 +410,7 @@ pub struct NewOutboxEmail<'a> {
 
 /// A new row of `jobs` (made from a `jobs::NewJob`).
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = jobs)]
+#[diesel(table_name = jobs, treat_none_as_default_value = false)]
 #[expect(missing_docs, reason = "fields mirror the jobs columns")]
 pub struct NewJobRow<'a> {
     pub kind: &'a str,

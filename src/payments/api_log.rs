@@ -163,7 +163,7 @@ fn numbers(url: &str, request: &[u8], response: Option<&[u8]>) -> (Option<String
 
 /// A row of the log.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = gateway_calls)]
+#[diesel(table_name = gateway_calls, treat_none_as_default_value = false)]
 #[expect(missing_docs, reason = "fields mirror the gateway_calls columns")]
 pub struct Call {
     #[diesel(skip_insertion)]

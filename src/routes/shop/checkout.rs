@@ -85,7 +85,7 @@ pub struct ShippingOption {
     pub name: String,
     /// What it costs this cart (`Free`, `$6.00`), before any discount code.
     pub price: String,
-    /// How its price is reckoned (`$12.00 + $4.00/kg`).
+    /// How its price is reckoned (`$12.00 + $4.00/kg`); empty for a plain flat rate.
     pub terms: String,
     /// Checked.
     pub checked: bool,
@@ -163,7 +163,12 @@ fn shipping_choice(
                     id: m.id,
                     name: m.name(lang).to_owned(),
                     price: price_text(m.price(weight_grams, subtotal)),
-                    terms: m.terms(currency, lang),
+                    // A flat rate that is never free says no more than its price.
+                    terms: if m.kind == rates::RateKind::Flat && m.free_over_minor.is_none() {
+                        String::new()
+                    } else {
+                        m.terms(currency, lang)
+                    },
                     checked: checked == Some(m.id),
                 })
                 .collect(),

@@ -18,6 +18,8 @@ use crate::money::amount::{self, AmountError};
 pub const MAX_IMAGE_BYTES: usize = 2 * 1024 * 1024;
 /// Largest stock a form may set.
 pub const MAX_STOCK: i64 = 1_000_000;
+/// Largest weight a form may set, in grams (a tonne: no parcel weighs more).
+pub const MAX_WEIGHT_GRAMS: i64 = 1_000_000;
 /// The picture of a product created without an image.
 pub const PLACEHOLDER_IMAGE: &str = "/static/images/logo.svg";
 
@@ -40,6 +42,7 @@ pub struct Product {
     pub image_path: String,
     pub active: bool,
     pub updated_at: NaiveDateTime,
+    pub weight_grams: i64,
 }
 
 /// The form as typed.
@@ -58,6 +61,8 @@ pub struct ProductForm {
     pub description_zh: String,
     pub price: String,
     pub stock: String,
+    /// Grams; empty reads as 0.
+    pub weight: String,
     pub active: bool,
 }
 
@@ -74,6 +79,7 @@ impl ProductForm {
             description_zh: p.description_zh.clone(),
             price: amount::input_value(p.price_minor, currency),
             stock: p.stock.to_string(),
+            weight: p.weight_grams.to_string(),
             active: p.active,
         }
     }
@@ -94,6 +100,7 @@ pub struct Checked {
     description_zh: String,
     price_minor: i64,
     stock: i64,
+    weight_grams: i64,
     active: bool,
 }
 
@@ -159,23 +166,39 @@ pub fn check(
     if stock.is_none() {
         errors.push(("stock", "admin.products.error_stock"));
     }
-    match (category_id, price, stock) {
-        (Some(category_id), Some(price_minor), Some(stock)) if errors.is_empty() => Ok(Checked {
-            category_id,
-            name_zh: if name_zh.is_empty() {
-                name_en.clone()
-            } else {
-                name_zh
-            },
-            slug,
-            sku,
-            name_en,
-            description_en,
-            description_zh,
-            price_minor,
-            stock,
-            active: form.active,
-        }),
+    // A weight left empty is none: a product without one ships at a rate by weight's base.
+    let weight = match form.weight.trim() {
+        "" => Some(0),
+        text => text
+            .parse::<i64>()
+            .ok()
+            .filter(|w| (0..=MAX_WEIGHT_GRAMS).contains(w)),
+    };
+    if weight.is_none() {
+        errors.push(("weight", "admin.products.error_weight"));
+    }
+    match (category_id, price, stock, weight) {
+        (Some(category_id), Some(price_minor), Some(stock), Some(weight_grams))
+            if errors.is_empty() =>
+        {
+            Ok(Checked {
+                category_id,
+                name_zh: if name_zh.is_empty() {
+                    name_en.clone()
+                } else {
+                    name_zh
+                },
+                slug,
+                sku,
+                name_en,
+                description_en,
+                description_zh,
+                price_minor,
+                stock,
+                weight_grams,
+                active: form.active,
+            })
+        }
         _ => Err(errors),
     }
 }
@@ -267,6 +290,7 @@ pub fn save(
                     products::description_zh.eq(&c.description_zh),
                     products::price_minor.eq(c.price_minor),
                     products::stock.eq(c.stock),
+                    products::weight_grams.eq(c.weight_grams),
                     products::active.eq(c.active),
                     products::updated_at.eq(at),
                 ))
@@ -290,6 +314,7 @@ pub fn save(
                 products::price_minor.eq(c.price_minor),
                 products::currency.eq(currency.code()),
                 products::stock.eq(c.stock),
+                products::weight_grams.eq(c.weight_grams),
                 products::image_path.eq(image_path.unwrap_or(PLACEHOLDER_IMAGE)),
                 products::active.eq(c.active),
                 products::created_at.eq(at),
@@ -434,6 +459,7 @@ mod tests {
             name_en: " ".into(),
             price: "12.505".into(),
             stock: "-1".into(),
+            weight: "1.5".into(),
             ..form()
         };
         let fields: Vec<&str> = check(&bad, usd(), &[1])
@@ -444,7 +470,15 @@ mod tests {
             .collect();
         assert_eq!(
             fields,
-            ["category_id", "slug", "sku", "name_en", "price", "stock"]
+            [
+                "category_id",
+                "slug",
+                "sku",
+                "name_en",
+                "price",
+                "stock",
+                "weight"
+            ]
         );
     }
 

@@ -1,4 +1,5 @@
-//! The demo catalogue: twelve products in three categories, seeded into an empty database.
+//! The demo catalogue: twelve products in three categories, with a discount code, tax rates and
+//! shipping zones, seeded into an empty database.
 
 use asiabill::Currency;
 use diesel::prelude::*;
@@ -25,6 +26,8 @@ struct SeedProduct {
     /// Price in US cents; other currencies get a rounded equivalent.
     usd_cents: i64,
     stock: i64,
+    /// Shipping weight of one unit, packed.
+    weight_grams: i64,
 }
 
 const CATEGORIES: &[SeedCategory] = &[
@@ -55,6 +58,7 @@ const PRODUCTS: &[SeedProduct] = &[
         description_zh: "水洗原生种咖啡，带有茉莉、佛手柑与柠檬风味。浅度烘焙，250 克咖啡豆。",
         usd_cents: 1850,
         stock: 40,
+        weight_grams: 270,
     },
     SeedProduct {
         category: "coffee",
@@ -65,6 +69,7 @@ const PRODUCTS: &[SeedProduct] = &[
         description_zh: "来自慧兰山坡的焦糖甜感与红苹果风味。中度烘焙，250 克。",
         usd_cents: 1600,
         stock: 55,
+        weight_grams: 270,
     },
     SeedProduct {
         category: "coffee",
@@ -75,6 +80,7 @@ const PRODUCTS: &[SeedProduct] = &[
         description_zh: "巧克力与榛果风味，适合制作奶咖。中深烘焙，500 克。",
         usd_cents: 2400,
         stock: 60,
+        weight_grams: 520,
     },
     SeedProduct {
         category: "coffee",
@@ -85,6 +91,7 @@ const PRODUCTS: &[SeedProduct] = &[
         description_zh: "无化学溶剂的巴西低因咖啡，圆润坚果风味。250 克。",
         usd_cents: 1500,
         stock: 3,
+        weight_grams: 270,
     },
     SeedProduct {
         category: "tea",
@@ -95,6 +102,7 @@ const PRODUCTS: &[SeedProduct] = &[
         description_zh: "日本蒸青绿茶，清新甘甜。100 克散茶。",
         usd_cents: 1400,
         stock: 35,
+        weight_grams: 120,
     },
     SeedProduct {
         category: "tea",
@@ -105,6 +113,7 @@ const PRODUCTS: &[SeedProduct] = &[
         description_zh: "锡兰红茶搭配卡拉布里亚佛手柑与矢车菊。100 克。",
         usd_cents: 1100,
         stock: 50,
+        weight_grams: 120,
     },
     SeedProduct {
         category: "tea",
@@ -115,6 +124,7 @@ const PRODUCTS: &[SeedProduct] = &[
         description_zh: "手工揉捻绿茶，以鲜茉莉七次窨制。50 克。",
         usd_cents: 1950,
         stock: 25,
+        weight_grams: 70,
     },
     SeedProduct {
         category: "tea",
@@ -125,6 +135,7 @@ const PRODUCTS: &[SeedProduct] = &[
         description_zh: "轻发酵乌龙茶，兰花香气，耐冲泡。100 克。",
         usd_cents: 2250,
         stock: 0,
+        weight_grams: 120,
     },
     SeedProduct {
         category: "brewing-gear",
@@ -135,6 +146,7 @@ const PRODUCTS: &[SeedProduct] = &[
         description_zh: "02 号锥形滤杯，哑光白瓷。",
         usd_cents: 2800,
         stock: 20,
+        weight_grams: 400,
     },
     SeedProduct {
         category: "brewing-gear",
@@ -145,6 +157,7 @@ const PRODUCTS: &[SeedProduct] = &[
         description_zh: "不锈钢手冲壶，附温度计，出水精准，适用各类炉具。",
         usd_cents: 5400,
         stock: 12,
+        weight_grams: 1100,
     },
     SeedProduct {
         category: "brewing-gear",
@@ -155,6 +168,7 @@ const PRODUCTS: &[SeedProduct] = &[
         description_zh: "手工施釉 350 毫升马克杯，可用洗碗机清洗。",
         usd_cents: 1650,
         stock: 80,
+        weight_grams: 450,
     },
     SeedProduct {
         category: "brewing-gear",
@@ -165,6 +179,7 @@ const PRODUCTS: &[SeedProduct] = &[
         description_zh: "不锈钢锥形磨芯，40 档调节，从意式到冷萃皆宜。",
         usd_cents: 8900,
         stock: 8,
+        weight_grams: 700,
     },
 ];
 
@@ -199,8 +214,8 @@ fn demo_price(usd_cents: i64, currency: Currency) -> i64 {
 /// The demo discount code the seed creates.
 pub const DEMO_CODE: &str = "WELCOME10";
 
-/// Seeds the demo catalogue and its discount code when there are no products yet; returns how
-/// many products were added.
+/// Seeds the demo catalogue, its discount code, tax rates and shipping zones when there are no
+/// products yet; returns how many products were added.
 ///
 /// Two instances may start together on one database: the unique slugs let one seed win, and
 /// the other sees products already there (or its transaction is refused and nothing is lost).
@@ -239,6 +254,7 @@ pub fn seed_if_empty(conn: &mut DbConnection, currency: Currency) -> Result<usiz
                     products::price_minor.eq(demo_price(p.usd_cents, currency)),
                     products::currency.eq(currency.code()),
                     products::stock.eq(p.stock),
+                    products::weight_grams.eq(p.weight_grams),
                     products::image_path.eq(format!("/static/images/products/{}.svg", p.slug)),
                     products::active.eq(true),
                     products::created_at.eq(at),
@@ -279,6 +295,10 @@ pub fn seed_if_empty(conn: &mut DbConnection, currency: Currency) -> Result<usiz
                 ))
                 .execute(conn)?;
         }
+        // The demo's shipping zones: free standard shipping in the United States (so a US
+        // order's total is its goods), Europe's flat and weight-based rates, and the rest of
+        // the world's (see `shipping::rates::DEMO_ZONES`).
+        crate::shipping::rates::seed_demo(conn, currency, &|usd| demo_price(usd, currency), at)?;
         Ok::<_, DbError>(PRODUCTS.len())
     });
     match result {

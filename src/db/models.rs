@@ -78,6 +78,7 @@ pub struct Order {
     pub tax_rate_bp: i64,
     pub tax_name: Option<String>,
     pub prices_include_tax: bool,
+    pub shipping_method: Option<String>,
 }
 
 /// A new row of `orders`.
@@ -126,6 +127,7 @@ pub struct NewOrder<'a> {
     pub tax_rate_bp: i64,
     pub tax_name: Option<&'a str>,
     pub prices_include_tax: bool,
+    pub shipping_method: Option<&'a str>,
 }
 
 /// A row of `order_lines`.

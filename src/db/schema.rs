@@ -60,6 +60,8 @@ diesel::table! {
         created_at -> Timestamp,
         /// When the row was last changed (UTC).
         updated_at -> Timestamp,
+        /// Shipping weight of one unit, in grams (default 0), for rates by weight.
+        weight_grams -> BigInt,
     }
 }
 
@@ -192,6 +194,9 @@ diesel::table! {
         tax_name -> Nullable<Text>,
         /// Whether the prices included the tax when the order was placed.
         prices_include_tax -> Bool,
+        /// The shipping method's name as the shopper chose it, in their language; none when no
+        /// shipping zones were set up (shipping was free).
+        shipping_method -> Nullable<Text>,
     }
 }
 
@@ -979,3 +984,58 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    /// Shipping zones: the countries a set of shipping methods serves.
+    shipping_zones (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The merchant's name for it (`Europe`), unique.
+        name -> Text,
+        /// ISO 3166-1 alpha-2 codes separated by commas (`DE,FR,GB`); empty for the rest of the
+        /// world (every country no other zone lists).
+        countries -> Text,
+        /// Display order, ascending.
+        position -> BigInt,
+        /// Created (UTC).
+        created_at -> Timestamp,
+        /// Last changed (UTC).
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Shipping methods of a zone, offered at checkout in `position` order; the first is the
+    /// zone's default.
+    shipping_methods (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The zone (`shipping_zones.id`).
+        zone_id -> BigInt,
+        /// Name in English.
+        name_en -> Text,
+        /// Name in Simplified Chinese.
+        name_zh -> Text,
+        /// `flat` or `weight`.
+        kind -> Text,
+        /// A flat rate's price, or a rate by weight's base, in minor units.
+        base_minor -> BigInt,
+        /// A rate by weight: added for each kilogram started (0 for a flat rate).
+        per_kg_minor -> BigInt,
+        /// Free once the subtotal after the discount reaches this, if set.
+        free_over_minor -> Nullable<BigInt>,
+        /// ISO 4217 currency of the amounts (the shop's).
+        currency -> Text,
+        /// Offered at checkout when true.
+        active -> Bool,
+        /// Display order within the zone, ascending.
+        position -> BigInt,
+        /// Created (UTC).
+        created_at -> Timestamp,
+        /// Last changed (UTC).
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(shipping_methods -> shipping_zones (zone_id));
+diesel::allow_tables_to_appear_in_same_query!(shipping_zones, shipping_methods);

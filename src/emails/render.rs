@@ -43,6 +43,9 @@ pub struct EmailView {
     pub discount: Option<(String, String)>,
     /// The tax line of the totals, when the order carries tax.
     pub tax: Option<(String, String)>,
+    /// The shipping line of the totals: the method's name (none when the shop has no
+    /// shipping zones) and the amount (`Free` when nothing).
+    pub shipping: (Option<String>, String),
     pub total: String,
     pub order_url: String,
     pub shipping_address: String,
@@ -113,6 +116,7 @@ pub fn render(
             .collect(),
         discount: crate::discounts::shown(&order, &price),
         tax: crate::taxes::shown(&order, &price, lang),
+        shipping: crate::shipping::rates::shown(&order, &price, lang),
         total: price(order.total_minor),
         order_url: format!("{public_url}/orders/{}", order.access_token),
         shipping_address: printed_address(&order, AddressOf::Shipping, lang)

@@ -55,6 +55,12 @@ pub struct CheckoutInput {
     pub save_address: Option<String>,
     /// A discount code, checked when the order is placed.
     pub discount_code: String,
+    /// The chosen shipping method's id; empty takes the first method of the shipping
+    /// country's zone.
+    pub shipping_method: String,
+    /// Set by the "show the shipping options" button: the page is shown again for the address
+    /// typed, and nothing is placed.
+    pub quote: String,
 }
 
 /// Checked checkout details.
@@ -77,6 +83,10 @@ pub struct Checkout {
     /// The discount code typed, normalised; whether it applies is decided when the order is
     /// placed, against the code's limits at that moment.
     pub discount_code: Option<String>,
+    /// The shipping method chosen (`shipping_methods.id`); none takes the first of the
+    /// shipping country's zone. Whether it serves that country is decided when the order is
+    /// placed, against the rates at that moment.
+    pub shipping_method: Option<i64>,
 }
 
 /// Problems by form field name (`billing_city`, `email`, …).
@@ -107,6 +117,21 @@ impl CheckoutInput {
     /// True when the shopper ticked "ship to the billing address".
     pub fn ships_to_billing(&self) -> bool {
         self.shipping_same.as_deref().is_some_and(|v| !v.is_empty())
+    }
+
+    /// The country the goods go to as typed so far (upper case), empty when none is chosen.
+    pub fn shipping_country(&self) -> String {
+        let country = if self.ships_to_billing() {
+            &self.billing_country
+        } else {
+            &self.shipping_country
+        };
+        country.trim().to_uppercase()
+    }
+
+    /// True when the shopper asked to see the shipping options rather than to place the order.
+    pub fn wants_quote(&self) -> bool {
+        !self.quote.is_empty()
     }
 
     /// Checks every field and lists every problem.
@@ -207,6 +232,19 @@ impl CheckoutInput {
                 },
             );
         }
+        let shipping_method = match self.shipping_method.trim() {
+            "" => Some(None),
+            text => text.parse::<i64>().ok().map(Some),
+        };
+        if shipping_method.is_none() {
+            problems.insert(
+                "shipping_method".into(),
+                Problem {
+                    key: "checkout.shipping_method.wrong_method",
+                    n: None,
+                },
+            );
+        }
         match (email, phone, billing, shipping, mode) {
             (Some(email), Some(phone), Some(billing), Some(shipping), Some(mode))
                 if problems.is_empty() =>
@@ -220,6 +258,7 @@ impl CheckoutInput {
                     method,
                     idempotency_key: key.to_owned(),
                     discount_code: (!code.is_empty()).then_some(code),
+                    shipping_method: shipping_method.flatten(),
                 })
             }
             _ => Err(problems),

@@ -28,6 +28,7 @@ use crate::{
     i18n::Lang,
     jobs::{self, NewJob},
     payments::Source,
+    shipping::rates,
     taxes,
 };
 
@@ -88,6 +89,9 @@ pub enum PlaceError {
     /// The discount code does not apply.
     #[error("discount code refused: {0}")]
     Discount(crate::discounts::Refusal),
+    /// The shipping address's country is not shipped to, or the method chosen does not serve it.
+    #[error("shipping refused: {0}")]
+    Shipping(rates::Refusal),
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -209,7 +213,12 @@ fn insert(
     within_limits(conn, checkout, ctx, now())?;
     let chinese = ctx.lang == Lang::ZhCn;
     let subtotal = cart::subtotal(&lines);
-    let shipping = 0;
+    // The method is settled before the code's use is taken: these are reads, and a refusal
+    // here should not leave a code's use to be rolled back (it would be, with the rest).
+    let rates = rates::load(conn, ctx.currency)?;
+    let method = rates
+        .choose(&checkout.shipping.country, checkout.shipping_method)
+        .map_err(PlaceError::Shipping)?;
     let at = now();
     // The code's use is taken first: its row is the first this checkout locks, before the
     // products' (see `discounts`).
@@ -225,6 +234,12 @@ fn insert(
         None => None,
     };
     let discount = claimed.as_ref().map_or(0, |c| c.amount_minor);
+    // Priced once, here: this figure is the order's, its emails' and AsiaBill's. Free from the
+    // method's threshold on the subtotal after the discount; not taxed (see `shipping::rates`).
+    let shipping = match method {
+        Some(m) => m.price(rates::cart_weight(conn, &lines)?, subtotal - discount),
+        None => 0,
+    };
     // Taxed where the goods go, each line after its share of the discount.
     let rate = taxes::rate_for(
         conn,
@@ -286,6 +301,7 @@ fn insert(
             tax_rate_bp: rate_bp,
             tax_name: rate.as_ref().map(|r| r.name.as_str()),
             prices_include_tax: ctx.prices_include_tax,
+            shipping_method: method.map(|m| m.name(ctx.lang)),
         })
         .returning(orders::id)
         .get_result(conn)?;

@@ -64,6 +64,8 @@ pub fn orders_csv(
             "discount",
             "tax",
             "prices_include_tax",
+            "shipping_method",
+            "shipping",
         ],
         orders.iter().map(|o| {
             [
@@ -84,6 +86,8 @@ pub fn orders_csv(
                 amount(o.discount_minor, &o.currency),
                 amount(o.tax_minor, &o.currency),
                 o.prices_include_tax.to_string(),
+                o.shipping_method.clone().unwrap_or_default(),
+                amount(o.shipping_minor, &o.currency),
             ]
         }),
     )

@@ -162,9 +162,10 @@ fn money(minor: i64, order: &Order, shop: Currency) -> Money {
     Money::new(minor, Currency::parse(&order.currency).unwrap_or(shop))
 }
 
-/// What was bought, as AsiaBill's `goodsDetails`: each line at its price, and a tax line when
-/// the tax is added to the prices (so that the goods account for what is charged, as far as a
-/// discount allows; AsiaBill uses them for its risk checks, not the amount).
+/// What was bought, as AsiaBill's `goodsDetails`: each line at its price, a shipping line when
+/// shipping is charged, and a tax line when the tax is added to the prices (so that the goods
+/// account for what is charged, as far as a discount allows: a goods price cannot be negative;
+/// AsiaBill uses them for its risk checks, not the amount).
 fn goods(order: &Order, lines: &[OrderLine], shop: Currency) -> Vec<GoodsDetail> {
     let mut goods: Vec<GoodsDetail> = lines
         .iter()
@@ -174,6 +175,21 @@ fn goods(order: &Order, lines: &[OrderLine], shop: Currency) -> Vec<GoodsDetail>
             goods_price: money(l.unit_price_minor, order, shop),
         })
         .collect();
+    // Shipping is charged as one more line, named as the shopper chose it, so that without a
+    // discount the goods add up to the amount sent.
+    if order.shipping_minor > 0 {
+        goods.push(GoodsDetail {
+            goods_title: order
+                .shipping_method
+                .as_deref()
+                .unwrap_or("Shipping")
+                .chars()
+                .take(130)
+                .collect(),
+            goods_count: 1,
+            goods_price: money(order.shipping_minor, order, shop),
+        });
+    }
     if !order.prices_include_tax && order.tax_minor > 0 {
         goods.push(GoodsDetail {
             goods_title: order.tax_name.clone().unwrap_or_else(|| "Tax".to_owned()),

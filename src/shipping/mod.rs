@@ -4,6 +4,7 @@
 //! back with `logistics_query`.
 
 pub mod bulk;
+pub mod rates;
 
 use asiabill::types::LogisticsUpload;
 use diesel::prelude::*;

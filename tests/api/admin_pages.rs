@@ -87,6 +87,9 @@ pub fn every_admin_page(app: &TestApp, number: &str) -> Vec<String> {
         "/admin/outbox".to_owned(),
         format!("/admin/outbox/{email}"),
         "/admin/go-live".to_owned(),
+        "/admin/shipping".to_owned(),
+        "/admin/shipping/zones/new".to_owned(),
+        "/admin/shipping/methods/new".to_owned(),
         "/admin/gateway-calls".to_owned(),
         format!("/admin/gateway-calls/{call}"),
     ]

@@ -38,6 +38,7 @@ mod reasons;
 mod schema;
 mod security;
 mod selftest;
+mod shipping_rates;
 mod statements;
 mod storefront;
 mod taxes;

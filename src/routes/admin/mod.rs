@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod products;
 pub mod refunds;
 pub mod selftest;
+pub mod shipping_rates;
 pub mod taxes;
 pub mod transactions;
 pub mod view;
@@ -105,6 +106,38 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/taxes", get().to(taxes::index))
             .route("/taxes", post().to(taxes::save))
             .route("/taxes/{id}/remove", post().to(taxes::remove))
+            .route("/shipping", get().to(shipping_rates::index))
+            .route("/shipping/zones/new", get().to(shipping_rates::new_zone))
+            .route("/shipping/zones", post().to(shipping_rates::create_zone))
+            .route("/shipping/zones/{id}", get().to(shipping_rates::edit_zone))
+            .route(
+                "/shipping/zones/{id}",
+                post().to(shipping_rates::update_zone),
+            )
+            .route(
+                "/shipping/zones/{id}/remove",
+                post().to(shipping_rates::remove_zone),
+            )
+            .route(
+                "/shipping/methods/new",
+                get().to(shipping_rates::new_method),
+            )
+            .route(
+                "/shipping/methods",
+                post().to(shipping_rates::create_method),
+            )
+            .route(
+                "/shipping/methods/{id}",
+                get().to(shipping_rates::edit_method),
+            )
+            .route(
+                "/shipping/methods/{id}",
+                post().to(shipping_rates::update_method),
+            )
+            .route(
+                "/shipping/methods/{id}/remove",
+                post().to(shipping_rates::remove_method),
+            )
             .route("/outbox", get().to(outbox::index))
             .route("/outbox/{id}", get().to(outbox::show))
             .route("/outbox/{id}/html", get().to(outbox::html))

@@ -385,6 +385,8 @@ pub struct OrderPage {
     discount: Option<(String, String)>,
     tax: Option<(String, String)>,
     shipping: String,
+    /// The shipping method's name, as the shopper chose it.
+    shipping_method: Option<String>,
     total: String,
     captured: String,
     refunded: String,
@@ -725,6 +727,7 @@ pub fn order_page(
         discount: crate::discounts::shown(o, &money),
         tax: crate::taxes::shown(o, &money, lang),
         shipping: money(o.shipping_minor),
+        shipping_method: o.shipping_method.clone(),
         total: money(o.total_minor),
         captured: money(o.captured_minor),
         refunded: money(o.refunded_minor),

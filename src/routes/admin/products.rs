@@ -241,6 +241,7 @@ pub struct ProductUpload {
     description_zh: Option<Text<String>>,
     price: Option<Text<String>>,
     stock: Option<Text<String>>,
+    weight: Option<Text<String>>,
     active: Option<Text<String>>,
     image: Option<Bytes>,
 }
@@ -283,6 +284,7 @@ impl ProductUpload {
             description_zh: field(&self.description_zh),
             price: field(&self.price),
             stock: field(&self.stock),
+            weight: field(&self.weight),
             active: self.active.is_some(),
         }
     }

@@ -16,6 +16,7 @@ use crate::{
         new_access_token,
     },
     routes::shop::payment::MethodChoice,
+    shipping::rates::{self, Rates},
     shoppers::addresses,
     web::{
         AppError, AppState, Layout, Page,
@@ -71,7 +72,144 @@ pub struct CheckoutPage {
     /// country when the form is sent).
     methods: Vec<MethodChoice>,
     lines: Vec<SummaryLine>,
+    /// The shipping methods offered, and the summary's shipping line.
+    shipping: ShippingChoice,
     total: String,
+}
+
+/// A shipping method as a radio button.
+pub struct ShippingOption {
+    /// `shipping_methods.id`, the radio's value.
+    pub id: i64,
+    /// Its name in the page's language.
+    pub name: String,
+    /// What it costs this cart (`Free`, `$6.00`), before any discount code.
+    pub price: String,
+    /// How its price is reckoned (`$12.00 + $4.00/kg`); empty for a plain flat rate.
+    pub terms: String,
+    /// Checked.
+    pub checked: bool,
+}
+
+/// A zone's methods.
+pub struct ShippingGroup {
+    /// The zone's name.
+    pub zone: String,
+    /// Its countries (`DE, FR`), empty for the rest of the world.
+    pub countries: String,
+    /// Its methods.
+    pub options: Vec<ShippingOption>,
+}
+
+/// The shipping part of the checkout page: once the shipping country is known, its zone's
+/// methods with one checked; before, every zone's, none checked (the server then takes the
+/// first of the country's zone), so the page works without scripts.
+pub struct ShippingChoice {
+    /// False when the merchant set up no zones: shipping is free and nothing is asked.
+    pub set_up: bool,
+    /// The zones shown.
+    pub groups: Vec<ShippingGroup>,
+    /// The line above the methods: for which country they are, or how to see them.
+    pub lead: String,
+    /// No zone serves the country chosen: the shop does not ship there.
+    pub not_shipped: Option<String>,
+    /// The summary's shipping amount, once known.
+    pub amount: Option<i64>,
+    /// The summary's shipping line: the amount, or where it comes from.
+    pub shown: String,
+}
+
+/// The shipping methods for `form`'s shipping country (all zones' while it has none), each
+/// priced for a cart of `subtotal` weighing `weight_grams`.
+fn shipping_choice(
+    rates: &Rates,
+    form: &CheckoutInput,
+    subtotal: i64,
+    weight_grams: i64,
+    lang: Lang,
+    currency: asiabill::Currency,
+) -> ShippingChoice {
+    let free = lang.tr("order.free_shipping");
+    let price_text = |minor: i64| {
+        if minor == 0 {
+            free.to_owned()
+        } else {
+            format_price(minor, currency)
+        }
+    };
+    if rates.none_set_up() {
+        return ShippingChoice {
+            set_up: false,
+            groups: Vec::new(),
+            lead: String::new(),
+            not_shipped: None,
+            amount: Some(0),
+            shown: free.to_owned(),
+        };
+    }
+    let country = form.shipping_country();
+    let chosen: Option<i64> = form.shipping_method.trim().parse().ok();
+    let served = (!country.is_empty())
+        .then(|| rates.zone_for(&country))
+        .flatten()
+        .filter(|(_, methods)| !methods.is_empty());
+    let group =
+        |zone: &rates::Zone, methods: &[rates::Method], checked: Option<i64>| ShippingGroup {
+            zone: zone.name.clone(),
+            countries: zone.countries_shown(),
+            options: methods
+                .iter()
+                .map(|m| ShippingOption {
+                    id: m.id,
+                    name: m.name(lang).to_owned(),
+                    price: price_text(m.price(weight_grams, subtotal)),
+                    // A flat rate that is never free says no more than its price.
+                    terms: if m.kind == rates::RateKind::Flat && m.free_over_minor.is_none() {
+                        String::new()
+                    } else {
+                        m.terms(currency, lang)
+                    },
+                    checked: checked == Some(m.id),
+                })
+                .collect(),
+        };
+    let country_name = country::name(&country, lang);
+    match served {
+        Some((zone, methods)) => {
+            // The shopper's choice when this zone offers it, else the zone's first, as the
+            // order would take.
+            let method = chosen
+                .and_then(|id| methods.iter().find(|m| m.id == id))
+                .or(methods.first());
+            ShippingChoice {
+                set_up: true,
+                groups: vec![group(zone, methods, method.map(|m| m.id))],
+                lead: lang
+                    .tr("checkout.shipping_method.for_country")
+                    .replace("{country}", country_name),
+                not_shipped: None,
+                amount: method.map(|m| m.price(weight_grams, subtotal)),
+                shown: method
+                    .map_or_else(String::new, |m| price_text(m.price(weight_grams, subtotal))),
+            }
+        }
+        None => ShippingChoice {
+            set_up: true,
+            groups: rates
+                .zones
+                .iter()
+                .filter(|(_, methods)| !methods.is_empty())
+                .map(|(zone, methods)| group(zone, methods, chosen))
+                .collect(),
+            lead: lang.tr("checkout.shipping_method.hint").to_owned(),
+            not_shipped: (!country.is_empty()).then(|| {
+                lang.tr("checkout.shipping_method.not_shipped_to")
+                    .replace("{country}", country_name)
+            }),
+            amount: None,
+            shown: lang.tr("checkout.shipping_method.from_address").to_owned(),
+        },
+    }
 }
 
 /// Translated problems by field, for the template.
@@ -162,6 +300,15 @@ pub async fn submit(
     form: CsrfForm<CheckoutInput>,
 ) -> Result<HttpResponse, AppError> {
     let input = form.0;
+    if input.wants_quote() {
+        // "Show the shipping options": the page again for the address typed, nothing placed.
+        let account = signed_in.as_ref();
+        let (problems, status) = (FieldProblems::new(), StatusCode::OK);
+        return page(
+            layout, &session, &state, account, input, problems, None, status,
+        )
+        .await;
+    }
     let checked = input.check().and_then(|c| {
         // A local method must be enabled and serve the shop's currency and the billing country.
         match c.method {
@@ -317,6 +464,28 @@ pub async fn submit(
             )
             .await
         }
+        Err(PlaceError::Shipping(refusal)) => {
+            let mut problems = FieldProblems::new();
+            problems.insert(
+                "shipping_method".into(),
+                Problem {
+                    key: refusal.key(),
+                    n: None,
+                },
+            );
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            page(
+                layout,
+                &session,
+                &state,
+                signed_in.as_ref(),
+                input,
+                problems,
+                None,
+                status,
+            )
+            .await
+        }
         Err(PlaceError::Db(e)) => Err(e.into()),
     }
 }
@@ -336,16 +505,27 @@ async fn page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let cart_id = session.get::<i64>(CART_ID).ok().flatten();
-    let lines = match cart_id {
-        Some(id) => state.db.run(move |conn| cart::lines(conn, id)).await?,
-        None => Vec::new(),
+    let currency = state.settings.currency;
+    let (lines, rates, weight) = match cart_id {
+        Some(id) => {
+            state
+                .db
+                .run(move |conn| {
+                    let lines = cart::lines(conn, id)?;
+                    let weight = rates::cart_weight(conn, &lines)?;
+                    Ok::<_, crate::db::DbError>((lines, rates::load(conn, currency)?, weight))
+                })
+                .await?
+        }
+        None => (Vec::new(), Rates::default(), 0),
     };
     if lines.is_empty() {
         flash::push(session, "info", layout.tr("checkout.empty_cart"));
         return Ok(see_other("/cart"));
     }
     let zh = layout.language == Lang::ZhCn;
-    let currency = state.settings.currency;
+    let subtotal = cart::subtotal(&lines);
+    let shipping = shipping_choice(&rates, &form, subtotal, weight, layout.language, currency);
     let page = CheckoutPage {
         errors: Errors::new(&problems, layout.language),
         general_error,
@@ -363,7 +543,11 @@ async fn page(
                 logo: m.logo(),
             })
             .collect(),
-        total: format_price(cart::subtotal(&lines), currency),
+        total: format_price(
+            subtotal.saturating_add(shipping.amount.unwrap_or(0)),
+            currency,
+        ),
+        shipping,
         lines: lines
             .iter()
             .map(|l| SummaryLine {

@@ -77,6 +77,8 @@ pub struct OrderPage {
     discount: Option<(String, String)>,
     tax: Option<(String, String)>,
     shipping: String,
+    /// The shipping method's name, as chosen.
+    shipping_method: Option<String>,
     total: String,
     refunded: Option<String>,
     billing: PrintedAddress,
@@ -170,11 +172,8 @@ fn order_page(layout: Layout, d: &OrderDetails, shop_currency: Currency) -> Orde
         subtotal: price(o.subtotal_minor),
         discount: crate::discounts::shown(o, &price),
         tax: crate::taxes::shown(o, &price, lang),
-        shipping: if o.shipping_minor == 0 {
-            lang.tr("order.free_shipping").to_owned()
-        } else {
-            price(o.shipping_minor)
-        },
+        shipping: crate::shipping::rates::shown(o, &price, lang).1,
+        shipping_method: o.shipping_method.clone(),
         total: price(o.total_minor),
         refunded: (o.refunded_minor > 0).then(|| price(o.refunded_minor)),
         billing: view::printed_address(o, AddressOf::Billing, lang),

@@ -109,6 +109,26 @@ pub fn normalize(code: &str) -> String {
     code.trim().to_uppercase()
 }
 
+/// What `code` would take off a subtotal of `subtotal` in `currency` at `at`, for the checkout
+/// page's summary before the order is placed: the code as stored and the amount, or `None`
+/// when it does not apply. Nothing is taken: the usage limits are checked by [`claim`] when the
+/// order is placed, which may still refuse it.
+pub fn preview(
+    conn: &mut DbConnection,
+    code: &str,
+    subtotal: i64,
+    currency: &str,
+    at: NaiveDateTime,
+) -> Result<Option<(String, i64)>, DbError> {
+    Ok(codes::by_code(conn, &normalize(code))?
+        .filter(|c| c.active && c.currency == currency)
+        .filter(|c| c.applies(subtotal, at).is_ok())
+        .map(|c| {
+            let amount = c.discount(subtotal);
+            (c.code, amount)
+        }))
+}
+
 /// Takes a use of `code` for an order of `subtotal` by `email` in `currency`, inside the
 /// checkout's transaction (a refusal rolls it back with the rest). The order's row comes after:
 /// [`record`] ties the use to it.

@@ -274,6 +274,56 @@ async fn a_method_or_a_country_the_rates_do_not_serve_is_refused_and_nothing_is_
 }
 
 #[tokio::test]
+async fn the_checkout_prices_shipping_after_the_code_typed_as_the_order_will() {
+    let app = spawn_app().await;
+    app.add_to_cart("gooseneck-kettle", 1).await;
+    let standard = method_id(&app, "Europe", "Standard");
+    // "Show shipping options" with the code typed: $54.00 less 10% is under Europe's $50.00,
+    // so Standard is not free, and the summary says what the order will charge.
+    let quote = with(
+        &TO_GERMANY,
+        &[("discount_code", "welcome10"), ("quote", "Show")],
+    );
+    let response = app.checkout("insite", &quote).await;
+    assert_eq!(response.status(), 200, "the page again, nothing placed");
+    let page = response.text().await.expect("page");
+    assert_eq!(order_count(&app), 0);
+    for shown in [
+        format!("data-shipping-price=\"{standard}\">$6.00<"),
+        "data-summary-discount-code>WELCOME10<".to_owned(),
+        "data-summary-discount>−$5.40<".to_owned(),
+        "data-summary-shipping>$6.00<".to_owned(),
+        "totals__grand\">$54.60<".to_owned(),
+    ] {
+        assert!(page.contains(&shown), "{shown}: {page}");
+    }
+    // A code that does not apply changes nothing on the page (placing says why).
+    let quote = with(&TO_GERMANY, &[("discount_code", "NOPE"), ("quote", "Show")]);
+    let page = app
+        .checkout("insite", &quote)
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(!page.contains("data-summary-discount"), "{page}");
+    assert!(page.contains("data-summary-shipping>Free<"), "{page}");
+
+    // Placed as quoted: the same $54.60.
+    let fields = with(
+        &TO_GERMANY,
+        &[
+            ("discount_code", "WELCOME10"),
+            ("shipping_method", &standard),
+        ],
+    );
+    let token = token_of(&app.checkout("insite", &fields).await);
+    assert_eq!(
+        totals(&app, &token),
+        (5400, 540, 600, 5460, Some("Standard".to_owned()))
+    );
+}
+
+#[tokio::test]
 async fn the_demo_ships_us_orders_free_and_lists_every_zone_before_the_country_is_known() {
     let app = spawn_app().await;
     app.add_to_cart("ceramic-mug", 2).await;

@@ -74,6 +74,8 @@ pub struct CheckoutPage {
     lines: Vec<SummaryLine>,
     /// The shipping methods offered, and the summary's shipping line.
     shipping: ShippingChoice,
+    /// The code typed and what it takes off (`−$5.40`), when it applies.
+    discount: Option<(String, String)>,
     total: String,
 }
 
@@ -83,7 +85,7 @@ pub struct ShippingOption {
     pub id: i64,
     /// Its name in the page's language.
     pub name: String,
-    /// What it costs this cart (`Free`, `$6.00`), before any discount code.
+    /// What it costs this cart (`Free`, `$6.00`), after the discount code typed, if any.
     pub price: String,
     /// How its price is reckoned (`$12.00 + $4.00/kg`); empty for a plain flat rate.
     pub terms: String,
@@ -120,7 +122,7 @@ pub struct ShippingChoice {
 }
 
 /// The shipping methods for `form`'s shipping country (all zones' while it has none), each
-/// priced for a cart of `subtotal` weighing `weight_grams`.
+/// priced for goods of `subtotal` (after the discount) weighing `weight_grams`.
 fn shipping_choice(
     rates: &Rates,
     form: &CheckoutInput,
@@ -506,18 +508,34 @@ async fn page(
 ) -> Result<HttpResponse, AppError> {
     let cart_id = session.get::<i64>(CART_ID).ok().flatten();
     let currency = state.settings.currency;
-    let (lines, rates, weight) = match cart_id {
+    let code = form.discount_code.trim().to_owned();
+    let (lines, rates, weight, discount) = match cart_id {
         Some(id) => {
             state
                 .db
                 .run(move |conn| {
                     let lines = cart::lines(conn, id)?;
                     let weight = rates::cart_weight(conn, &lines)?;
-                    Ok::<_, crate::db::DbError>((lines, rates::load(conn, currency)?, weight))
+                    // The code typed so far, as the order would apply it: the shipping
+                    // threshold is on the goods after it, so the methods must be priced so too.
+                    let discount = if code.is_empty() {
+                        None
+                    } else {
+                        let subtotal = cart::subtotal(&lines);
+                        crate::discounts::preview(
+                            conn,
+                            &code,
+                            subtotal,
+                            currency.code(),
+                            crate::db::now(),
+                        )?
+                    };
+                    let rates = rates::load(conn, currency)?;
+                    Ok::<_, crate::db::DbError>((lines, rates, weight, discount))
                 })
                 .await?
         }
-        None => (Vec::new(), Rates::default(), 0),
+        None => (Vec::new(), Rates::default(), 0, None),
     };
     if lines.is_empty() {
         flash::push(session, "info", layout.tr("checkout.empty_cart"));
@@ -525,7 +543,8 @@ async fn page(
     }
     let zh = layout.language == Lang::ZhCn;
     let subtotal = cart::subtotal(&lines);
-    let shipping = shipping_choice(&rates, &form, subtotal, weight, layout.language, currency);
+    let goods = subtotal - discount.as_ref().map_or(0, |(_, minor)| *minor);
+    let shipping = shipping_choice(&rates, &form, goods, weight, layout.language, currency);
     let page = CheckoutPage {
         errors: Errors::new(&problems, layout.language),
         general_error,
@@ -543,10 +562,9 @@ async fn page(
                 logo: m.logo(),
             })
             .collect(),
-        total: format_price(
-            subtotal.saturating_add(shipping.amount.unwrap_or(0)),
-            currency,
-        ),
+        total: format_price(goods.saturating_add(shipping.amount.unwrap_or(0)), currency),
+        discount: discount
+            .map(|(code, minor)| (code, format!("−{}", format_price(minor, currency)))),
         shipping,
         lines: lines
             .iter()

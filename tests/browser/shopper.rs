@@ -1,5 +1,6 @@
 //! The shopper's side: the cart, checkout, AsiaBill's hosted page, the in-site card frame,
-//! 3-D Secure, card errors, and a purchase in Chinese.
+//! 3-D Secure, card errors, a purchase in Chinese, and one shipped to Germany with a discount
+//! code and a paid shipping method.
 
 use chrono::Datelike;
 
@@ -374,6 +375,202 @@ async fn a_purchase_in_chinese() {
                 .first(&mut ctx.shop.db.get().expect("connection"))
                 .expect("order");
             assert_eq!(locale, "zh-CN");
+        },
+    )
+    .await;
+}
+
+/// The Gooseneck Kettle as the demo seeds it: $54.00 and 1,100 g packed, so a 10% code takes
+/// its subtotal below Europe's $50 free-standard threshold and Express charges two started
+/// kilograms.
+const KETTLE_CENTS: i64 = 5400;
+const KETTLE_GRAMS: i64 = 1100;
+/// Europe's "Express" in the demo's rates: $12.00 plus $4.00 per kilogram started, never free.
+const EXPRESS_BASE_CENTS: i64 = 1200;
+const EXPRESS_PER_KG_CENTS: i64 = 400;
+/// Germany's seeded VAT, in basis points; catalogue prices include it by default.
+const DE_VAT_BP: i64 = 1900;
+
+/// US cents as the shop shows them: `$68.60`.
+fn dollars(cents: i64) -> String {
+    format!("${}.{:02}", cents / 100, cents % 100)
+}
+
+/// At checkout, with the cart filled: a German billing address, a different German shipping
+/// address, "Show shipping options", the Europe zone's method named `method` (which must be
+/// priced `price` for the cart), the code `code`, the hosted payment page, then "Place order".
+/// Answers the order's page token once the payment page shows.
+async fn check_out_to_germany(b: &Browser, method: &str, price: &str, code: &str) -> String {
+    b.open("/cart").await;
+    b.click("a[href='/checkout']").await;
+    b.wait_for_shop_path("/checkout").await;
+    for (field, value) in [
+        // A fresh email: WELCOME10 is once per email.
+        ("email", "jonas.becker@example.de"),
+        ("phone", "+49 30 1234567"),
+        ("billing_first_name", "Jonas"),
+        ("billing_last_name", "Becker"),
+        ("billing_address", "Torstraße 12"),
+        ("billing_city", "Berlin"),
+        ("billing_zip", "10119"),
+    ] {
+        b.fill(&format!("#field-{field}"), value).await;
+    }
+    b.select("#field-billing_country", "DE").await;
+    let same = b.find("#shipping_same").await;
+    if same.is_selected().await.expect("checkbox state") {
+        same.click().await.expect("untick ships-to-billing");
+    }
+    for (field, value) in [
+        ("shipping_first_name", "Lena"),
+        ("shipping_last_name", "Becker"),
+        ("shipping_address", "Karl-Liebknecht-Straße 40"),
+        ("shipping_city", "Leipzig"),
+        ("shipping_zip", "04107"),
+    ] {
+        b.fill(&format!("#field-{field}"), value).await;
+    }
+    b.select("#field-shipping_country", "DE").await;
+
+    // "Show shipping options": the page comes back with Germany's methods only.
+    b.click("input[type=submit][name=quote]").await;
+    b.wait_for_text("[data-shipping-methods]", "Methods for Germany")
+        .await;
+    let options = b
+        .client
+        .find_all(fantoccini::Locator::Css(
+            "[data-shipping-methods] label.payment-mode",
+        ))
+        .await
+        .expect("shipping options");
+    let mut names = Vec::new();
+    let mut chosen = None;
+    for option in options {
+        let text = option.text().await.expect("option text");
+        if text.starts_with(&format!("{method} ·")) {
+            chosen = Some((option, text.clone()));
+        }
+        names.push(text);
+    }
+    assert_eq!(
+        names.len(),
+        2,
+        "only the Europe zone's two methods are offered for Germany: {names:?}"
+    );
+    let (chosen, chosen_text) =
+        chosen.unwrap_or_else(|| panic!("no method {method:?} among {names:?}"));
+    assert!(
+        chosen_text.starts_with(&format!("{method} · {price}")),
+        "{method} is priced {price} for this cart: {chosen_text:?}"
+    );
+    chosen
+        .find(fantoccini::Locator::Css("input[type=radio]"))
+        .await
+        .expect("its radio button")
+        .click()
+        .await
+        .expect("choose the method");
+
+    // The address typed survived the round trip.
+    let shipping_city = b
+        .find("#field-shipping_city")
+        .await
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(shipping_city.as_deref(), Some("Leipzig"));
+
+    b.fill("#field-discount_code", code).await;
+    b.click("input[name=payment_mode][value=hosted]").await;
+    b.click(".checkout-form button[type=submit]").await;
+    let url = b
+        .wait_for_url("the payment page", |u| {
+            b.is_shop(u) && u.path().starts_with("/orders/") && u.path().ends_with("/pay")
+        })
+        .await;
+    b.find("#pay-hosted.is-chosen").await;
+    url.path()
+        .trim_start_matches("/orders/")
+        .trim_end_matches("/pay")
+        .to_owned()
+}
+
+/// A shopper in Germany buys the kettle with the code WELCOME10 and Europe's Express shipping,
+/// pays on AsiaBill's hosted page with the success card, and reads on the order page the
+/// discount, the shipping, the VAT included and the total; AsiaBill was asked for that total.
+#[tokio::test]
+async fn german_order_with_a_discount_code_and_express_shipping() {
+    scenario(
+        "germany_discount_express",
+        |_| {},
+        async |ctx| {
+            let b = &ctx.browser;
+            b.open("/products/gooseneck-kettle").await;
+            b.wait_for_text(".product-detail__price", &dollars(KETTLE_CENTS))
+                .await;
+            add_to_cart(b, "gooseneck-kettle", 1).await;
+
+            // What the shopper should pay, reckoned here from the price and the rules: 10% off
+            // $54.00 is $5.40; Express for 1,100 g is $12.00 + 2 × $4.00 = $20.00 (Standard
+            // would not be free either: $48.60 is below $50); the 19% VAT included in the
+            // $48.60 of goods is $7.76 (shipping is not taxed); the total is $68.60.
+            let discount = KETTLE_CENTS / 10;
+            let goods = KETTLE_CENTS - discount;
+            let started_kg = (KETTLE_GRAMS + 999) / 1000;
+            let shipping = EXPRESS_BASE_CENTS + EXPRESS_PER_KG_CENTS * started_kg;
+            let vat = (goods * DE_VAT_BP + (10_000 + DE_VAT_BP) / 2) / (10_000 + DE_VAT_BP);
+            let total = goods + shipping;
+
+            let token = check_out_to_germany(b, "Express", &dollars(shipping), "WELCOME10").await;
+
+            go_to_hosted_page(b).await;
+            let amount = format!("{}.{:02} USD", total / 100, total % 100);
+            b.wait_for_text("#order-total", &amount).await;
+            pay_with_card_on_hosted_page(b, &card(SUCCESS, "6482")).await;
+            expect_paid(ctx, &token, "Paid", "Your payment went through.").await;
+
+            let text = |css: &'static str| async move {
+                b.find(css)
+                    .await
+                    .text()
+                    .await
+                    .expect("text")
+                    .trim()
+                    .to_owned()
+            };
+            assert_eq!(text("[data-discount-code]").await, "WELCOME10");
+            assert_eq!(
+                text("[data-discount]").await,
+                format!("−{}", dollars(discount))
+            );
+            assert_eq!(text("[data-shipping-method]").await, "Express");
+            assert_eq!(text("[data-shipping]").await, dollars(shipping));
+            assert_eq!(text("[data-tax-label]").await, "VAT 19% included");
+            assert_eq!(text("[data-tax]").await, dollars(vat));
+            assert_eq!(text("dd.totals__grand").await, dollars(total));
+            b.wait_for_text(".summary-card address", "Leipzig").await;
+
+            use asiabill_shop::db::schema::orders;
+            use diesel::prelude::*;
+            let number: String = orders::table
+                .filter(orders::access_token.eq(&token))
+                .select(orders::number)
+                .first(&mut ctx.shop.db.get().expect("connection"))
+                .expect("order");
+            let transactions = ctx.shop.sandbox.transactions();
+            assert_eq!(transactions.len(), 1, "one payment at AsiaBill");
+            let tx = &transactions[0];
+            assert!(
+                tx.order_no.starts_with(&format!("{number}-")),
+                "AsiaBill's transaction is for order {number}: {}",
+                tx.order_no
+            );
+            assert_eq!(
+                (tx.amount.minor(), tx.amount.currency().code()),
+                (total, "USD"),
+                "AsiaBill was asked for the total the order page shows"
+            );
+            assert_eq!(ctx.shop.attempt_statuses(&token), ["paid"]);
         },
     )
     .await;

@@ -45,6 +45,8 @@ pub struct CartLine {
     pub quantity: i64,
     pub stock: i64,
     pub active: bool,
+    /// The product's shipping weight, per unit.
+    pub weight_grams: i64,
 }
 
 impl CartLine {
@@ -138,6 +140,7 @@ type LineColumns = (
     cart_items::quantity,
     products::stock,
     products::active,
+    products::weight_grams,
 );
 
 /// [`LineColumns`], for `select`.
@@ -153,6 +156,7 @@ pub(crate) const LINE_COLUMNS: LineColumns = (
     cart_items::quantity,
     products::stock,
     products::active,
+    products::weight_grams,
 );
 
 /// The lines of a cart, oldest first, with current prices.

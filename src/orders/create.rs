@@ -237,7 +237,7 @@ fn insert(
     // Priced once, here: this figure is the order's, its emails' and AsiaBill's. Free from the
     // method's threshold on the subtotal after the discount; not taxed (see `shipping::rates`).
     let shipping = match method {
-        Some(m) => m.price(rates::cart_weight(conn, &lines)?, subtotal - discount),
+        Some(m) => m.price(rates::cart_weight(&lines), subtotal - discount),
         None => 0,
     };
     // Taxed where the goods go, each line after its share of the discount.

@@ -30,7 +30,7 @@ use crate::{
     cart::CartLine,
     db::{
         DbConnection, DbError,
-        schema::{products, shipping_methods, shipping_zones},
+        schema::{shipping_methods, shipping_zones},
         write_transaction,
     },
     i18n::Lang,
@@ -303,24 +303,12 @@ fn all_zones(conn: &mut DbConnection) -> Result<Vec<Zone>, DbError> {
         .load(conn)?)
 }
 
-/// What the cart's lines weigh, in grams: each product's weight times its quantity, read
-/// from the catalogue (the cart's lines carry no weight).
-pub fn cart_weight(conn: &mut DbConnection, lines: &[CartLine]) -> Result<i64, DbError> {
-    let ids: Vec<i64> = lines.iter().map(|l| l.product_id).collect();
-    let weights: Vec<(i64, i64)> = products::table
-        .filter(products::id.eq_any(&ids))
-        .select((products::id, products::weight_grams))
-        .load(conn)?;
-    Ok(lines
+/// What the cart weighs, in grams: each line's product weight times its quantity.
+pub fn cart_weight(lines: &[CartLine]) -> i64 {
+    lines
         .iter()
-        .map(|l| {
-            let each = weights
-                .iter()
-                .find(|(id, _)| *id == l.product_id)
-                .map_or(0, |(_, w)| *w);
-            each.saturating_mul(l.quantity)
-        })
-        .fold(0, i64::saturating_add))
+        .map(|l| l.weight_grams.saturating_mul(l.quantity))
+        .fold(0, i64::saturating_add)
 }
 
 /// One zone.

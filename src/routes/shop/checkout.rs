@@ -509,13 +509,12 @@ async fn page(
     let cart_id = session.get::<i64>(CART_ID).ok().flatten();
     let currency = state.settings.currency;
     let code = form.discount_code.trim().to_owned();
-    let (lines, rates, weight, discount) = match cart_id {
+    let (lines, rates, discount) = match cart_id {
         Some(id) => {
             state
                 .db
                 .run(move |conn| {
                     let lines = cart::lines(conn, id)?;
-                    let weight = rates::cart_weight(conn, &lines)?;
                     // The code typed so far, as the order would apply it: the shipping
                     // threshold is on the goods after it, so the methods must be priced so too.
                     let discount = if code.is_empty() {
@@ -531,11 +530,11 @@ async fn page(
                         )?
                     };
                     let rates = rates::load(conn, currency)?;
-                    Ok::<_, crate::db::DbError>((lines, rates, weight, discount))
+                    Ok::<_, crate::db::DbError>((lines, rates, discount))
                 })
                 .await?
         }
-        None => (Vec::new(), Rates::default(), 0, None),
+        None => (Vec::new(), Rates::default(), None),
     };
     if lines.is_empty() {
         flash::push(session, "info", layout.tr("checkout.empty_cart"));
@@ -544,6 +543,7 @@ async fn page(
     let zh = layout.language == Lang::ZhCn;
     let subtotal = cart::subtotal(&lines);
     let goods = subtotal - discount.as_ref().map_or(0, |(_, minor)| *minor);
+    let weight = rates::cart_weight(&lines);
     let shipping = shipping_choice(&rates, &form, goods, weight, layout.language, currency);
     let page = CheckoutPage {
         errors: Errors::new(&problems, layout.language),

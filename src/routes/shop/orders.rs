@@ -76,9 +76,8 @@ pub struct OrderPage {
     subtotal: String,
     discount: Option<(String, String)>,
     tax: Option<(String, String)>,
-    shipping: String,
-    /// The shipping method's name, as chosen.
-    shipping_method: Option<String>,
+    /// The shipping method's name, as chosen, and the amount (`Free` when nothing).
+    shipping: (Option<String>, String),
     total: String,
     refunded: Option<String>,
     billing: PrintedAddress,
@@ -172,8 +171,7 @@ fn order_page(layout: Layout, d: &OrderDetails, shop_currency: Currency) -> Orde
         subtotal: price(o.subtotal_minor),
         discount: crate::discounts::shown(o, &price),
         tax: crate::taxes::shown(o, &price, lang),
-        shipping: crate::shipping::rates::shown(o, &price, lang).1,
-        shipping_method: o.shipping_method.clone(),
+        shipping: crate::shipping::rates::shown(o, &price, lang),
         total: price(o.total_minor),
         refunded: (o.refunded_minor > 0).then(|| price(o.refunded_minor)),
         billing: view::printed_address(o, AddressOf::Billing, lang),

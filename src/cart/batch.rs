@@ -267,7 +267,7 @@ fn write_lines(
              INSERT INTO cart_items (cart_id, product_id, quantity, created_at, updated_at) \
              SELECT v.cart_id, v.product_id, v.wanted, $7, $7 \
              FROM unnest($4::int8[], $5::int8[], $6::int8[]) AS v(cart_id, product_id, wanted) \
-             ON CONFLICT (cart_id, product_id) DO NOTHING \
+             ON CONFLICT DO NOTHING \
              RETURNING cart_id, product_id \
          ) \
          SELECT cart_id, product_id FROM grown \

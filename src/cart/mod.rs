@@ -405,8 +405,9 @@ pub(crate) fn insert_line(
             cart_items::created_at.eq(at),
             cart_items::updated_at.eq(at),
         ))
-        .on_conflict((cart_items::cart_id, cart_items::product_id))
-        .do_nothing();
+        // The line's unique index is partial (one line per product without variants), which a
+        // conflict target would have to repeat; the only other key is the fresh primary key.
+        .on_conflict_do_nothing();
     Ok(crate::on_backend!(conn, |c| insert.execute(c))?)
 }
 

@@ -145,6 +145,8 @@ pub struct OrderLine {
     pub line_total_minor: i64,
     pub currency: String,
     pub tax_minor: i64,
+    pub variant_id: Option<i64>,
+    pub variant_name: String,
 }
 
 /// A new row of `order_lines`.
@@ -161,6 +163,8 @@ pub struct NewOrderLine<'a> {
     pub line_total_minor: i64,
     pub currency: &'a str,
     pub tax_minor: i64,
+    pub variant_id: Option<i64>,
+    pub variant_name: &'a str,
 }
 
 /// A row of `payment_attempts`.

@@ -82,7 +82,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    /// Lines of a cart; unique per (`cart_id`, `product_id`).
+    /// Lines of a cart; unique per (`cart_id`, `product_id`) for a product without variants and
+    /// per (`cart_id`, `variant_id`) for one with them.
     cart_items (id) {
         /// Primary key.
         id -> BigInt,
@@ -96,6 +97,9 @@ diesel::table! {
         created_at -> Timestamp,
         /// When the row was last changed (UTC).
         updated_at -> Timestamp,
+        /// The variant (`product_variants.id`) of a product that has them; the line is
+        /// deleted with it.
+        variant_id -> Nullable<BigInt>,
     }
 }
 
@@ -223,6 +227,12 @@ diesel::table! {
         currency -> Text,
         /// The line's tax, after its share of the discount.
         tax_minor -> BigInt,
+        /// The variant whose stock the line reserved (`product_variants.id`); NULL for a
+        /// product without variants, or once the variant is deleted.
+        variant_id -> Nullable<BigInt>,
+        /// The variant's option values as the shopper saw them (`Espresso / 1 kg`), copied at
+        /// checkout in the order's language; empty for a product without variants.
+        variant_name -> Text,
     }
 }
 
@@ -1039,3 +1049,110 @@ diesel::table! {
 
 diesel::joinable!(shipping_methods -> shipping_zones (zone_id));
 diesel::allow_tables_to_appear_in_same_query!(shipping_zones, shipping_methods);
+
+diesel::table! {
+    /// A product's options (e.g. "Grind", "Bag size"), in `position` order.
+    product_options (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The product (`products.id`); its options are deleted with it.
+        product_id -> BigInt,
+        /// Name in English.
+        name_en -> Text,
+        /// Name in Simplified Chinese.
+        name_zh -> Text,
+        /// Display order, ascending.
+        position -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// The values an option offers (e.g. "Whole bean", "Espresso"), in `position` order.
+    product_option_values (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The option (`product_options.id`); deleted with it.
+        option_id -> BigInt,
+        /// Value in English.
+        value_en -> Text,
+        /// Value in Simplified Chinese.
+        value_zh -> Text,
+        /// Display order within the option, ascending.
+        position -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// What is sold of a product with options: one row per combination offered, with its own
+    /// SKU, price, stock, weight and image.
+    product_variants (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The product (`products.id`); its variants are deleted with it.
+        product_id -> BigInt,
+        /// Unique stock-keeping unit (unique among variants).
+        sku -> Text,
+        /// Unit price in minor units of the product's currency.
+        price_minor -> BigInt,
+        /// Units available; reserving stock for an order decrements it (never below 0).
+        stock -> BigInt,
+        /// Shipping weight of one unit in grams; NULL: the product's.
+        weight_grams -> Nullable<BigInt>,
+        /// Public path of the variant's image; NULL: the product's main image.
+        image_path -> Nullable<Text>,
+        /// Offered when true.
+        active -> Bool,
+        /// Display order, ascending.
+        position -> BigInt,
+        /// When the row was created (UTC).
+        created_at -> Timestamp,
+        /// When the row was last changed (UTC).
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Which value of each option a variant is: one row per (variant, option value).
+    product_variant_values (variant_id, option_value_id) {
+        /// The variant (`product_variants.id`).
+        variant_id -> BigInt,
+        /// The option value (`product_option_values.id`).
+        option_value_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// A product's gallery, in `position` order, shown on its page after the main image.
+    product_images (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The product (`products.id`); its images are deleted with it.
+        product_id -> BigInt,
+        /// Public path of the image, e.g. `/static/images/products/x-2.svg`.
+        path -> Text,
+        /// Alternative text in English.
+        alt_en -> Text,
+        /// Alternative text in Simplified Chinese.
+        alt_zh -> Text,
+        /// Display order, ascending.
+        position -> BigInt,
+    }
+}
+
+diesel::joinable!(product_options -> products (product_id));
+diesel::joinable!(product_option_values -> product_options (option_id));
+diesel::joinable!(product_variants -> products (product_id));
+diesel::joinable!(product_variant_values -> product_variants (variant_id));
+diesel::joinable!(product_variant_values -> product_option_values (option_value_id));
+diesel::joinable!(product_images -> products (product_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    products,
+    product_options,
+    product_option_values,
+    product_variants,
+    product_variant_values,
+    product_images,
+);
+diesel::joinable!(cart_items -> product_variants (variant_id));
+diesel::allow_tables_to_appear_in_same_query!(cart_items, product_variants);
+diesel::allow_tables_to_appear_in_same_query!(order_lines, product_variants);

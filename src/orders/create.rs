@@ -324,6 +324,8 @@ fn insert(
                 line_total_minor: line.total_minor().unwrap_or(i64::MAX),
                 currency: ctx.currency.code(),
                 tax_minor: *tax,
+                variant_id: None,
+                variant_name: "",
             })
             .execute(conn)?;
     }

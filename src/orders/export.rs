@@ -157,6 +157,8 @@ mod tests {
             line_total_minor: 9000,
             currency: "USD".into(),
             tax_minor: 0,
+            variant_id: None,
+            variant_name: String::new(),
         };
         let csv =
             lines_csv(&[("A10007".into(), line)], |m, _| format!("{}", m / 100)).expect("written");

@@ -1,0 +1,13 @@
+DROP INDEX idx_order_lines_variant_id;
+ALTER TABLE order_lines DROP COLUMN variant_name;
+ALTER TABLE order_lines DROP COLUMN variant_id;
+DROP INDEX uq_cart_items_cart_id_variant_id;
+DROP INDEX uq_cart_items_cart_id_product_id;
+DELETE FROM cart_items WHERE variant_id IS NOT NULL;
+ALTER TABLE cart_items DROP COLUMN variant_id;
+CREATE UNIQUE INDEX uq_cart_items_cart_id_product_id ON cart_items (cart_id, product_id);
+DROP TABLE product_images;
+DROP TABLE product_variant_values;
+DROP TABLE product_variants;
+DROP TABLE product_option_values;
+DROP TABLE product_options;

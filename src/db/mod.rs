@@ -6,6 +6,7 @@ mod connection;
 mod handover;
 pub mod migrate;
 pub mod models;
+pub mod prepared;
 pub mod schema;
 pub mod secrets;
 mod sqlite_fast;
@@ -321,6 +322,14 @@ fn begin_write(conn: &mut DbConnection) -> QueryResult<()> {
         }
         DbConnection::Pg(inner) => AnsiTransactionManager::begin_transaction(inner),
     }
+}
+
+/// True while `conn` is inside a transaction.
+pub fn in_transaction(conn: &mut DbConnection) -> bool {
+    let depth = crate::on_backend!(conn, |c| {
+        AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()
+    });
+    matches!(depth, Ok(Some(_)))
 }
 
 /// Runs `f` in the transaction just begun on `conn`, then commits, or rolls back on an error.

@@ -252,14 +252,17 @@ impl<'a> Event<'a> {
     }
 }
 
-/// Adds `event` to its order's timeline, taking the order's row lock first.
+/// Adds `event` to its order's timeline, taking the order's row lock first when in a transaction.
 ///
 /// The lock comes first because the insert takes a share lock on the attempt and refund rows
 /// it names (their foreign keys), and a transition that holds the order's lock may be about to
 /// write the attempt's `tradeNo` (a unique key, so it needs the row exclusively): taken in the
 /// other order, the two wait for each other and PostgreSQL aborts one ("deadlock detected").
 pub fn record(conn: &mut DbConnection, event: Event<'_>) -> Result<(), DbError> {
-    if !event.held {
+    // Written alone (in no transaction) the insert is its own transaction: it holds nothing
+    // while it waits, so it cannot deadlock, and a lock taken in a statement before it would be
+    // let go before the insert anyway.
+    if !event.held && crate::db::in_transaction(conn) {
         super::lock(conn, event.order_id)?;
     }
     let row = NewPaymentEvent {

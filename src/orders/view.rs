@@ -35,10 +35,15 @@ impl OrderDetails {
     }
 }
 
+/// True when `token` has the shape of an order page token: 64 hex characters. Anything else
+/// cannot match, so the query is skipped.
+fn may_be_token(token: &str) -> bool {
+    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// The order whose page token is `token`, or `None`.
 pub fn by_token(conn: &mut DbConnection, token: &str) -> Result<Option<OrderDetails>, DbError> {
-    // Tokens are 64 hex characters; anything else cannot match, so skip the query.
-    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !may_be_token(token) {
         return Ok(None);
     }
     let Some(order) = orders::table
@@ -50,6 +55,28 @@ pub fn by_token(conn: &mut DbConnection, token: &str) -> Result<Option<OrderDeta
         return Ok(None);
     };
     load(conn, order).map(Some)
+}
+
+/// The id of the order whose page token is `token`, or `None`: for a caller that reads the
+/// order itself afterwards (under its lock), and so needs nothing else of it here.
+pub fn id_by_token(conn: &mut DbConnection, token: &str) -> Result<Option<i64>, DbError> {
+    if !may_be_token(token) {
+        return Ok(None);
+    }
+    Ok(orders::table
+        .filter(orders::access_token.eq(token))
+        .select(orders::id)
+        .first(conn)
+        .optional()?)
+}
+
+/// The lines of order `order_id`, in the order they were added.
+pub fn lines(conn: &mut DbConnection, order_id: i64) -> Result<Vec<OrderLine>, DbError> {
+    Ok(order_lines::table
+        .filter(order_lines::order_id.eq(order_id))
+        .order(order_lines::id)
+        .select(OrderLine::as_select())
+        .load(conn)?)
 }
 
 /// The order numbered `number`, or `None`.
@@ -66,11 +93,7 @@ pub fn by_number(conn: &mut DbConnection, number: &str) -> Result<Option<OrderDe
 }
 
 fn load(conn: &mut DbConnection, order: Order) -> Result<OrderDetails, DbError> {
-    let lines = order_lines::table
-        .filter(order_lines::order_id.eq(order.id))
-        .order(order_lines::id)
-        .select(OrderLine::as_select())
-        .load(conn)?;
+    let lines = lines(conn, order.id)?;
     let attempts = payment_attempts::table
         .filter(payment_attempts::order_id.eq(order.id))
         .order(payment_attempts::sequence)

@@ -103,35 +103,36 @@ pub fn open(
                 note: Some(Message::new("timeline.superseded")),
                 ..Outcome::to(AttemptStatus::Cancelled)
             };
-            transition::apply_in(conn, old.id, &outcome, Source::System, effects)?;
+            // Read under the order's lock, which this transaction holds.
+            transition::apply_locked(conn, old, &outcome, Source::System, effects)?;
         }
         let sequence = earlier.iter().map(|a| a.sequence).max().unwrap_or(0) + 1;
         let at = now();
-        let id: i64 = diesel::insert_into(payment_attempts::table)
-            .values(NewPaymentAttempt {
-                order_id,
-                sequence,
-                gateway_order_no: &format!("{}-{sequence}", order.number),
-                mode,
-                status: AttemptStatus::Created,
-                transaction_type: if preauth {
-                    TransactionType::Authorization
-                } else {
-                    TransactionType::Sale
-                },
-                gateway_no,
-                amount_minor: order.total_minor,
-                currency: &order.currency,
-                query_count: 0,
-                created_at: at,
-                updated_at: at,
-            })
-            .returning(payment_attempts::id)
-            .get_result(conn)?;
-        let attempt = payment_attempts::table
-            .find(id)
-            .select(PaymentAttempt::as_select())
-            .first(conn)?;
+        let gateway_order_no = format!("{}-{sequence}", order.number);
+        let row = NewPaymentAttempt {
+            order_id,
+            sequence,
+            gateway_order_no: &gateway_order_no,
+            mode,
+            status: AttemptStatus::Created,
+            transaction_type: if preauth {
+                TransactionType::Authorization
+            } else {
+                TransactionType::Sale
+            },
+            gateway_no,
+            amount_minor: order.total_minor,
+            currency: &order.currency,
+            query_count: 0,
+            created_at: at,
+            updated_at: at,
+        };
+        // The new row as inserted, in the same statement; on the backend's own connection, since
+        // the multi-backend one cannot return a `Selectable` struct.
+        let attempt = crate::on_backend!(conn, |c| diesel::insert_into(payment_attempts::table)
+            .values(&row)
+            .returning(PaymentAttempt::as_returning())
+            .get_result(c))?;
         Ok((order, attempt))
     })
 }

@@ -37,9 +37,18 @@ pub struct Traffic<'a> {
 
 /// Writes `traffic` to the order's timeline.
 pub fn record(conn: &mut DbConnection, traffic: &Traffic<'_>) -> Result<(), DbError> {
+    timeline::record(conn, event(traffic))
+}
+
+/// [`record`] for a caller whose transaction holds the order's lock (`orders::lock`).
+pub fn record_held(conn: &mut DbConnection, traffic: &Traffic<'_>) -> Result<(), DbError> {
+    timeline::record(conn, event(traffic).held())
+}
+
+fn event<'a>(traffic: &Traffic<'a>) -> Event<'a> {
     let mut event = Event::new(traffic.order_id, traffic.source, traffic.kind)
         .says(traffic.summary.clone().data("endpoint", traffic.endpoint));
     event.attempt_id = traffic.attempt_id;
     event.detail = traffic.detail.clone();
-    timeline::record(conn, event)
+    event
 }

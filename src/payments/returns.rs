@@ -178,7 +178,7 @@ pub async fn handle(payments: &Payments, raw_query: &str) -> Result<Returned, Db
         ),
     };
     let effects = effects(payments);
-    let attempt_id = attempt.id;
+    let (attempt_id, order_id) = (attempt.id, attempt.order_id);
     let query = confirming.map(|summary| calls::Traffic {
         source: Source::Query,
         kind: calls::CALL,
@@ -190,11 +190,12 @@ pub async fn handle(payments: &Payments, raw_query: &str) -> Result<Returned, Db
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                calls::record(conn, &visit)?;
+                crate::orders::lock(conn, order_id)?;
+                calls::record_held(conn, &visit)?;
                 if let Some(query) = &query {
-                    calls::record(conn, query)?;
+                    calls::record_held(conn, query)?;
                 }
-                transition::apply_in(conn, attempt_id, &outcome, Source::Return, &effects)
+                transition::apply_held(conn, attempt_id, &outcome, Source::Return, &effects)
             })
         })
         .await?;

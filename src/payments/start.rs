@@ -144,16 +144,17 @@ async fn open(
     payments
         .db
         .run(move |conn| {
-            let details = view::by_token(conn, &token)?.ok_or(StartError::NotFound)?;
+            let order_id = view::id_by_token(conn, &token)?.ok_or(StartError::NotFound)?;
             let (order, mut attempt) =
-                attempts::open(conn, details.order.id, mode, &gateway_no, preauth, &effects)?;
+                attempts::open(conn, order_id, mode, &gateway_no, preauth, &effects)?;
             if let Some((pm, on_file)) = &card {
                 attempts::record_card(conn, &mut attempt, pm, on_file)?;
             }
             if let Some(method) = method {
                 attempts::record_method(conn, &mut attempt, method.word)?;
             }
-            Ok((order, details.lines, attempt))
+            let lines = view::lines(conn, order_id)?;
+            Ok((order, lines, attempt))
         })
         .await
 }
@@ -367,13 +368,14 @@ pub(super) async fn settle(
         ),
     };
     let effects = effects(payments);
-    let attempt_id = attempt.id;
+    let (attempt_id, order_id) = (attempt.id, attempt.order_id);
     payments
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                calls::record(conn, &call)?;
-                transition::apply_in(conn, attempt_id, &outcome, Source::Api, &effects)
+                crate::orders::lock(conn, order_id)?;
+                calls::record_held(conn, &call)?;
+                transition::apply_held(conn, attempt_id, &outcome, Source::Api, &effects)
             })
         })
         .await?;

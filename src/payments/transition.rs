@@ -7,7 +7,14 @@
 
 use std::time::Duration;
 
-use diesel::prelude::*;
+use chrono::NaiveDateTime;
+use diesel::{
+    backend::Backend,
+    prelude::*,
+    query_builder::AstPass,
+    serialize::ToSql,
+    sql_types::{BigInt, Nullable, Text, Timestamp},
+};
 
 use super::{AttemptStatus, Source};
 use crate::{
@@ -131,6 +138,19 @@ pub fn apply_in(
         .select(payment_attempts::order_id)
         .first(conn)?;
     crate::orders::lock(conn, order_id)?;
+    apply_held(conn, attempt_id, outcome, source, effects)
+}
+
+/// [`apply_in`] for a caller whose transaction already holds the lock of the attempt's order
+/// (`orders::lock`): reads the attempt as the transition before this one left it, and applies
+/// `outcome` to it. Spares finding and locking the order again.
+pub fn apply_held(
+    conn: &mut DbConnection,
+    attempt_id: i64,
+    outcome: &Outcome,
+    source: Source,
+    effects: &Effects,
+) -> Result<Applied, DbError> {
     let attempt = super::attempts::by_id(conn, attempt_id)?;
     apply_locked(conn, &attempt, outcome, source, effects)
 }
@@ -156,7 +176,7 @@ pub fn apply_locked(
             if same.is_some_and(AttemptStatus::is_success) {
                 flag_second_charge(conn, attempt, outcome, source)?;
             }
-            fill_details(conn, attempt, outcome, Fill::Missing)?;
+            fill_details(conn, attempt, outcome)?;
             return Ok(Applied::Unchanged);
         }
     };
@@ -181,25 +201,36 @@ pub fn apply_locked(
             wanted: to,
         });
     }
-    let moved = diesel::update(
-        payment_attempts::table
-            .filter(payment_attempts::id.eq(attempt_id))
-            .filter(payment_attempts::status.eq(from)),
-    )
-    .set((
-        payment_attempts::status.eq(to),
-        payment_attempts::updated_at.eq(at),
-    ))
-    .execute(conn)?;
-    if moved != 1 {
+    // Only news that moved the attempt may re-point it: a refused or stale outcome (a declined
+    // first try arriving after the paid one) must not leave refunds, capture and logistics
+    // aimed at the wrong transaction. The new state, the details and the state's timestamp go
+    // in one statement.
+    let details = Details::picked(attempt, outcome, Fill::Replace);
+    let (paid_at, authorized_at, capture_deadline, voided_at) = match to {
+        AttemptStatus::Paid => (Some(at), None, None, None),
+        AttemptStatus::Authorized => {
+            let window =
+                chrono::Duration::from_std(effects.capture_window).unwrap_or(chrono::Duration::MAX);
+            (None, Some(at), Some(at + window), None)
+        }
+        AttemptStatus::Voided => (None, None, None, Some(at)),
+        _ => (None, None, None, None),
+    };
+    let moved = MoveAttempt {
+        id: attempt_id,
+        from: from.as_str(),
+        to: to.as_str(),
+        at,
+        details: &details,
+        paid_at,
+        authorized_at,
+        capture_deadline,
+        voided_at,
+    };
+    if crate::on_backend!(conn, |c| moved.execute(c))? != 1 {
         // Cannot happen while we hold the order's lock; refuse rather than write a wrong event.
         return Err(DbError::Query(diesel::result::Error::NotFound));
     }
-    // Only news that moved the attempt may re-point it: a refused or stale outcome (a declined
-    // first try arriving after the paid one) must not leave refunds, capture and logistics
-    // aimed at the wrong transaction.
-    fill_details(conn, attempt, outcome, Fill::Replace)?;
-    stamp(conn, attempt_id, to, at, effects)?;
     held_event(
         conn,
         attempt,
@@ -242,45 +273,163 @@ enum Fill {
     Missing,
 }
 
-/// Records the trade number, card, gateway words and redirect the outcome brings.
+/// An attempt's details as an outcome leaves them: AsiaBill's trade number, the masked card,
+/// AsiaBill's code and words, and the redirect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Details {
+    trade_no: Option<String>,
+    masked_card: Option<String>,
+    code: Option<String>,
+    message: Option<String>,
+    redirect_url: Option<String>,
+}
+
+impl Details {
+    /// What `outcome` brings, over what `attempt` has as `fill` says.
+    fn picked(attempt: &PaymentAttempt, outcome: &Outcome, fill: Fill) -> Details {
+        let pick = |new: &Option<String>, old: &Option<String>| {
+            let new = new.clone().filter(|v| !v.is_empty());
+            match fill {
+                Fill::Replace => new.or_else(|| old.clone()),
+                Fill::Missing => old.clone().or(new),
+            }
+        };
+        Details {
+            trade_no: pick(&outcome.trade_no, &attempt.trade_no),
+            masked_card: pick(&outcome.masked_card, &attempt.masked_card),
+            code: pick(&outcome.code, &attempt.gateway_code),
+            message: pick(&outcome.message, &attempt.gateway_message),
+            redirect_url: pick(&outcome.redirect_url, &attempt.redirect_url),
+        }
+    }
+
+    /// The attempt's details as they are.
+    fn of(attempt: &PaymentAttempt) -> Details {
+        Details {
+            trade_no: attempt.trade_no.clone(),
+            masked_card: attempt.masked_card.clone(),
+            code: attempt.gateway_code.clone(),
+            message: attempt.gateway_message.clone(),
+            redirect_url: attempt.redirect_url.clone(),
+        }
+    }
+
+    fn walk<'b, DB>(&'b self, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()>
+    where
+        DB: Backend,
+        Option<String>: ToSql<Nullable<Text>, DB>,
+    {
+        out.push_sql("trade_no = ");
+        out.push_bind_param::<Nullable<Text>, _>(&self.trade_no)?;
+        out.push_sql(", masked_card = ");
+        out.push_bind_param::<Nullable<Text>, _>(&self.masked_card)?;
+        out.push_sql(", gateway_code = ");
+        out.push_bind_param::<Nullable<Text>, _>(&self.code)?;
+        out.push_sql(", gateway_message = ");
+        out.push_bind_param::<Nullable<Text>, _>(&self.message)?;
+        out.push_sql(", redirect_url = ");
+        out.push_bind_param::<Nullable<Text>, _>(&self.redirect_url)?;
+        Ok(())
+    }
+}
+
+/// Records the details an outcome that moved nothing brings, where the attempt has none yet.
 fn fill_details(
     conn: &mut DbConnection,
     attempt: &PaymentAttempt,
     outcome: &Outcome,
-    fill: Fill,
 ) -> Result<(), DbError> {
-    let pick = |new: &Option<String>, old: &Option<String>| {
-        let new = new.clone().filter(|v| !v.is_empty());
-        match fill {
-            Fill::Replace => new.or_else(|| old.clone()),
-            Fill::Missing => old.clone().or(new),
-        }
-    };
-    let trade_no = pick(&outcome.trade_no, &attempt.trade_no);
-    let masked = pick(&outcome.masked_card, &attempt.masked_card);
-    let code = pick(&outcome.code, &attempt.gateway_code);
-    let message = pick(&outcome.message, &attempt.gateway_message);
-    let redirect = pick(&outcome.redirect_url, &attempt.redirect_url);
+    let details = Details::picked(attempt, outcome, Fill::Missing);
     // A repeated webhook usually brings nothing new: then nothing is written.
-    if trade_no == attempt.trade_no
-        && masked == attempt.masked_card
-        && code == attempt.gateway_code
-        && message == attempt.gateway_message
-        && redirect == attempt.redirect_url
-    {
+    if details == Details::of(attempt) {
         return Ok(());
     }
-    diesel::update(payment_attempts::table.find(attempt.id))
-        .set((
-            payment_attempts::trade_no.eq(trade_no),
-            payment_attempts::masked_card.eq(masked),
-            payment_attempts::gateway_code.eq(code),
-            payment_attempts::gateway_message.eq(message),
-            payment_attempts::redirect_url.eq(redirect),
-        ))
-        .execute(conn)?;
+    let update = SetDetails {
+        id: attempt.id,
+        details: &details,
+    };
+    crate::on_backend!(conn, |c| update.execute(c))?;
     Ok(())
 }
+
+/// `UPDATE payment_attempts SET <details> WHERE id = …`.
+struct SetDetails<'a> {
+    id: i64,
+    details: &'a Details,
+}
+
+impl SetDetails<'_> {
+    fn walk<'b, DB>(&'b self, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()>
+    where
+        DB: Backend,
+        i64: ToSql<BigInt, DB>,
+        Option<String>: ToSql<Nullable<Text>, DB>,
+    {
+        out.push_sql("UPDATE payment_attempts SET ");
+        self.details.walk(out)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<BigInt, _>(&self.id)?;
+        Ok(())
+    }
+}
+
+crate::prepared_statement!(SetDetails);
+
+/// Moves attempt `id` from state `from` to `to` (nothing is written if it is no longer in
+/// `from`), with its details and the timestamp the new state sets (`paid_at`; `authorized_at`
+/// and the capture deadline; `voided_at`), in one statement.
+struct MoveAttempt<'a> {
+    id: i64,
+    from: &'static str,
+    to: &'static str,
+    at: NaiveDateTime,
+    details: &'a Details,
+    paid_at: Option<NaiveDateTime>,
+    authorized_at: Option<NaiveDateTime>,
+    capture_deadline: Option<NaiveDateTime>,
+    voided_at: Option<NaiveDateTime>,
+}
+
+impl MoveAttempt<'_> {
+    fn walk<'b, DB>(&'b self, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()>
+    where
+        DB: Backend,
+        i64: ToSql<BigInt, DB>,
+        str: ToSql<Text, DB>,
+        NaiveDateTime: ToSql<Timestamp, DB>,
+        Option<String>: ToSql<Nullable<Text>, DB>,
+        Option<NaiveDateTime>: ToSql<Nullable<Timestamp>, DB>,
+    {
+        out.push_sql("UPDATE payment_attempts SET status = ");
+        out.push_bind_param::<Text, _>(self.to)?;
+        out.push_sql(", updated_at = ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(", ");
+        self.details.walk(out)?;
+        // A state's timestamp is set by the move into it and kept by later ones.
+        for (column, value) in [
+            ("paid_at", &self.paid_at),
+            ("authorized_at", &self.authorized_at),
+            ("capture_deadline", &self.capture_deadline),
+            ("voided_at", &self.voided_at),
+        ] {
+            out.push_sql(", ");
+            out.push_sql(column);
+            out.push_sql(" = COALESCE(");
+            out.push_bind_param::<Nullable<Timestamp>, _>(value)?;
+            out.push_sql(", ");
+            out.push_sql(column);
+            out.push_sql(")");
+        }
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<BigInt, _>(&self.id)?;
+        out.push_sql(" AND status = ");
+        out.push_bind_param::<Text, _>(self.from)?;
+        Ok(())
+    }
+}
+
+crate::prepared_statement!(MoveAttempt);
 
 /// A success naming another `tradeNo` than the one an already settled attempt holds is a
 /// second charge for the same `orderNo` (two tabs of one hosted page): the merchant must refund
@@ -364,40 +513,6 @@ fn add_merchant_charge(conn: &mut DbConnection, order: &Order, minor: i64) -> Re
         .select(Order::as_select())
         .first(conn)?;
     super::refunds::follow_settled_refunds(conn, &order)
-}
-
-fn stamp(
-    conn: &mut DbConnection,
-    attempt_id: i64,
-    to: AttemptStatus,
-    at: chrono::NaiveDateTime,
-    effects: &Effects,
-) -> Result<(), DbError> {
-    let target = payment_attempts::table.find(attempt_id);
-    match to {
-        AttemptStatus::Paid => {
-            diesel::update(target)
-                .set(payment_attempts::paid_at.eq(Some(at)))
-                .execute(conn)?;
-        }
-        AttemptStatus::Authorized => {
-            let window =
-                chrono::Duration::from_std(effects.capture_window).unwrap_or(chrono::Duration::MAX);
-            diesel::update(target)
-                .set((
-                    payment_attempts::authorized_at.eq(Some(at)),
-                    payment_attempts::capture_deadline.eq(Some(at + window)),
-                ))
-                .execute(conn)?;
-        }
-        AttemptStatus::Voided => {
-            diesel::update(target)
-                .set(payment_attempts::voided_at.eq(Some(at)))
-                .execute(conn)?;
-        }
-        _ => {}
-    }
-    Ok(())
 }
 
 /// Writes one timeline event for an attempt's order.

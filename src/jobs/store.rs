@@ -3,7 +3,13 @@
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
+use diesel::{
+    backend::Backend,
+    prelude::*,
+    query_builder::AstPass,
+    serialize::ToSql,
+    sql_types::{BigInt, Text, Timestamp},
+};
 
 use crate::db::{DbConnection, DbError, models::NewJobRow, now, schema::jobs};
 
@@ -139,49 +145,111 @@ pub fn claim(
     lease: Duration,
 ) -> Result<Option<Job>, DbError> {
     let at = now();
-    let until = at + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
+    let claim = ClaimJob {
+        id,
+        owner,
+        at,
+        until: at + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX),
+    };
     // `RETURNING` hands back the job this call won in the same statement (one round trip
-    // fewer than reading it after), on the backend's own connection, where the row type's
-    // selection is the backend's.
-    let claim = diesel::update(
-        jobs::table
-            .filter(jobs::id.eq(id))
-            .filter(jobs::status.eq_any([JobStatus::Pending, JobStatus::Running]))
-            .filter(jobs::run_at.le(at))
-            .filter(jobs::lease_until.is_null().or(jobs::lease_until.lt(at))),
-    )
-    .set((
-        jobs::lease_owner.eq(owner),
-        jobs::lease_until.eq(until),
-        jobs::status.eq(JobStatus::Running),
-        jobs::attempts.eq(jobs::attempts + 1),
-        jobs::updated_at.eq(at),
-    ));
+    // fewer than reading it after).
     Ok(crate::on_backend!(conn, |c| claim
-        .returning(Job::as_select())
         .get_result(c)
         .optional())?)
 }
 
+/// [`claim`]'s `UPDATE … RETURNING`, written out so that it stays prepared (see
+/// [`crate::db::prepared`]): every job run starts with it.
+struct ClaimJob<'a> {
+    id: i64,
+    owner: &'a str,
+    at: NaiveDateTime,
+    until: NaiveDateTime,
+}
+
+impl ClaimJob<'_> {
+    fn walk<'b, DB>(&'b self, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()>
+    where
+        DB: Backend,
+        i64: ToSql<BigInt, DB>,
+        str: ToSql<Text, DB>,
+        NaiveDateTime: ToSql<Timestamp, DB>,
+    {
+        out.push_sql("UPDATE jobs SET lease_owner = ");
+        out.push_bind_param::<Text, _>(self.owner)?;
+        out.push_sql(", lease_until = ");
+        out.push_bind_param::<Timestamp, _>(&self.until)?;
+        out.push_sql(", status = ");
+        out.push_bind_param::<Text, _>(JobStatus::Running.as_str())?;
+        out.push_sql(", attempts = attempts + 1, updated_at = ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<BigInt, _>(&self.id)?;
+        out.push_sql(" AND status IN (");
+        out.push_bind_param::<Text, _>(JobStatus::Pending.as_str())?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(JobStatus::Running.as_str())?;
+        out.push_sql(") AND run_at <= ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(" AND (lease_until IS NULL OR lease_until < ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        // The columns of `Job`, in its fields' order (the table's).
+        out.push_sql(
+            ") RETURNING id, kind, payload, dedupe_key, status, attempts, max_attempts, run_at, \
+             lease_owner, lease_until, last_error, created_at, updated_at, finished_at",
+        );
+        Ok(())
+    }
+}
+
+impl diesel::query_builder::Query for ClaimJob<'_> {
+    type SqlType = diesel::dsl::SqlTypeOf<<jobs::table as diesel::Table>::AllColumns>;
+}
+
+crate::prepared_statement!(ClaimJob);
+
 /// Marks a job done, if `owner` still holds it. Returns false when the lease was lost (the job
 /// ran too long and another runner took it), in which case the other runner's outcome stands.
 pub fn complete(conn: &mut DbConnection, id: i64, owner: &str) -> Result<bool, DbError> {
-    let at = now();
-    let n = diesel::update(
-        jobs::table
-            .filter(jobs::id.eq(id))
-            .filter(jobs::lease_owner.eq(owner)),
-    )
-    .set((
-        jobs::status.eq(JobStatus::Done),
-        jobs::lease_owner.eq(None::<String>),
-        jobs::lease_until.eq(None::<NaiveDateTime>),
-        jobs::updated_at.eq(at),
-        jobs::finished_at.eq(Some(at)),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
+    let done = CompleteJob {
+        id,
+        owner,
+        at: now(),
+    };
+    Ok(crate::on_backend!(conn, |c| done.execute(c))? == 1)
 }
+
+/// `UPDATE jobs SET status = 'done', … WHERE id = … AND lease_owner = …`, written out so that
+/// it stays prepared (see [`crate::db::prepared`]): every job run ends with it.
+struct CompleteJob<'a> {
+    id: i64,
+    owner: &'a str,
+    at: NaiveDateTime,
+}
+
+impl CompleteJob<'_> {
+    fn walk<'b, DB>(&'b self, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()>
+    where
+        DB: Backend,
+        i64: ToSql<BigInt, DB>,
+        str: ToSql<Text, DB>,
+        NaiveDateTime: ToSql<Timestamp, DB>,
+    {
+        out.push_sql("UPDATE jobs SET status = ");
+        out.push_bind_param::<Text, _>(JobStatus::Done.as_str())?;
+        out.push_sql(", lease_owner = NULL, lease_until = NULL, updated_at = ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(", finished_at = ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<BigInt, _>(&self.id)?;
+        out.push_sql(" AND lease_owner = ");
+        out.push_bind_param::<Text, _>(self.owner)?;
+        Ok(())
+    }
+}
+
+crate::prepared_statement!(CompleteJob);
 
 /// Records a failed try: the job is retried at `retry_at`, or marked failed when it has used
 /// all its attempts (or `retry_at` is `None`, for errors that no retry can fix).

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 
 use crate::db::{
     DbConnection, DbError, now,
-    schema::{categories, products},
+    schema::{categories, product_variants, products},
 };
 use crate::money::amount::{self, AmountError};
 
@@ -261,7 +261,13 @@ fn taken(
         .filter(products::id.ne(other))
         .count()
         .get_result(conn)?;
-    Ok((sku > 0).then_some("sku"))
+    // A variant's SKU is as much the shop's as a product's: a picking list or an export
+    // naming it must mean one thing.
+    let variant_sku: i64 = product_variants::table
+        .filter(product_variants::sku.eq(&c.sku))
+        .count()
+        .get_result(conn)?;
+    Ok((sku + variant_sku > 0).then_some("sku"))
 }
 
 /// Creates a product (with the placeholder picture when `image_path` is `None`) or updates product `id` (keeping
@@ -348,6 +354,63 @@ pub fn set_active(conn: &mut DbConnection, id: i64, active: bool) -> Result<bool
         == 1;
     crate::catalogue::cache::changed();
     Ok(found)
+}
+
+/// Runs `f` in a write transaction and, once it has committed, tells the page cache that the
+/// catalogue changed: the edits of variants, options and images, with their audit entries.
+///
+/// After the commit rather than beside the write, so that a page loaded in between cannot be
+/// cached as current while still showing the old rows.
+pub fn change<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    let done = crate::db::write_transaction(conn, f)?;
+    crate::catalogue::cache::changed();
+    Ok(done)
+}
+
+/// Longest image path accepted in a form.
+const MAX_IMAGE_PATH: usize = 200;
+/// The extensions an image path may end with. SVG is accepted here, unlike in uploads: a path
+/// can only name a file already under `static/` (the shop's own pictures, or an upload, which
+/// is never SVG), and an `<img>` does not run an SVG's scripts.
+const IMAGE_PATH_EXTENSIONS: [&str; 6] = ["png", "jpg", "jpeg", "webp", "gif", "svg"];
+
+/// True for a path the shop serves an image at: `/static/…`, plain letters, digits, `-`, `_`,
+/// `.` and `/`, no `..` or empty segment, and an image extension.
+pub fn is_image_path(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix("/static/") else {
+        return false;
+    };
+    let plain = rest
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'));
+    let segments_ok = rest
+        .split('/')
+        .all(|s| !s.is_empty() && s != "." && s != "..");
+    let extension = rest.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    path.len() <= MAX_IMAGE_PATH
+        && plain
+        && segments_ok
+        && extension.is_some_and(|e| IMAGE_PATH_EXTENSIONS.contains(&e.as_str()))
+}
+
+/// Checks a typed image path (a variant's image, a gallery picture): well formed (see
+/// [`is_image_path`]) and naming a file the shop has, so that a typo is caught here rather
+/// than shown to shoppers as a broken picture. Returns the trimmed path or the locale key of
+/// what is wrong.
+pub fn check_image_path(typed: &str) -> Result<String, &'static str> {
+    let path = typed.trim();
+    if !is_image_path(path) {
+        return Err("admin.variants.error_image_path");
+    }
+    let file = crate::web::state::static_dir().join(path.trim_start_matches("/static/"));
+    if !file.is_file() {
+        return Err("admin.variants.error_image_missing");
+    }
+    Ok(path.to_owned())
 }
 
 /// Image formats accepted, recognised by their first bytes (the declared type and the file
@@ -479,6 +542,36 @@ mod tests {
                 "stock",
                 "weight"
             ]
+        );
+    }
+
+    #[test]
+    fn image_paths_stay_under_static_and_name_an_image() {
+        assert!(is_image_path(
+            "/static/images/products/gooseneck-kettle.svg"
+        ));
+        assert!(is_image_path("/static/images/uploads/a_b-1.PNG"));
+        for bad in [
+            "",
+            "static/images/x.png",
+            "/static/../Cargo.toml",
+            "/static/images//x.png",
+            "/static/images/x.png?y",
+            "/static/images/x y.png",
+            "/static/images/x.html",
+            "/static/images/x",
+            "https://example.com/x.png",
+            "/static/\"x.png",
+        ] {
+            assert!(!is_image_path(bad), "{bad}");
+        }
+        assert_eq!(
+            check_image_path(" /static/images/logo.svg "),
+            Ok("/static/images/logo.svg".to_owned())
+        );
+        assert_eq!(
+            check_image_path("/static/images/no-such-picture.png"),
+            Err("admin.variants.error_image_missing")
         );
     }
 

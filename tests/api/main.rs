@@ -13,6 +13,7 @@ mod admin_refunds;
 mod admin_shipping;
 mod admin_small;
 mod admin_support;
+mod admin_variants;
 mod admin_webhooks;
 mod cards;
 mod catalogue;

@@ -7,6 +7,7 @@ pub mod chargebacks;
 pub mod customers;
 pub mod dashboard;
 pub mod discounts;
+pub mod gallery;
 pub mod gateway_calls;
 pub mod golive;
 pub mod login;
@@ -14,12 +15,14 @@ pub mod order_actions;
 pub mod order_manage;
 pub mod orders;
 pub mod outbox;
+pub mod product_options;
 pub mod products;
 pub mod refunds;
 pub mod selftest;
 pub mod shipping_rates;
 pub mod taxes;
 pub mod transactions;
+pub mod variants;
 pub mod view;
 pub mod webhooks;
 
@@ -100,6 +103,61 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(post().to(products::update)),
             )
             .route("/products/{id}/visibility", post().to(products::visibility))
+            .route("/products/{id}/variants", get().to(variants::show))
+            .route(
+                "/products/{id}/variants/generate",
+                post().to(variants::create_missing),
+            )
+            .route(
+                "/products/{id}/variants/{variant}",
+                post().to(variants::update),
+            )
+            .route(
+                "/products/{id}/variants/{variant}/remove",
+                post().to(variants::remove),
+            )
+            .route(
+                "/products/{id}/options",
+                post().to(product_options::add_option),
+            )
+            .route(
+                "/products/{id}/options/{option}",
+                post().to(product_options::rename_option),
+            )
+            .route(
+                "/products/{id}/options/{option}/move",
+                post().to(product_options::move_option),
+            )
+            .route(
+                "/products/{id}/options/{option}/remove",
+                post().to(product_options::remove_option),
+            )
+            .route(
+                "/products/{id}/options/{option}/values",
+                post().to(product_options::add_value),
+            )
+            .route(
+                "/products/{id}/values/{value}",
+                post().to(product_options::rename_value),
+            )
+            .route(
+                "/products/{id}/values/{value}/move",
+                post().to(product_options::move_value),
+            )
+            .route(
+                "/products/{id}/values/{value}/remove",
+                post().to(product_options::remove_value),
+            )
+            .route("/products/{id}/images", get().to(gallery::show))
+            .route("/products/{id}/images", post().to(gallery::add))
+            .route(
+                "/products/{id}/images/{image}/move",
+                post().to(gallery::move_image),
+            )
+            .route(
+                "/products/{id}/images/{image}/remove",
+                post().to(gallery::remove),
+            )
             .route("/discounts", get().to(discounts::index))
             .route("/discounts", post().to(discounts::create))
             .route("/discounts/{id}/active", post().to(discounts::set_active))

@@ -15,7 +15,10 @@ use serde::Deserialize;
 use super::view::{Frame, Tag, frame, price, tag};
 use crate::{
     accounts::audit::{self, Target},
-    catalogue::editing::{self, ProductForm, SaveError},
+    catalogue::{
+        editing::{self, ProductForm, SaveError},
+        variants,
+    },
     db::DbError,
     i18n::Lang,
     web::{
@@ -39,6 +42,9 @@ pub struct Row {
     image_path: String,
     active: bool,
     state: Tag,
+    /// How many variants it has and their stock together; `None` without variants, when the
+    /// product's own stock is what is sold.
+    variants: Option<(i64, i64)>,
 }
 
 /// The products list.
@@ -57,11 +63,15 @@ pub async fn index(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let frame = frame(&mut layout, &admin, "products");
-    let all = state.db.run(editing::all).await?;
+    let (all, mut totals) = state
+        .db
+        .run(|conn| Ok::<_, DbError>((editing::all(conn)?, variants::totals(conn)?)))
+        .await?;
     let (lang, shop) = (layout.language, state.settings.currency);
     let rows = all
         .into_iter()
         .map(|p| Row {
+            variants: totals.remove(&p.id),
             state: tag(lang, if p.active { "visible" } else { "hidden" }),
             id: p.id,
             name: in_language(lang, p.name_en, p.name_zh),

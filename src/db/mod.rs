@@ -324,14 +324,6 @@ fn begin_write(conn: &mut DbConnection) -> QueryResult<()> {
     }
 }
 
-/// True while `conn` is inside a transaction.
-pub fn in_transaction(conn: &mut DbConnection) -> bool {
-    let depth = crate::on_backend!(conn, |c| {
-        AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()
-    });
-    matches!(depth, Ok(Some(_)))
-}
-
 /// Runs `f` in the transaction just begun on `conn`, then commits, or rolls back on an error.
 fn finish_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where

@@ -244,25 +244,24 @@ impl<'a> Event<'a> {
     }
 
     /// Written in a transaction that already holds the order's lock (`orders::lock`), or that
-    /// inserted the order, which nobody else sees before it commits: [`record`] then does not
-    /// take the lock again (on PostgreSQL one round trip each, eleven in a checkout).
+    /// inserted the order, which nobody else sees before it commits, or in no transaction at
+    /// all (the insert is then its own: it holds nothing while it waits, so it cannot
+    /// deadlock, and a lock taken in a statement before it would be let go before it anyway):
+    /// [`record`] then does not take the lock (on PostgreSQL one round trip each).
     pub fn held(mut self) -> Self {
         self.held = true;
         self
     }
 }
 
-/// Adds `event` to its order's timeline, taking the order's row lock first when in a transaction.
+/// Adds `event` to its order's timeline, taking the order's row lock first.
 ///
 /// The lock comes first because the insert takes a share lock on the attempt and refund rows
 /// it names (their foreign keys), and a transition that holds the order's lock may be about to
 /// write the attempt's `tradeNo` (a unique key, so it needs the row exclusively): taken in the
 /// other order, the two wait for each other and PostgreSQL aborts one ("deadlock detected").
 pub fn record(conn: &mut DbConnection, event: Event<'_>) -> Result<(), DbError> {
-    // Written alone (in no transaction) the insert is its own transaction: it holds nothing
-    // while it waits, so it cannot deadlock, and a lock taken in a statement before it would be
-    // let go before the insert anyway.
-    if !event.held && crate::db::in_transaction(conn) {
+    if !event.held {
         super::lock(conn, event.order_id)?;
     }
     let row = NewPaymentEvent {

@@ -40,7 +40,8 @@ pub fn record(conn: &mut DbConnection, traffic: &Traffic<'_>) -> Result<(), DbEr
     timeline::record(conn, event(traffic))
 }
 
-/// [`record`] for a caller whose transaction holds the order's lock (`orders::lock`).
+/// [`record`] for a caller whose transaction holds the order's lock (`orders::lock`), or that
+/// writes the entry alone, in no transaction (see `Event::held`).
 pub fn record_held(conn: &mut DbConnection, traffic: &Traffic<'_>) -> Result<(), DbError> {
     timeline::record(conn, event(traffic).held())
 }

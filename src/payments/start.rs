@@ -88,7 +88,8 @@ pub async fn session_token(payments: &Payments, order_id: i64) -> Result<Option<
     };
     payments
         .db
-        .run(move |conn| calls::record(conn, &call))
+        // Alone, in no transaction: no lock to take.
+        .run(move |conn| calls::record_held(conn, &call))
         .await?;
     Ok(match answer {
         Ok(t) => Some(t.session_token),

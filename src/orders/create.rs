@@ -306,9 +306,11 @@ fn insert(
         .returning(orders::id)
         .get_result(conn)?;
     let number = number_for(id);
-    diesel::update(orders::table.find(id))
-        .set(orders::number.eq(&number))
-        .execute(conn)?;
+    let numbered = SetNumber {
+        id,
+        number: &number,
+    };
+    crate::on_backend!(conn, |c| numbered.execute(c))?;
     if let Some(claimed) = &claimed {
         discounts::record(conn, claimed, id, &checkout.email, at)?;
     }
@@ -386,3 +388,30 @@ fn insert(
         created: true,
     })
 }
+
+/// `UPDATE orders SET number = … WHERE id = …`, written out so that it stays prepared (see
+/// [`crate::db::prepared`]): the number comes from the id, which only the insert gives.
+struct SetNumber<'a> {
+    id: i64,
+    number: &'a str,
+}
+
+impl SetNumber<'_> {
+    fn walk<'b, DB>(
+        &'b self,
+        out: &mut diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()>
+    where
+        DB: diesel::backend::Backend,
+        i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
+        str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+    {
+        out.push_sql("UPDATE orders SET number = ");
+        out.push_bind_param::<diesel::sql_types::Text, _>(self.number)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<diesel::sql_types::BigInt, _>(&self.id)?;
+        Ok(())
+    }
+}
+
+crate::prepared_statement!(SetNumber);

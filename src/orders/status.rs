@@ -2,7 +2,13 @@
 //! [`set`], the one code that changes `orders.status`.
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
+use diesel::{
+    backend::Backend,
+    prelude::*,
+    query_builder::AstPass,
+    serialize::ToSql,
+    sql_types::{BigInt, Bool, Text, Timestamp},
+};
 
 use crate::db::{DbConnection, DbError, schema::orders};
 
@@ -108,17 +114,15 @@ pub fn set(
         )
     };
     let changed = match change {
-        Change::Paid { to, captured_minor } => diesel::update(this)
-            .set((
-                orders::status.eq(to),
-                orders::captured_minor.eq(captured_minor),
-                orders::paid_at.eq(Some(at)),
-                orders::reservation_expires_at.eq(None::<NaiveDateTime>),
-                orders::stock_released.eq(false),
-                orders::cancelled_at.eq(None::<NaiveDateTime>),
-                orders::updated_at.eq(at),
-            ))
-            .execute(conn)?,
+        Change::Paid { to, captured_minor } => {
+            let paid = MarkPaid {
+                id: order_id,
+                to: to.as_str(),
+                captured_minor,
+                at,
+            };
+            crate::on_backend!(conn, |c| paid.execute(c))?
+        }
         Change::Expired => diesel::update(
             this.filter(orders::status.eq(OrderStatus::PendingPayment))
                 .filter(orders::stock_released.eq(false))
@@ -154,3 +158,40 @@ pub fn set(
     };
     Ok(changed == 1)
 }
+
+/// [`Change::Paid`]'s update, written out so that it stays prepared (see
+/// [`crate::db::prepared`]): every paid order makes it.
+struct MarkPaid<'a> {
+    id: i64,
+    to: &'a str,
+    captured_minor: i64,
+    at: NaiveDateTime,
+}
+
+impl MarkPaid<'_> {
+    fn walk<'b, DB>(&'b self, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()>
+    where
+        DB: Backend + diesel::sql_types::HasSqlType<Bool>,
+        i64: ToSql<BigInt, DB>,
+        str: ToSql<Text, DB>,
+        bool: ToSql<Bool, DB>,
+        NaiveDateTime: ToSql<Timestamp, DB>,
+    {
+        out.push_sql("UPDATE orders SET status = ");
+        out.push_bind_param::<Text, _>(self.to)?;
+        out.push_sql(", captured_minor = ");
+        out.push_bind_param::<BigInt, _>(&self.captured_minor)?;
+        out.push_sql(", paid_at = ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(", reservation_expires_at = NULL, stock_released = ");
+        // Literal booleans are spelled differently on the two backends; a bound one is not.
+        out.push_bind_param::<Bool, _>(&false)?;
+        out.push_sql(", cancelled_at = NULL, updated_at = ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<BigInt, _>(&self.id)?;
+        Ok(())
+    }
+}
+
+crate::prepared_statement!(MarkPaid);

@@ -8,13 +8,18 @@ use asiabill::{OrderStatus, returns::verify_return, types::Transaction};
 use diesel::prelude::*;
 
 use super::{
-    AttemptStatus, Source, attempts, calls,
+    AttemptStatus, Source, calls,
     query::{self, Reading},
     start::effects,
     transition::{self, Outcome},
 };
 use crate::{
-    db::{DbError, models::PaymentAttempt, schema::orders, write_transaction},
+    db::{
+        DbError,
+        models::PaymentAttempt,
+        schema::{orders, payment_attempts},
+        write_transaction,
+    },
     orders::timeline::{self, Event, Message},
     payments::Payments,
 };
@@ -56,15 +61,16 @@ pub async fn handle(payments: &Payments, raw_query: &str) -> Result<Returned, Db
     let order_no = params.order_no.clone();
     let found = payments
         .db
+        // The attempt and its order's page token in one statement.
         .run(move |conn| {
-            let Some(attempt) = attempts::by_order_no(conn, &order_no)? else {
-                return Ok::<_, DbError>(None);
-            };
-            let token: String = orders::table
-                .find(attempt.order_id)
-                .select(orders::access_token)
-                .first(conn)?;
-            Ok(Some((attempt, token)))
+            Ok::<_, DbError>(
+                payment_attempts::table
+                    .inner_join(orders::table)
+                    .filter(payment_attempts::gateway_order_no.eq(&order_no))
+                    .select((PaymentAttempt::as_select(), orders::access_token))
+                    .first::<(PaymentAttempt, String)>(conn)
+                    .optional()?,
+            )
         })
         .await?;
     let Some((attempt, token)) = found else {

@@ -30,7 +30,7 @@ use diesel::{
 use tokio::sync::oneshot;
 
 use super::{
-    ADD_FACTS_COLUMNS, AddFacts, CartError, CartLine, LineRow, Plan, Wanted, add_item,
+    ADD_FACTS_COLUMNS, ADD_FACTS_JOINS, AddFacts, CartError, CartLine, LineRow, Plan, Wanted, add_item,
     line_columns, lines_source, set_item_quantity, touch_if_stale,
 };
 use crate::db::{
@@ -185,11 +185,7 @@ fn add_together(conn: &mut DbConnection, jobs: Vec<AddJob>) -> Vec<AddJob> {
         "SELECT r.n, {ADD_FACTS_COLUMNS} \
          FROM unnest($1::int8[], $2::int8[], $3::int8[]) WITH ORDINALITY \
               AS r(cart_id, product_id, variant_id, n) \
-         JOIN products p ON p.id = r.product_id \
-         LEFT JOIN product_variants v ON v.id = r.variant_id AND v.product_id = p.id \
-         LEFT JOIN carts c ON c.id = r.cart_id \
-         LEFT JOIN cart_items i ON i.cart_id = c.id AND i.product_id = p.id \
-              AND COALESCE(i.variant_id, 0) = r.variant_id"
+         {ADD_FACTS_JOINS}"
     ))
     .bind::<Array<BigInt>, _>(&carts)
     .bind::<Array<BigInt>, _>(&products)

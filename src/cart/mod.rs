@@ -476,6 +476,14 @@ pub(crate) const ADD_FACTS_COLUMNS: &str = "COALESCE(v.stock, p.stock) AS stock,
      v.id AS variant_id, v.active AS variant_active, \
      EXISTS (SELECT 1 FROM product_variants a WHERE a.product_id = p.id) AS has_variants";
 
+/// What [`ADD_FACTS_COLUMNS`] read from, for the adds `r(cart_id, product_id, variant_id)`
+/// (a variant of 0 is none, as a line's NULL one: [`Wanted::variant_key`]).
+pub(crate) const ADD_FACTS_JOINS: &str = "JOIN products p ON p.id = r.product_id \
+     LEFT JOIN product_variants v ON v.id = r.variant_id AND v.product_id = p.id \
+     LEFT JOIN carts c ON c.id = r.cart_id \
+     LEFT JOIN cart_items i ON i.cart_id = c.id AND i.product_id = p.id \
+          AND COALESCE(i.variant_id, 0) = r.variant_id";
+
 impl AddFacts {
     /// `None` when there is no such product.
     fn read(
@@ -483,19 +491,15 @@ impl AddFacts {
         cart_id: Option<i64>,
         wanted: Wanted,
     ) -> Result<Option<AddFacts>, DbError> {
-        // A line is the product's own (variant NULL, bound as 0) or the variant's.
+        // Each value bound once, in order: SQLite numbers `$n` by first appearance.
         let query = diesel::sql_query(format!(
             "SELECT {ADD_FACTS_COLUMNS} \
-             FROM products p \
-             LEFT JOIN product_variants v ON v.id = $2 AND v.product_id = p.id \
-             LEFT JOIN carts c ON c.id = $3 \
-             LEFT JOIN cart_items i ON i.cart_id = c.id AND i.product_id = p.id \
-                  AND COALESCE(i.variant_id, 0) = $2 \
-             WHERE p.id = $1"
+             FROM (SELECT $1 AS cart_id, $2 AS product_id, $3 AS variant_id) r \
+             {ADD_FACTS_JOINS}"
         ))
+        .bind::<Nullable<BigInt>, _>(cart_id)
         .bind::<BigInt, _>(wanted.product_id)
-        .bind::<BigInt, _>(wanted.variant_key())
-        .bind::<Nullable<BigInt>, _>(cart_id);
+        .bind::<BigInt, _>(wanted.variant_key());
         Ok(crate::on_backend!(conn, |c| query
             .load::<AddFacts>(c)
             .map(|rows| rows.into_iter().next()))?)

@@ -44,3 +44,4 @@ mod storefront;
 mod taxes;
 mod timeline;
 mod transactions;
+mod variants;

@@ -7,7 +7,8 @@ use diesel::{dsl::count_star, prelude::*};
 use crate::db::{
     DbConnection, DbError,
     schema::{
-        chargebacks, orders, payment_attempts, payment_events, product_variants, products, refunds, webhook_events,
+        chargebacks, orders, payment_attempts, payment_events, product_variants, products, refunds,
+        webhook_events,
     },
 };
 use crate::payments::{AttemptStatus, RefundStatus, WebhookStatus, webhook_log::Delivery};

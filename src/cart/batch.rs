@@ -30,8 +30,8 @@ use diesel::{
 use tokio::sync::oneshot;
 
 use super::{
-    ADD_FACTS_COLUMNS, ADD_FACTS_JOINS, AddFacts, CartError, CartLine, LineRow, Plan, Wanted, add_item,
-    line_columns, lines_source, set_item_quantity, touch_if_stale,
+    ADD_FACTS_COLUMNS, ADD_FACTS_JOINS, AddFacts, CartError, CartLine, LineRow, Plan, Wanted,
+    add_item, line_columns, lines_source, set_item_quantity, touch_if_stale,
 };
 use crate::db::{
     DbConnection, DbError,

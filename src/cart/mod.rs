@@ -209,7 +209,8 @@ impl From<LineRow> for CartLine {
                 .or_else(|| r.variant_sku.clone())
                 .unwrap_or_default()
         };
-        let (variant_name_en, variant_name_zh) = (named(r.variant_name_en), named(r.variant_name_zh));
+        let (variant_name_en, variant_name_zh) =
+            (named(r.variant_name_en), named(r.variant_name_zh));
         CartLine {
             item_id: r.item_id,
             product_id: r.product_id,

@@ -84,9 +84,7 @@ impl Carts {
                 .unwrap_or(Err(CartError::Db(DbError::Abandoned))),
             None => {
                 self.db
-                    .write(move |conn| {
-                        super::add_item(conn, cart_id, wanted, quantity, currency)
-                    })
+                    .write(move |conn| super::add_item(conn, cart_id, wanted, quantity, currency))
                     .await
             }
         }

@@ -55,7 +55,11 @@ pub struct OptionValue {
 impl OptionValue {
     /// The value in the shopper's language.
     pub fn label(&self, chinese: bool) -> &str {
-        if chinese { &self.value_zh } else { &self.value_en }
+        if chinese {
+            &self.value_zh
+        } else {
+            &self.value_en
+        }
     }
 }
 
@@ -75,7 +79,11 @@ pub struct ProductOption {
 impl ProductOption {
     /// The name in the shopper's language.
     pub fn name(&self, chinese: bool) -> &str {
-        if chinese { &self.name_zh } else { &self.name_en }
+        if chinese {
+            &self.name_zh
+        } else {
+            &self.name_en
+        }
     }
 }
 
@@ -132,10 +140,7 @@ impl Variants {
         let option_ids: Vec<i64> = options.iter().map(|o| o.0).collect();
         let values: Vec<(i64, i64, String, String)> = product_option_values::table
             .filter(product_option_values::option_id.eq_any(&option_ids))
-            .order((
-                product_option_values::position,
-                product_option_values::id,
-            ))
+            .order((product_option_values::position, product_option_values::id))
             .select((
                 product_option_values::option_id,
                 product_option_values::id,
@@ -193,11 +198,7 @@ impl Variants {
                     weight_grams,
                     image_path,
                     active,
-                    value_ids: links
-                        .iter()
-                        .filter(|l| l.0 == id)
-                        .map(|l| l.1)
-                        .collect(),
+                    value_ids: links.iter().filter(|l| l.0 == id).map(|l| l.1).collect(),
                 },
             )
             .collect();
@@ -305,7 +306,9 @@ pub fn on_sale(
     product_ids: &[i64],
 ) -> Result<HashMap<i64, OnSale>, DbError> {
     use diesel::dsl::{max, min};
-    let rows: Vec<(i64, Option<i64>, Option<i64>, Option<i64>)> = product_variants::table
+    /// A product, its lowest and highest price and its largest stock.
+    type Row = (i64, Option<i64>, Option<i64>, Option<i64>);
+    let rows: Vec<Row> = product_variants::table
         .filter(product_variants::product_id.eq_any(product_ids))
         .filter(product_variants::active.eq(true))
         .group_by(product_variants::product_id)
@@ -339,9 +342,7 @@ pub fn names(
     ids: &[i64],
 ) -> Result<HashMap<i64, (String, String)>, DbError> {
     let rows: Vec<(i64, String, String)> = product_variant_values::table
-        .inner_join(
-            product_option_values::table.inner_join(product_options::table),
-        )
+        .inner_join(product_option_values::table.inner_join(product_options::table))
         .filter(product_variant_values::variant_id.eq_any(ids))
         .order((
             product_variant_values::variant_id,
@@ -436,7 +437,11 @@ mod tests {
     fn the_page_first_shows_a_variant_on_sale_and_offered_prices_range() {
         let v = coffee();
         assert_eq!(v.default_variant().map(|x| x.id), Some(101));
-        assert_eq!(v.price_range(), Some((1600, 5200)), "the inactive one left out");
+        assert_eq!(
+            v.price_range(),
+            Some((1600, 5200)),
+            "the inactive one left out"
+        );
         assert_eq!(Variants::default().price_range(), None);
         assert!(Variants::default().default_variant().is_none());
     }

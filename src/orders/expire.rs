@@ -126,7 +126,9 @@ pub fn restore_to_cart(
         // A line whose variant was deleted since names no variant but had one.
         let wanted = match (product_id, variant_id) {
             (Some(product_id), Some(variant_id)) => cart::Wanted::variant(product_id, variant_id),
-            (Some(product_id), None) if variant_name.is_empty() => cart::Wanted::product(product_id),
+            (Some(product_id), None) if variant_name.is_empty() => {
+                cart::Wanted::product(product_id)
+            }
             _ => {
                 skipped += 1;
                 continue;

@@ -15,7 +15,9 @@ use crate::{
         DbConnection, DbError,
         models::{Order, PaymentAttempt},
         now,
-        schema::{order_lines, orders, payment_attempts, payment_events, product_variants, products},
+        schema::{
+            order_lines, orders, payment_attempts, payment_events, product_variants, products,
+        },
         write_transaction,
     },
     emails::{self, EmailKind, Subject},
@@ -599,7 +601,9 @@ fn retake_stock(conn: &mut DbConnection, order_id: i64) -> Result<Vec<String>, D
     // The code's row first, as the checkout takes them (see `discounts`).
     crate::discounts::retake(conn, order_id, crate::db::now())?;
     // In product order, as every stock change takes product rows (see `orders::create`).
-    let lines: Vec<(Option<i64>, i64, String, Option<i64>, String)> = order_lines::table
+    /// Product, quantity, name, variant and the variant's name.
+    type Line = (Option<i64>, i64, String, Option<i64>, String);
+    let lines: Vec<Line> = order_lines::table
         .filter(order_lines::order_id.eq(order_id))
         .order((order_lines::product_id, order_lines::variant_id))
         .select((
@@ -646,7 +650,11 @@ enum StockRow {
 
 /// Where order line stock goes back to or is taken from: its variant's row, else its
 /// product's; none once either is deleted (a line that had a variant, now gone, names one).
-fn stock_of(product_id: Option<i64>, variant_id: Option<i64>, variant_name: &str) -> Option<StockRow> {
+fn stock_of(
+    product_id: Option<i64>,
+    variant_id: Option<i64>,
+    variant_name: &str,
+) -> Option<StockRow> {
     match (product_id, variant_id) {
         (_, Some(v)) => Some(StockRow::Variant(v)),
         (Some(p), None) if variant_name.is_empty() => Some(StockRow::Product(p)),

@@ -200,10 +200,7 @@ pub async fn add(
 
 /// What the form asks for: the variant its `option` values make (read from the product's
 /// variants), else its `variant_id`, else the product alone.
-async fn choice(
-    state: &AppState,
-    item: &AddItem,
-) -> Result<Result<Wanted, CartError>, AppError> {
+async fn choice(state: &AppState, item: &AddItem) -> Result<Result<Wanted, CartError>, AppError> {
     let product_id = item.product_id;
     if item.options.is_empty() {
         return Ok(Ok(match item.variant_id {
@@ -280,4 +277,54 @@ fn back(req: &HttpRequest, fallback: &str) -> String {
                 && u.path().starts_with("/products/")
         })
         .map_or_else(|| fallback.to_owned(), |u| u.path().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AddItem;
+
+    fn form(fields: &[(&str, &str)]) -> Vec<(String, String)> {
+        fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_add_form_reads_a_variant_by_id_or_by_its_options() {
+        let item = AddItem::parse(&form(&[("product_id", "3"), ("variant_id", "")]));
+        assert_eq!(
+            item,
+            Some(AddItem {
+                product_id: 3,
+                quantity: 1,
+                variant_id: None,
+                options: Vec::new(),
+            })
+        );
+        let item = AddItem::parse(&form(&[
+            ("product_id", "3"),
+            ("quantity", "2"),
+            ("option", "11"),
+            ("option", "21"),
+            ("variant_id", "7"),
+        ]));
+        assert_eq!(
+            item,
+            Some(AddItem {
+                product_id: 3,
+                quantity: 2,
+                variant_id: Some(7),
+                options: vec![11, 21],
+            })
+        );
+        for bad in [
+            &[("quantity", "1")][..],
+            &[("product_id", "x")],
+            &[("product_id", "3"), ("variant_id", "x")],
+            &[("product_id", "3"), ("option", "")],
+        ] {
+            assert_eq!(AddItem::parse(&form(bad)), None, "{bad:?}");
+        }
+    }
 }

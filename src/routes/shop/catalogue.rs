@@ -90,9 +90,8 @@ impl Cards {
             .map(|p| {
                 // A product keeps the currency it was priced in, even if SHOP_CURRENCY
                 // changed since.
-                let price = |minor| {
-                    format_price(minor, Currency::parse(&p.currency).unwrap_or(currency))
-                };
+                let price =
+                    |minor| format_price(minor, Currency::parse(&p.currency).unwrap_or(currency));
                 // A product sold with variants is priced and stocked by them.
                 let (price, in_stock) = match variants.get(&p.id) {
                     Some(v) if v.low_minor != v.high_minor => (

@@ -165,7 +165,9 @@ impl ProductPage {
 
     /// The variant shown, if any.
     fn variant(&self) -> Option<&VariantView> {
-        self.shown.variant.and_then(|i| self.product.variants.get(i))
+        self.shown
+            .variant
+            .and_then(|i| self.product.variants.get(i))
     }
 
     /// Whether the variant `id` is the one shown.

@@ -7,7 +7,8 @@ use diesel::{dsl::count_star, prelude::*};
 use crate::db::{
     DbConnection, DbError,
     schema::{
-        chargebacks, orders, payment_attempts, payment_events, products, refunds, webhook_events,
+        chargebacks, orders, payment_attempts, payment_events, product_variants, products, refunds,
+        webhook_events,
     },
 };
 use crate::payments::{AttemptStatus, RefundStatus, WebhookStatus, webhook_log::Delivery};
@@ -103,14 +104,15 @@ pub struct Dashboard {
 /// Products listed at most under "low stock".
 const LOW_STOCK_LISTED: i64 = 50;
 
-/// A product on sale whose stock is at or below the low-stock threshold.
+/// A product on sale (or a variant of one) whose stock is at or below the low-stock
+/// threshold.
 #[derive(Debug, Clone, Queryable)]
 pub struct LowStock {
-    /// Its id, for the link to its edit page.
+    /// The product's id, for the link to its edit page.
     pub id: i64,
-    /// Its SKU.
+    /// Its SKU (the variant's, for a variant).
     pub sku: String,
-    /// Its English name.
+    /// Its English name (a variant's follows its product's).
     pub name_en: String,
     /// Its Chinese name.
     pub name_zh: String,
@@ -118,12 +120,16 @@ pub struct LowStock {
     pub stock: i64,
 }
 
-/// The products on sale with `threshold` units or fewer left, the emptiest first
-/// (`SHOP_LOW_STOCK`). Hidden products are left out: nobody is buying them.
+/// The products and variants on sale with `threshold` units or fewer left, the emptiest first
+/// (`SHOP_LOW_STOCK`). Hidden products and variants are left out: nobody is buying them. A
+/// product sold with variants is counted by its variants, its own row's stock being unused.
 pub fn low_stock(conn: &mut DbConnection, threshold: i64) -> Result<Vec<LowStock>, DbError> {
-    Ok(products::table
+    let mut low: Vec<LowStock> = products::table
         .filter(products::active.eq(true))
         .filter(products::stock.le(threshold))
+        .filter(diesel::dsl::not(products::id.eq_any(
+            product_variants::table.select(product_variants::product_id),
+        )))
         .order((products::stock, products::sku))
         .limit(LOW_STOCK_LISTED)
         .select((
@@ -133,7 +139,42 @@ pub fn low_stock(conn: &mut DbConnection, threshold: i64) -> Result<Vec<LowStock
             products::name_zh,
             products::stock,
         ))
-        .load(conn)?)
+        .load(conn)?;
+    let variants: Vec<(i64, i64, String, String, String, i64)> = product_variants::table
+        .inner_join(products::table)
+        .filter(products::active.eq(true))
+        .filter(product_variants::active.eq(true))
+        .filter(product_variants::stock.le(threshold))
+        .order((product_variants::stock, product_variants::sku))
+        .limit(LOW_STOCK_LISTED)
+        .select((
+            product_variants::id,
+            products::id,
+            product_variants::sku,
+            products::name_en,
+            products::name_zh,
+            product_variants::stock,
+        ))
+        .load(conn)?;
+    let ids: Vec<i64> = variants.iter().map(|v| v.0).collect();
+    let names = crate::catalogue::offer::names(conn, &ids)?;
+    low.extend(
+        variants
+            .into_iter()
+            .map(|(variant_id, id, sku, name_en, name_zh, stock)| {
+                let (en, zh) = names.get(&variant_id).cloned().unwrap_or_default();
+                LowStock {
+                    id,
+                    sku,
+                    name_en: crate::cart::full_name(&name_en, &en),
+                    name_zh: crate::cart::full_name(&name_zh, &zh),
+                    stock,
+                }
+            }),
+    );
+    low.sort_by(|a, b| (a.stock, &a.sku).cmp(&(b.stock, &b.sku)));
+    low.truncate(usize::try_from(LOW_STOCK_LISTED).unwrap_or(usize::MAX));
+    Ok(low)
 }
 
 /// Loads the dashboard as of `at`.

@@ -3,7 +3,8 @@
 //! - [`LinesBatch`]: the lines of every cart asked for, in one `SELECT … WHERE cart_id =
 //!   ANY($1)`.
 //! - [`AddsBatch`]: adds to existing carts in two statements whatever their number: the facts
-//!   of every add (`unnest` of the carts and products asked for, joined), then one statement
+//!   of every add (`unnest` of the carts, products and variants asked for, joined), then one
+//!   statement
 //!   writing them all: an `UPDATE … FROM unnest(…)` of the lines that grow, each guarded by the
 //!   quantity it was read with, beside an `INSERT … SELECT FROM unnest(…) ON CONFLICT DO
 //!   NOTHING` of the new lines. The
@@ -29,13 +30,14 @@ use diesel::{
 use tokio::sync::oneshot;
 
 use super::{
-    AddFacts, CartError, CartLine, LINE_COLUMNS, Plan, add_item, set_item_quantity, touch_if_stale,
+    ADD_FACTS_COLUMNS, ADD_FACTS_JOINS, AddFacts, CartError, CartLine, LineRow, Plan, Wanted,
+    add_item, line_columns, lines_source, set_item_quantity, touch_if_stale,
 };
 use crate::db::{
     DbConnection, DbError,
     batch::{Batch, Job},
     now,
-    schema::{cart_items, products},
+    schema::cart_items,
 };
 
 /// A cart whose lines are wanted, and where they go.
@@ -84,15 +86,14 @@ impl Batch for LinesBatch {
 
 /// The lines of carts `ids` (each oldest first), by cart.
 fn lines_of(pg: &mut PgConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<CartLine>>> {
-    let rows: Vec<(i64, CartLine)> = cart_items::table
-        .inner_join(products::table)
+    let rows: Vec<(i64, LineRow)> = lines_source!()
         .filter(cart_items::cart_id.eq_any(ids))
         .order(cart_items::id.asc())
-        .select((cart_items::cart_id, LINE_COLUMNS))
+        .select((cart_items::cart_id, line_columns!()))
         .load(pg)?;
     let mut by_cart: HashMap<i64, Vec<CartLine>> = HashMap::new();
     for (cart_id, line) in rows {
-        by_cart.entry(cart_id).or_default().push(line);
+        by_cart.entry(cart_id).or_default().push(line.into());
     }
     Ok(by_cart)
 }
@@ -100,7 +101,7 @@ fn lines_of(pg: &mut PgConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<
 /// An add to a cart, and where its answer (the cart's id) goes.
 pub(super) struct AddJob {
     pub(super) cart_id: Option<i64>,
-    pub(super) product_id: i64,
+    pub(super) wanted: Wanted,
     pub(super) quantity: i64,
     pub(super) currency: Currency,
     pub(super) reply: oneshot::Sender<Result<i64, CartError>>,
@@ -112,7 +113,7 @@ impl AddJob {
         let added = add_item(
             conn,
             self.cart_id,
-            self.product_id,
+            self.wanted,
             self.quantity,
             self.currency,
         );
@@ -144,7 +145,7 @@ impl Batch for AddsBatch {
         for job in jobs {
             match job.cart_id {
                 // A second add of the same line would be decided from the same facts.
-                Some(cart_id) if lines_seen.insert((cart_id, job.product_id)) => {
+                Some(cart_id) if lines_seen.insert(line_key(cart_id, job.wanted)) => {
                     batched.push(job);
                 }
                 _ => later.push(job),
@@ -177,17 +178,18 @@ struct NumberedFacts {
 /// write landed or that were refused, and returns the others for [`add_item`].
 fn add_together(conn: &mut DbConnection, jobs: Vec<AddJob>) -> Vec<AddJob> {
     let carts: Vec<i64> = jobs.iter().filter_map(|j| j.cart_id).collect();
-    let products: Vec<i64> = jobs.iter().map(|j| j.product_id).collect();
-    let read = diesel::sql_query(
-        "SELECT r.n, p.stock, p.active, p.currency, c.id AS cart_id, \
-                c.updated_at AS cart_updated_at, i.id AS line_id, i.quantity AS line_quantity \
-         FROM unnest($1::int8[], $2::int8[]) WITH ORDINALITY AS r(cart_id, product_id, n) \
-         JOIN products p ON p.id = r.product_id \
-         LEFT JOIN carts c ON c.id = r.cart_id \
-         LEFT JOIN cart_items i ON i.cart_id = c.id AND i.product_id = p.id",
-    )
+    let products: Vec<i64> = jobs.iter().map(|j| j.wanted.product_id).collect();
+    let variants: Vec<i64> = jobs.iter().map(|j| j.wanted.variant_key()).collect();
+    // As `AddFacts::read`, for every add at once.
+    let read = diesel::sql_query(format!(
+        "SELECT r.n, {ADD_FACTS_COLUMNS} \
+         FROM unnest($1::int8[], $2::int8[], $3::int8[]) WITH ORDINALITY \
+              AS r(cart_id, product_id, variant_id, n) \
+         {ADD_FACTS_JOINS}"
+    ))
     .bind::<Array<BigInt>, _>(&carts)
-    .bind::<Array<BigInt>, _>(&products);
+    .bind::<Array<BigInt>, _>(&products)
+    .bind::<Array<BigInt>, _>(&variants);
     let Ok(rows) = postgres(conn).and_then(|pg| read.load::<NumberedFacts>(pg)) else {
         return jobs;
     };
@@ -199,7 +201,12 @@ fn add_together(conn: &mut DbConnection, jobs: Vec<AddJob>) -> Vec<AddJob> {
     let mut planned = Vec::new();
     let mut later = Vec::new();
     for (n, job) in jobs.into_iter().enumerate() {
-        match Plan::decide(facts.remove(&n).as_ref(), job.quantity, job.currency) {
+        match Plan::decide(
+            facts.remove(&n).as_ref(),
+            job.wanted,
+            job.quantity,
+            job.currency,
+        ) {
             Err(refused) => {
                 let _ = job.reply.send(Err(refused));
             }
@@ -218,16 +225,17 @@ fn add_together(conn: &mut DbConnection, jobs: Vec<AddJob>) -> Vec<AddJob> {
 
 /// Writes the lines of `planned` in one statement: the lines that grow, each only while it
 /// holds the quantity it was read with (`UPDATE … FROM unnest(…)`), and the new ones, skipping
-/// any another request added meanwhile (`INSERT … ON CONFLICT DO NOTHING`). Answers the
-/// (cart, product) pairs written. No two of `planned` name one line, so the two parts never
-/// touch the same row.
+/// any another request added meanwhile (`INSERT … ON CONFLICT DO NOTHING`). Answers the lines
+/// written, by [`line_key`]. No two of `planned` name one line, so the two parts never touch
+/// the same row.
 fn write_lines(
     pg: &mut PgConnection,
     planned: &[(AddJob, Plan)],
     at: NaiveDateTime,
-) -> QueryResult<HashSet<(i64, i64)>> {
+) -> QueryResult<HashSet<(i64, i64, i64)>> {
     let (mut ids, mut grown, mut had) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut carts, mut products, mut wanted) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut carts, mut products, mut variants, mut wanted) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (job, plan) in planned {
         match *plan {
             Plan::Update {
@@ -244,7 +252,8 @@ fn write_lines(
                 cart_id, wanted: w, ..
             } => {
                 carts.push(cart_id);
-                products.push(job.product_id);
+                products.push(job.wanted.product_id);
+                variants.push(job.wanted.variant_key());
                 wanted.push(w);
             }
             Plan::NewCart { .. } => {}
@@ -256,34 +265,41 @@ fn write_lines(
         cart_id: i64,
         #[diesel(sql_type = BigInt)]
         product_id: i64,
+        #[diesel(sql_type = BigInt)]
+        variant_id: i64,
     }
+    // A variant of 0 is a line without one (`Wanted::variant_key`).
     let written = diesel::sql_query(
         "WITH grown AS ( \
-             UPDATE cart_items SET quantity = v.wanted, updated_at = $7 \
+             UPDATE cart_items SET quantity = v.wanted, updated_at = $8 \
              FROM unnest($1::int8[], $2::int8[], $3::int8[]) AS v(id, wanted, had) \
              WHERE cart_items.id = v.id AND cart_items.quantity = v.had \
-             RETURNING cart_items.cart_id, cart_items.product_id \
+             RETURNING cart_items.cart_id, cart_items.product_id, \
+                       COALESCE(cart_items.variant_id, 0) AS variant_id \
          ), added AS ( \
-             INSERT INTO cart_items (cart_id, product_id, quantity, created_at, updated_at) \
-             SELECT v.cart_id, v.product_id, v.wanted, $7, $7 \
-             FROM unnest($4::int8[], $5::int8[], $6::int8[]) AS v(cart_id, product_id, wanted) \
+             INSERT INTO cart_items \
+                  (cart_id, product_id, variant_id, quantity, created_at, updated_at) \
+             SELECT v.cart_id, v.product_id, NULLIF(v.variant_id, 0), v.wanted, $8, $8 \
+             FROM unnest($4::int8[], $5::int8[], $6::int8[], $7::int8[]) \
+                  AS v(cart_id, product_id, variant_id, wanted) \
              ON CONFLICT DO NOTHING \
-             RETURNING cart_id, product_id \
+             RETURNING cart_id, product_id, COALESCE(variant_id, 0) AS variant_id \
          ) \
-         SELECT cart_id, product_id FROM grown \
-         UNION ALL SELECT cart_id, product_id FROM added",
+         SELECT cart_id, product_id, variant_id FROM grown \
+         UNION ALL SELECT cart_id, product_id, variant_id FROM added",
     )
     .bind::<Array<BigInt>, _>(&ids)
     .bind::<Array<BigInt>, _>(&grown)
     .bind::<Array<BigInt>, _>(&had)
     .bind::<Array<BigInt>, _>(&carts)
     .bind::<Array<BigInt>, _>(&products)
+    .bind::<Array<BigInt>, _>(&variants)
     .bind::<Array<BigInt>, _>(&wanted)
     .bind::<Timestamp, _>(at)
     .load::<Written>(pg)?;
     Ok(written
         .into_iter()
-        .map(|w| (w.cart_id, w.product_id))
+        .map(|w| (w.cart_id, w.product_id, w.variant_id))
         .collect())
 }
 
@@ -291,7 +307,7 @@ fn write_lines(
 /// returns the others for [`add_item`]: all of them when the statement failed.
 fn finish(
     conn: &mut DbConnection,
-    written: QueryResult<HashSet<(i64, i64)>>,
+    written: QueryResult<HashSet<(i64, i64, i64)>>,
     planned: Vec<(AddJob, Plan)>,
     at: NaiveDateTime,
 ) -> Vec<AddJob> {
@@ -312,7 +328,7 @@ fn finish(
                 continue;
             }
         };
-        if written.contains(&(cart_id, job.product_id)) {
+        if written.contains(&line_key(cart_id, job.wanted)) {
             let answer = touch_if_stale(conn, cart_id, touched, at)
                 .map(|()| cart_id)
                 .map_err(CartError::from);
@@ -322,6 +338,11 @@ fn finish(
         }
     }
     later
+}
+
+/// A cart line as the batch tells lines apart: its cart, product and variant (0 for none).
+fn line_key(cart_id: i64, wanted: Wanted) -> (i64, i64, i64) {
+    (cart_id, wanted.product_id, wanted.variant_key())
 }
 
 /// The PostgreSQL connection under `conn`: batches run on PostgreSQL only (`Db::batcher`).

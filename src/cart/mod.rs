@@ -20,18 +20,20 @@ use rand::RngCore;
 
 use crate::db::{
     DbConnection, DbError, now,
-    schema::{cart_items, carts, products},
+    schema::{cart_items, carts, product_variants, products},
     write_transaction,
 };
 
 /// Most units of one product in a cart.
 pub const MAX_PER_LINE: i64 = 10;
 
-/// A cart line with the product's current price and stock.
-#[derive(Debug, Clone, Queryable)]
+/// A cart line with the current price and stock of what it sells: the product's, or for a
+/// product sold with variants, the variant's (its weight and image falling back to the
+/// product's).
+#[derive(Debug, Clone)]
 #[expect(
     missing_docs,
-    reason = "fields are the joined cart item and product columns"
+    reason = "fields are the joined cart item, product and variant columns"
 )]
 pub struct CartLine {
     pub item_id: i64,
@@ -44,9 +46,19 @@ pub struct CartLine {
     pub currency: String,
     pub quantity: i64,
     pub stock: i64,
+    /// On sale: the product, and its variant when there is one.
     pub active: bool,
-    /// The product's shipping weight, per unit.
+    /// The shipping weight, per unit.
     pub weight_grams: i64,
+    /// The variant, for a product sold with variants.
+    pub variant_id: Option<i64>,
+    /// What the order line keeps as its SKU: the variant's, else the product's slug (as order
+    /// lines always kept).
+    pub sku: String,
+    /// The variant's name in English (`Espresso / 1 kg`); empty without a variant.
+    pub variant_name_en: String,
+    /// The variant's name in Chinese.
+    pub variant_name_zh: String,
 }
 
 impl CartLine {
@@ -55,13 +67,38 @@ impl CartLine {
         self.unit_price_minor.checked_mul(self.quantity)
     }
 
-    /// The name in the shopper's language.
+    /// The product's name in the shopper's language.
     pub fn name(&self, chinese: bool) -> &str {
         if chinese {
             &self.name_zh
         } else {
             &self.name_en
         }
+    }
+
+    /// The variant's name in the shopper's language; empty without a variant.
+    pub fn variant_name(&self, chinese: bool) -> &str {
+        if chinese {
+            &self.variant_name_zh
+        } else {
+            &self.variant_name_en
+        }
+    }
+
+    /// The product's name followed by its variant's, as a line of the checkout's summary
+    /// shows it.
+    pub fn full_name(&self, chinese: bool) -> String {
+        full_name(self.name(chinese), self.variant_name(chinese))
+    }
+}
+
+/// A product's name followed by its variant's (`Colombia Huila — Espresso / 1 kg`), or the
+/// product's alone.
+pub fn full_name(product: &str, variant: &str) -> String {
+    if variant.is_empty() {
+        product.to_owned()
+    } else {
+        format!("{product} — {variant}")
     }
 }
 
@@ -71,6 +108,12 @@ pub enum CartError {
     /// No such product, or it is no longer sold.
     #[error("product not found")]
     UnknownProduct,
+    /// The product is sold with variants and none was chosen.
+    #[error("choose a variant")]
+    ChooseVariant,
+    /// No such variant of this product, or it is no longer sold.
+    #[error("variant not found")]
+    UnknownVariant,
     /// No such line in this cart.
     #[error("cart line not found")]
     UnknownLine,
@@ -115,6 +158,8 @@ impl CartError {
     pub fn message_key(&self) -> &'static str {
         match self {
             CartError::UnknownProduct | CartError::UnknownLine => "cart.unknown_product",
+            CartError::ChooseVariant => "cart.choose_variant",
+            CartError::UnknownVariant => "cart.unknown_variant",
             CartError::SoldOut => "cart.sold_out",
             CartError::TooMany { .. } => "cart.too_many",
             CartError::NotEnoughStock { .. } => "cart.not_enough_stock",
@@ -126,47 +171,130 @@ impl CartError {
     }
 }
 
-/// The columns a [`CartLine`] is loaded from, in the order of its fields (cart items joined
-/// with their products).
-type LineColumns = (
-    cart_items::id,
-    products::id,
-    products::slug,
-    products::name_en,
-    products::name_zh,
-    products::image_path,
-    products::price_minor,
-    products::currency,
-    cart_items::quantity,
-    products::stock,
-    products::active,
-    products::weight_grams,
-);
+/// A cart line as loaded: the cart item, its product, and its variant's columns (NULL without
+/// one), which [`CartLine`] settles into one price, stock, weight and image.
+#[derive(Debug, Clone, Queryable)]
+pub(crate) struct LineRow {
+    item_id: i64,
+    product_id: i64,
+    slug: String,
+    name_en: String,
+    name_zh: String,
+    image_path: String,
+    price_minor: i64,
+    currency: String,
+    quantity: i64,
+    stock: i64,
+    active: bool,
+    weight_grams: i64,
+    variant_id: Option<i64>,
+    variant_sku: Option<String>,
+    variant_price_minor: Option<i64>,
+    variant_stock: Option<i64>,
+    variant_weight_grams: Option<i64>,
+    variant_image_path: Option<String>,
+    variant_active: Option<bool>,
+    variant_name_en: Option<String>,
+    variant_name_zh: Option<String>,
+}
 
-/// [`LineColumns`], for `select`.
-pub(crate) const LINE_COLUMNS: LineColumns = (
-    cart_items::id,
-    products::id,
-    products::slug,
-    products::name_en,
-    products::name_zh,
-    products::image_path,
-    products::price_minor,
-    products::currency,
-    cart_items::quantity,
-    products::stock,
-    products::active,
-    products::weight_grams,
-);
+impl From<LineRow> for CartLine {
+    fn from(r: LineRow) -> Self {
+        // A line whose variant is gone was deleted with it (`ON DELETE CASCADE`), so a variant
+        // id here always comes with the variant's columns.
+        let has_variant = r.variant_id.is_some();
+        // A variant without option values is still told apart, by its SKU.
+        let named = |name: Option<String>| {
+            name.filter(|n| !n.is_empty())
+                .or_else(|| r.variant_sku.clone())
+                .unwrap_or_default()
+        };
+        let (variant_name_en, variant_name_zh) =
+            (named(r.variant_name_en), named(r.variant_name_zh));
+        CartLine {
+            item_id: r.item_id,
+            product_id: r.product_id,
+            image_path: r.variant_image_path.unwrap_or(r.image_path),
+            unit_price_minor: r.variant_price_minor.unwrap_or(r.price_minor),
+            currency: r.currency,
+            quantity: r.quantity,
+            stock: r.variant_stock.unwrap_or(r.stock),
+            active: r.active && r.variant_active.unwrap_or(!has_variant),
+            weight_grams: r.variant_weight_grams.unwrap_or(r.weight_grams),
+            variant_id: r.variant_id,
+            sku: r.variant_sku.unwrap_or_else(|| r.slug.clone()),
+            variant_name_en,
+            variant_name_zh,
+            slug: r.slug,
+            name_en: r.name_en,
+            name_zh: r.name_zh,
+        }
+    }
+}
+
+/// The columns a [`LineRow`] is loaded from, in the order of its fields, for a query of cart
+/// items joined with their products and left-joined with their variants. A macro rather than
+/// a constant: the variant's name is SQL of its own (`offer::cart_line_name_sql`).
+macro_rules! line_columns {
+    () => {
+        (
+            crate::db::schema::cart_items::id,
+            crate::db::schema::products::id,
+            crate::db::schema::products::slug,
+            crate::db::schema::products::name_en,
+            crate::db::schema::products::name_zh,
+            crate::db::schema::products::image_path,
+            crate::db::schema::products::price_minor,
+            crate::db::schema::products::currency,
+            crate::db::schema::cart_items::quantity,
+            crate::db::schema::products::stock,
+            crate::db::schema::products::active,
+            crate::db::schema::products::weight_grams,
+            crate::db::schema::cart_items::variant_id,
+            crate::db::schema::product_variants::sku.nullable(),
+            crate::db::schema::product_variants::price_minor.nullable(),
+            crate::db::schema::product_variants::stock.nullable(),
+            crate::db::schema::product_variants::weight_grams.nullable(),
+            crate::db::schema::product_variants::image_path.nullable(),
+            crate::db::schema::product_variants::active.nullable(),
+            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
+                crate::catalogue::offer::cart_line_name_sql(false),
+            ),
+            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
+                crate::catalogue::offer::cart_line_name_sql(true),
+            ),
+        )
+    };
+}
+pub(crate) use line_columns;
+
+/// The cart items of a query, joined with their products and their variants.
+macro_rules! lines_source {
+    () => {
+        crate::db::schema::cart_items::table
+            .inner_join(crate::db::schema::products::table)
+            .left_join(
+                crate::db::schema::product_variants::table.on(
+                    crate::db::schema::product_variants::id
+                        .nullable()
+                        .eq(crate::db::schema::cart_items::variant_id),
+                ),
+            )
+    };
+}
+pub(crate) use lines_source;
+
+// A line's quantity is checked against its variant's stock when it has one.
+diesel::allow_tables_to_appear_in_same_query!(carts, product_variants);
 
 /// The lines of a cart, oldest first, with current prices.
 pub fn lines(conn: &mut DbConnection, cart_id: i64) -> Result<Vec<CartLine>, DbError> {
-    let query = cart_items::table
-        .inner_join(products::table)
+    let query = lines_source!()
         .filter(cart_items::cart_id.eq(cart_id))
         .order(cart_items::id.asc())
-        .select(LINE_COLUMNS);
-    Ok(crate::on_backend!(conn, |c| query.load(c))?)
+        .select(line_columns!());
+    let rows: Vec<LineRow> = crate::on_backend!(conn, |c| query.load(c))?;
+    Ok(rows.into_iter().map(CartLine::from).collect())
 }
 
 /// Sum of the lines' totals.
@@ -194,17 +322,58 @@ fn check_quantity(wanted: i64, stock: i64) -> Result<(), CartError> {
     Ok(())
 }
 
-/// Adds `quantity` of a product, creating the cart when `cart_id` is `None` or stale; returns
-/// the cart's id.
+/// What a shopper adds: a product, and the variant chosen when it is sold with variants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wanted {
+    /// The product.
+    pub product_id: i64,
+    /// The variant chosen, if any.
+    pub variant_id: Option<i64>,
+}
+
+impl Wanted {
+    /// A product sold without variants.
+    pub fn product(product_id: i64) -> Self {
+        Wanted {
+            product_id,
+            variant_id: None,
+        }
+    }
+
+    /// A variant of a product.
+    pub fn variant(product_id: i64, variant_id: i64) -> Self {
+        Wanted {
+            product_id,
+            variant_id: Some(variant_id),
+        }
+    }
+
+    /// The variant as the queries bind it: 0 for none (ids start at 1), which no variant
+    /// matches and which stands for a line's NULL variant.
+    pub(crate) fn variant_key(&self) -> i64 {
+        self.variant_id.unwrap_or(0)
+    }
+}
+
+/// A product id alone: the product, sold without variants.
+impl From<i64> for Wanted {
+    fn from(product_id: i64) -> Self {
+        Wanted::product(product_id)
+    }
+}
+
+/// Adds `quantity` of a product (or of its variant), creating the cart when `cart_id` is
+/// `None` or stale; returns the cart's id.
 pub fn add(
     conn: &mut DbConnection,
     cart_id: Option<i64>,
-    product_id: i64,
+    wanted: impl Into<Wanted>,
     quantity: i64,
     currency: Currency,
 ) -> Result<i64, CartError> {
+    let wanted = wanted.into();
     write_transaction(conn, |conn| {
-        add_item(conn, cart_id, product_id, quantity, currency)
+        add_item(conn, cart_id, wanted, quantity, currency)
     })
 }
 
@@ -212,21 +381,22 @@ pub fn add(
 /// line between the add's read and its write (a double click on PostgreSQL).
 const ADD_TRIES: usize = 5;
 
-/// [`add`]'s work in at most two statements: one read of the product, the cart and the line,
-/// then one guarded write. Safe inside a transaction (SQLite's group commit) and without one
-/// (PostgreSQL runs each statement on its own, see `Db::write`): the write only lands on the
-/// line as it was read, so a change in between makes it read again.
+/// [`add`]'s work in at most two statements: one read of the product (and variant), the cart
+/// and the line, then one guarded write. Safe inside a transaction (SQLite's group commit) and
+/// without one (PostgreSQL runs each statement on its own, see `Db::write`): the write only
+/// lands on the line as it was read, so a change in between makes it read again.
 pub fn add_item(
     conn: &mut DbConnection,
     cart_id: Option<i64>,
-    product_id: i64,
+    wanted: impl Into<Wanted>,
     quantity: i64,
     currency: Currency,
 ) -> Result<i64, CartError> {
+    let wanted = wanted.into();
     for _ in 0..ADD_TRIES {
-        let facts = AddFacts::read(conn, cart_id, product_id)?;
+        let facts = AddFacts::read(conn, cart_id, wanted)?;
         let at = now();
-        let written = match Plan::decide(facts.as_ref(), quantity, currency)? {
+        let written = match Plan::decide(facts.as_ref(), wanted, quantity, currency)? {
             Plan::Update {
                 cart_id,
                 item_id,
@@ -243,21 +413,21 @@ pub fn add_item(
             }
             Plan::Insert {
                 cart_id,
-                wanted,
+                wanted: units,
                 touched,
             } => {
-                let written = insert_line(conn, cart_id, product_id, wanted, at)? == 1;
+                let written = insert_line(conn, cart_id, wanted, units, at)? == 1;
                 if written {
                     touch_if_stale(conn, cart_id, touched, at)?;
                 }
                 written.then_some(cart_id)
             }
-            Plan::NewCart { wanted } => {
+            Plan::NewCart { wanted: units } => {
                 // No cart yet (or the session's is gone): the cart and its first line. Without
                 // a transaction a failure between the two leaves an empty cart, which the purge
                 // removes like any abandoned one.
                 let cart_id = create_cart(conn, currency)?;
-                insert_line(conn, cart_id, product_id, wanted, at)?;
+                insert_line(conn, cart_id, wanted, units, at)?;
                 Some(cart_id)
             }
         };
@@ -268,12 +438,15 @@ pub fn add_item(
     Err(CartError::Busy)
 }
 
-/// What an add decides from, read in one statement: the product, and the cart and its line of
-/// that product when they exist.
-#[derive(Debug, Clone, Queryable, QueryableByName)]
+/// What an add decides from, read in one statement: the product (with the variant asked for,
+/// when it is one of the product's), and the cart and its line of that product or variant
+/// when they exist.
+#[derive(Debug, Clone, QueryableByName)]
 pub(crate) struct AddFacts {
+    /// The variant's stock when one was found, else the product's.
     #[diesel(sql_type = BigInt)]
     stock: i64,
+    /// The product's.
     #[diesel(sql_type = Bool)]
     active: bool,
     #[diesel(sql_type = Text)]
@@ -286,32 +459,48 @@ pub(crate) struct AddFacts {
     line_id: Option<i64>,
     #[diesel(sql_type = Nullable<BigInt>)]
     line_quantity: Option<i64>,
+    /// The variant asked for, when it exists and is the product's.
+    #[diesel(sql_type = Nullable<BigInt>)]
+    variant_id: Option<i64>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    variant_active: Option<bool>,
+    /// Whether the product is sold with variants (and so needs one chosen).
+    #[diesel(sql_type = Bool)]
+    has_variants: bool,
 }
+
+/// The columns of [`AddFacts`] from products `p`, variants `v`, carts `c` and cart items
+/// `i`: shared by the single read and the batched one (`batch`).
+pub(crate) const ADD_FACTS_COLUMNS: &str = "COALESCE(v.stock, p.stock) AS stock, \
+     p.active AS active, p.currency AS currency, c.id AS cart_id, \
+     c.updated_at AS cart_updated_at, i.id AS line_id, i.quantity AS line_quantity, \
+     v.id AS variant_id, v.active AS variant_active, \
+     EXISTS (SELECT 1 FROM product_variants a WHERE a.product_id = p.id) AS has_variants";
+
+/// What [`ADD_FACTS_COLUMNS`] read from, for the adds `r(cart_id, product_id, variant_id)`
+/// (a variant of 0 is none, as a line's NULL one: [`Wanted::variant_key`]).
+pub(crate) const ADD_FACTS_JOINS: &str = "JOIN products p ON p.id = r.product_id \
+     LEFT JOIN product_variants v ON v.id = r.variant_id AND v.product_id = p.id \
+     LEFT JOIN carts c ON c.id = r.cart_id \
+     LEFT JOIN cart_items i ON i.cart_id = c.id AND i.product_id = p.id \
+          AND COALESCE(i.variant_id, 0) = r.variant_id";
 
 impl AddFacts {
     /// `None` when there is no such product.
     fn read(
         conn: &mut DbConnection,
         cart_id: Option<i64>,
-        product_id: i64,
+        wanted: Wanted,
     ) -> Result<Option<AddFacts>, DbError> {
-        let query = products::table
-            .left_join(carts::table.on(carts::id.nullable().eq(cart_id)))
-            .left_join(
-                cart_items::table.on(cart_items::cart_id
-                    .eq(carts::id)
-                    .and(cart_items::product_id.eq(products::id))),
-            )
-            .filter(products::id.eq(product_id))
-            .select((
-                products::stock,
-                products::active,
-                products::currency,
-                carts::id.nullable(),
-                carts::updated_at.nullable(),
-                cart_items::id.nullable(),
-                cart_items::quantity.nullable(),
-            ));
+        // Each value bound once, in order: SQLite numbers `$n` by first appearance.
+        let query = diesel::sql_query(format!(
+            "SELECT {ADD_FACTS_COLUMNS} \
+             FROM (SELECT $1 AS cart_id, $2 AS product_id, $3 AS variant_id) r \
+             {ADD_FACTS_JOINS}"
+        ))
+        .bind::<Nullable<BigInt>, _>(cart_id)
+        .bind::<BigInt, _>(wanted.product_id)
+        .bind::<BigInt, _>(wanted.variant_key());
         Ok(crate::on_backend!(conn, |c| query
             .load::<AddFacts>(c)
             .map(|rows| rows.into_iter().next()))?)
@@ -342,10 +531,11 @@ pub(crate) enum Plan {
 }
 
 impl Plan {
-    /// The write that adds `quantity` units as `facts` stand (`None`: no such product), or
-    /// why it is refused.
+    /// The write that adds `quantity` units of `asked` as `facts` stand (`None`: no such
+    /// product), or why it is refused.
     pub(crate) fn decide(
         facts: Option<&AddFacts>,
+        asked: Wanted,
         quantity: i64,
         currency: Currency,
     ) -> Result<Plan, CartError> {
@@ -355,6 +545,14 @@ impl Plan {
         let facts = facts.ok_or(CartError::UnknownProduct)?;
         if !facts.active {
             return Err(CartError::UnknownProduct);
+        }
+        match asked.variant_id {
+            None if facts.has_variants => return Err(CartError::ChooseVariant),
+            // Not found, another product's, or no longer offered.
+            Some(_) if facts.variant_id.is_none() || facts.variant_active != Some(true) => {
+                return Err(CartError::UnknownVariant);
+            }
+            _ => {}
         }
         if facts.currency != currency.code() {
             return Err(CartError::CurrencyMismatch);
@@ -388,25 +586,27 @@ impl Plan {
     }
 }
 
-/// Inserts a line unless the cart already has one of the product (another request added it
-/// since the read): the number of rows written, 0 or 1.
+/// Inserts a line unless the cart already has one of the product or variant (another request
+/// added it since the read): the number of rows written, 0 or 1.
 pub(crate) fn insert_line(
     conn: &mut DbConnection,
     cart_id: i64,
-    product_id: i64,
+    wanted: Wanted,
     quantity: i64,
     at: NaiveDateTime,
 ) -> Result<usize, DbError> {
     let insert = diesel::insert_into(cart_items::table)
         .values((
             cart_items::cart_id.eq(cart_id),
-            cart_items::product_id.eq(product_id),
+            cart_items::product_id.eq(wanted.product_id),
+            cart_items::variant_id.eq(wanted.variant_id),
             cart_items::quantity.eq(quantity),
             cart_items::created_at.eq(at),
             cart_items::updated_at.eq(at),
         ))
-        // The line's unique index is partial (one line per product without variants), which a
-        // conflict target would have to repeat; the only other key is the fresh primary key.
+        // The line's unique indexes are partial (one line per product without variants, one
+        // per variant), which a conflict target would have to repeat; the only other key is
+        // the fresh primary key.
         .on_conflict_do_nothing();
     Ok(crate::on_backend!(conn, |c| insert.execute(c))?)
 }
@@ -420,15 +620,19 @@ pub fn set_item_quantity(
     item_id: i64,
     quantity: i64,
 ) -> Result<(), CartError> {
-    let query = cart_items::table
-        .inner_join(products::table)
+    let query = lines_source!()
         .inner_join(carts::table)
         .filter(cart_items::id.eq(item_id))
         .filter(cart_items::cart_id.eq(cart_id))
-        .select((products::stock, carts::updated_at));
-    let line: Option<(i64, NaiveDateTime)> =
+        .select((
+            products::stock,
+            product_variants::stock.nullable(),
+            carts::updated_at,
+        ));
+    let line: Option<(i64, Option<i64>, NaiveDateTime)> =
         crate::on_backend!(conn, |c| query.first(c).optional())?;
-    let (stock, updated_at) = line.ok_or(CartError::UnknownLine)?;
+    let (product_stock, variant_stock, updated_at) = line.ok_or(CartError::UnknownLine)?;
+    let stock = variant_stock.unwrap_or(product_stock);
     let at = now();
     if quantity == 0 {
         let line = cart_items::table.find(item_id);

@@ -6,7 +6,7 @@ use asiabill::Currency;
 use diesel::prelude::*;
 
 use super::{
-    CartError, CartLine,
+    CartError, CartLine, Wanted,
     batch::{AddJob, AddsBatch, LinesBatch, LinesJob, RemovalsBatch, SetJob},
 };
 use crate::db::{Db, DbError, batch::Batcher, schema::cart_items};
@@ -61,20 +61,21 @@ impl Carts {
             .await
     }
 
-    /// Adds `quantity` of a product to cart `cart_id`, creating the cart when it is `None` or
-    /// gone; answers the cart's id.
+    /// Adds `quantity` of a product (or of its variant) to cart `cart_id`, creating the cart
+    /// when it is `None` or gone; answers the cart's id.
     pub async fn add(
         &self,
         cart_id: Option<i64>,
-        product_id: i64,
+        wanted: impl Into<Wanted>,
         quantity: i64,
         currency: Currency,
     ) -> Result<i64, CartError> {
+        let wanted = wanted.into();
         match &self.adds {
             Some(batcher) => batcher
                 .ask(|reply| AddJob {
                     cart_id,
-                    product_id,
+                    wanted,
                     quantity,
                     currency,
                     reply,
@@ -83,9 +84,7 @@ impl Carts {
                 .unwrap_or(Err(CartError::Db(DbError::Abandoned))),
             None => {
                 self.db
-                    .write(move |conn| {
-                        super::add_item(conn, cart_id, product_id, quantity, currency)
-                    })
+                    .write(move |conn| super::add_item(conn, cart_id, wanted, quantity, currency))
                     .await
             }
         }

@@ -1,7 +1,10 @@
 //! The catalogue listing: categories, search over names, categories and descriptions, pages.
 
+use std::collections::HashMap;
+
 use diesel::prelude::*;
 
+use super::offer::{self, OnSale};
 use crate::db::{
     DbConnection, DbError,
     schema::{categories, products},
@@ -76,6 +79,9 @@ pub struct Listing {
     pub products: Vec<ProductSummary>,
     /// Products matching the query, over all pages.
     pub total: i64,
+    /// For the products of this page sold with variants: their prices and stock state, which
+    /// stand for the product's own.
+    pub variants: HashMap<i64, OnSale>,
 }
 
 /// Escapes `%`, `_` and `\` so that search text matches literally inside a `LIKE` pattern.
@@ -150,10 +156,12 @@ pub fn load(conn: &mut DbConnection, query: &ListingQuery) -> Result<Listing, Db
             .offset(offset)
             .select(ProductSummary::as_select())
             .load(conn)?;
+        let variants = on_sale(conn, &products)?;
         return Ok(Listing {
             categories,
             products,
             total,
+            variants,
         });
     }
 
@@ -180,11 +188,22 @@ pub fn load(conn: &mut DbConnection, query: &ListingQuery) -> Result<Listing, Db
         .select(ProductSummary::as_select())
         .load(conn)?;
     products.sort_by_key(|p| ids.iter().position(|id| *id == p.id));
+    let variants = on_sale(conn, &products)?;
     Ok(Listing {
         categories,
         products,
         total,
+        variants,
     })
+}
+
+/// [`offer::on_sale`] for the products of a page.
+fn on_sale(
+    conn: &mut DbConnection,
+    products: &[ProductSummary],
+) -> Result<HashMap<i64, OnSale>, DbError> {
+    let ids: Vec<i64> = products.iter().map(|p| p.id).collect();
+    offer::on_sale(conn, &ids)
 }
 
 /// The words of a search, lower-cased, each once; at most [`MAX_SEARCH_WORDS`].

@@ -1,12 +1,15 @@
-//! The demo catalogue: twelve products in three categories, with a discount code, tax rates and
-//! shipping zones, seeded into an empty database.
+//! The demo catalogue: twelve products in three categories (one sold in variants, with a
+//! gallery), with a discount code, tax rates and shipping zones, seeded into an empty database.
 
 use asiabill::Currency;
 use diesel::prelude::*;
 
 use crate::db::{
     DbConnection, DbError, now,
-    schema::{categories, discount_codes, products, tax_rates},
+    schema::{
+        categories, discount_codes, product_images, product_option_values, product_options,
+        product_variant_values, product_variants, products, tax_rates,
+    },
     write_transaction,
 };
 
@@ -65,10 +68,11 @@ const PRODUCTS: &[SeedProduct] = &[
         slug: "colombia-huila",
         name_en: "Colombia Huila",
         name_zh: "哥伦比亚慧兰",
-        description_en: "Caramel sweetness and red apple from the slopes of Huila. Medium roast, 250 g.",
-        description_zh: "来自慧兰山坡的焦糖甜感与红苹果风味。中度烘焙，250 克。",
+        description_en: "Caramel sweetness and red apple from the slopes of Huila. Medium roast, as whole beans or ground for filter or espresso, in 250 g and 1 kg bags.",
+        description_zh: "来自慧兰山坡的焦糖甜感与红苹果风味。中度烘焙，可选咖啡豆或手冲、意式研磨，250 克与 1 公斤装。",
         usd_cents: 1600,
-        stock: 55,
+        // Sold in variants (`VARIANTS`), which hold the stock: the product's own is unused.
+        stock: 0,
         weight_grams: 270,
     },
     SeedProduct {
@@ -211,6 +215,202 @@ fn demo_price(usd_cents: i64, currency: Currency) -> i64 {
     }
 }
 
+/// A product the demo sells in variants: its options (each a name and values, in English and
+/// Chinese), every combination offered, and its gallery.
+struct SeedVariants {
+    slug: &'static str,
+    options: &'static [SeedOption],
+    variants: &'static [SeedVariant],
+    /// Gallery images under `static/images/products/`, with their English and Chinese text.
+    gallery: &'static [(&'static str, &'static str, &'static str)],
+}
+
+struct SeedOption {
+    name_en: &'static str,
+    name_zh: &'static str,
+    values: &'static [(&'static str, &'static str)],
+}
+
+struct SeedVariant {
+    /// The index of its value in each option, in the options' order.
+    values: &'static [usize],
+    sku: &'static str,
+    usd_cents: i64,
+    stock: i64,
+    weight_grams: i64,
+    /// Its image under `static/images/products/`; `None`: the product's.
+    image: Option<&'static str>,
+}
+
+/// The 1 kg bags weigh more, cost more and have a picture of their own.
+const VARIANTS: &[SeedVariants] = &[SeedVariants {
+    slug: "colombia-huila",
+    options: &[
+        SeedOption {
+            name_en: "Grind",
+            name_zh: "研磨方式",
+            values: &[
+                ("Whole bean", "咖啡豆"),
+                ("Filter", "手冲研磨"),
+                ("Espresso", "意式研磨"),
+            ],
+        },
+        SeedOption {
+            name_en: "Bag size",
+            name_zh: "包装规格",
+            values: &[("250 g", "250 克"), ("1 kg", "1 公斤")],
+        },
+    ],
+    variants: &[
+        SeedVariant {
+            values: &[0, 0],
+            sku: "HCT-HUILA-WB-250",
+            usd_cents: 1600,
+            stock: 30,
+            weight_grams: 270,
+            image: None,
+        },
+        SeedVariant {
+            values: &[1, 0],
+            sku: "HCT-HUILA-FI-250",
+            usd_cents: 1650,
+            stock: 20,
+            weight_grams: 270,
+            image: None,
+        },
+        SeedVariant {
+            values: &[2, 0],
+            sku: "HCT-HUILA-ES-250",
+            usd_cents: 1650,
+            stock: 18,
+            weight_grams: 270,
+            image: None,
+        },
+        SeedVariant {
+            values: &[0, 1],
+            sku: "HCT-HUILA-WB-1KG",
+            usd_cents: 5200,
+            stock: 12,
+            weight_grams: 1050,
+            image: Some("colombia-huila-1kg.svg"),
+        },
+        SeedVariant {
+            values: &[1, 1],
+            sku: "HCT-HUILA-FI-1KG",
+            usd_cents: 5400,
+            stock: 9,
+            weight_grams: 1050,
+            image: Some("colombia-huila-1kg.svg"),
+        },
+        SeedVariant {
+            values: &[2, 1],
+            sku: "HCT-HUILA-ES-1KG",
+            usd_cents: 5400,
+            stock: 8,
+            weight_grams: 1050,
+            image: Some("colombia-huila-1kg.svg"),
+        },
+    ],
+    gallery: &[
+        (
+            "colombia-huila-farm.svg",
+            "The farm on the slopes of Huila",
+            "慧兰山坡上的咖啡农场",
+        ),
+        (
+            "colombia-huila-cup.svg",
+            "A cup of Colombia Huila",
+            "一杯哥伦比亚慧兰咖啡",
+        ),
+    ],
+}];
+
+/// Public path of a demo image.
+fn image_path(file: &str) -> String {
+    format!("/static/images/products/{file}")
+}
+
+/// Seeds the options, variants and gallery of `product`.
+fn seed_variants(
+    conn: &mut DbConnection,
+    product: &SeedVariants,
+    currency: Currency,
+    at: chrono::NaiveDateTime,
+) -> Result<(), DbError> {
+    let product_id: i64 = products::table
+        .filter(products::slug.eq(product.slug))
+        .select(products::id)
+        .first(conn)?;
+    // The ids of each option's values, by option then value.
+    let mut value_ids: Vec<Vec<i64>> = Vec::new();
+    for (position, o) in (0_i64..).zip(product.options) {
+        let option_id: i64 = diesel::insert_into(product_options::table)
+            .values((
+                product_options::product_id.eq(product_id),
+                product_options::name_en.eq(o.name_en),
+                product_options::name_zh.eq(o.name_zh),
+                product_options::position.eq(position),
+            ))
+            .returning(product_options::id)
+            .get_result(conn)?;
+        let mut ids = Vec::new();
+        for (position, (en, zh)) in (0_i64..).zip(o.values) {
+            ids.push(
+                diesel::insert_into(product_option_values::table)
+                    .values((
+                        product_option_values::option_id.eq(option_id),
+                        product_option_values::value_en.eq(en),
+                        product_option_values::value_zh.eq(zh),
+                        product_option_values::position.eq(position),
+                    ))
+                    .returning(product_option_values::id)
+                    .get_result(conn)?,
+            );
+        }
+        value_ids.push(ids);
+    }
+    for (position, v) in (0_i64..).zip(product.variants) {
+        let variant_id: i64 = diesel::insert_into(product_variants::table)
+            .values((
+                product_variants::product_id.eq(product_id),
+                product_variants::sku.eq(v.sku),
+                product_variants::price_minor.eq(demo_price(v.usd_cents, currency)),
+                product_variants::stock.eq(v.stock),
+                product_variants::weight_grams.eq(Some(v.weight_grams)),
+                product_variants::image_path.eq(v.image.map(image_path)),
+                product_variants::active.eq(true),
+                product_variants::position.eq(position),
+                product_variants::created_at.eq(at),
+                product_variants::updated_at.eq(at),
+            ))
+            .returning(product_variants::id)
+            .get_result(conn)?;
+        for (option, &value) in v.values.iter().enumerate() {
+            let Some(&value_id) = value_ids.get(option).and_then(|ids| ids.get(value)) else {
+                continue;
+            };
+            diesel::insert_into(product_variant_values::table)
+                .values((
+                    product_variant_values::variant_id.eq(variant_id),
+                    product_variant_values::option_value_id.eq(value_id),
+                ))
+                .execute(conn)?;
+        }
+    }
+    for (position, (file, alt_en, alt_zh)) in (0_i64..).zip(product.gallery) {
+        diesel::insert_into(product_images::table)
+            .values((
+                product_images::product_id.eq(product_id),
+                product_images::path.eq(image_path(file)),
+                product_images::alt_en.eq(alt_en),
+                product_images::alt_zh.eq(alt_zh),
+                product_images::position.eq(position),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// The demo discount code the seed creates.
 pub const DEMO_CODE: &str = "WELCOME10";
 
@@ -261,6 +461,9 @@ pub fn seed_if_empty(conn: &mut DbConnection, currency: Currency) -> Result<usiz
                     products::updated_at.eq(at),
                 ))
                 .execute(conn)?;
+        }
+        for product in VARIANTS {
+            seed_variants(conn, product, currency, at)?;
         }
         // The demo's discount code: 10% off a subtotal of at least $30 (or its equivalent),
         // once per email, shown in the README's walk-through.
@@ -336,6 +539,31 @@ mod tests {
             );
             let image = root.join(format!("static/images/products/{}.svg", p.slug));
             assert!(image.is_file(), "missing {}", image.display());
+        }
+    }
+
+    #[test]
+    fn every_variant_is_one_value_of_each_option_with_its_own_sku_and_images_exist() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut skus = std::collections::HashSet::new();
+        for product in VARIANTS {
+            assert!(PRODUCTS.iter().any(|p| p.slug == product.slug));
+            for v in product.variants {
+                assert_eq!(v.values.len(), product.options.len(), "{}", v.sku);
+                for (option, &value) in product.options.iter().zip(v.values) {
+                    assert!(value < option.values.len(), "{}", v.sku);
+                }
+                assert!(skus.insert(v.sku), "SKU {} twice", v.sku);
+            }
+            let files = product
+                .variants
+                .iter()
+                .filter_map(|v| v.image)
+                .chain(product.gallery.iter().map(|g| g.0));
+            for file in files {
+                let image = root.join("static/images/products").join(file);
+                assert!(image.is_file(), "missing {}", image.display());
+            }
         }
     }
 }

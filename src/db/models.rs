@@ -149,6 +149,14 @@ pub struct OrderLine {
     pub variant_name: String,
 }
 
+impl OrderLine {
+    /// The product's name followed by its variant's (`Colombia Huila — Espresso / 1 kg`), as
+    /// the order page, the emails and AsiaBill's `goodsDetails` show the line.
+    pub fn full_name(&self) -> String {
+        crate::cart::full_name(&self.name, &self.variant_name)
+    }
+}
+
 /// A new row of `order_lines`.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = order_lines, treat_none_as_default_value = false)]

@@ -109,7 +109,7 @@ pub fn render(
         lines: lines
             .iter()
             .map(|l| EmailLine {
-                name: l.name.clone(),
+                name: l.full_name(),
                 quantity: l.quantity,
                 total: price(l.line_total_minor),
             })

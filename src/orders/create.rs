@@ -20,7 +20,7 @@ use crate::{
         DbConnection, DbError,
         models::{NewOrder, NewOrderLine},
         now,
-        schema::{order_lines, orders, products},
+        schema::{order_lines, orders, product_variants, products},
         write_transaction,
     },
     discounts,
@@ -319,15 +319,15 @@ fn insert(
             .values(NewOrderLine {
                 order_id: id,
                 product_id: Some(line.product_id),
-                sku: &line.slug,
+                sku: &line.sku,
                 name: line.name(chinese),
                 unit_price_minor: line.unit_price_minor,
                 quantity: line.quantity,
                 line_total_minor: line.total_minor().unwrap_or(i64::MAX),
                 currency: ctx.currency.code(),
                 tax_minor: *tax,
-                variant_id: None,
-                variant_name: "",
+                variant_id: line.variant_id,
+                variant_name: line.variant_name(chinese),
             })
             .execute(conn)?;
     }
@@ -363,22 +363,41 @@ fn insert(
     // same order (on PostgreSQL, the other order deadlocks). Last, just before the commit: on
     // PostgreSQL the product's row stays locked until then, and every checkout of a popular
     // product waits for it, so the order's other writes come before (issue 17: this wait was
-    // the largest in a checkout).
+    // the largest in a checkout). A variant's stock is the variant's row, taken the same way
+    // (ordered after its product's id, which no checkout locks for a product with variants).
     let mut reserving: Vec<_> = lines.iter().collect();
-    reserving.sort_by_key(|line| line.product_id);
+    reserving.sort_by_key(|line| (line.product_id, line.variant_id));
     for line in reserving {
-        let reserved = diesel::update(
-            products::table
-                .filter(products::id.eq(line.product_id))
-                .filter(products::active.eq(true))
-                .filter(products::currency.eq(ctx.currency.code()))
-                .filter(products::stock.ge(line.quantity)),
-        )
-        .set(products::stock.eq(products::stock - line.quantity))
-        .execute(conn)?;
+        let reserved = match line.variant_id {
+            None => diesel::update(
+                products::table
+                    .filter(products::id.eq(line.product_id))
+                    .filter(products::active.eq(true))
+                    .filter(products::currency.eq(ctx.currency.code()))
+                    .filter(products::stock.ge(line.quantity)),
+            )
+            .set(products::stock.eq(products::stock - line.quantity))
+            .execute(conn)?,
+            Some(variant_id) => diesel::update(
+                product_variants::table
+                    .filter(product_variants::id.eq(variant_id))
+                    .filter(product_variants::active.eq(true))
+                    .filter(product_variants::stock.ge(line.quantity))
+                    .filter(
+                        product_variants::product_id.eq_any(
+                            products::table
+                                .filter(products::active.eq(true))
+                                .filter(products::currency.eq(ctx.currency.code()))
+                                .select(products::id),
+                        ),
+                    ),
+            )
+            .set(product_variants::stock.eq(product_variants::stock - line.quantity))
+            .execute(conn)?,
+        };
         crate::catalogue::cache::changed();
         if reserved != 1 {
-            return Err(PlaceError::NotEnoughStock(line.name(chinese).to_owned()));
+            return Err(PlaceError::NotEnoughStock(line.full_name(chinese)));
         }
     }
     Ok(Placed {

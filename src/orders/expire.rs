@@ -111,18 +111,30 @@ pub fn restore_to_cart(
     cart_id: Option<i64>,
     currency: Currency,
 ) -> Result<(Option<i64>, usize), DbError> {
-    let lines: Vec<(Option<i64>, i64)> = order_lines::table
+    let lines: Vec<(Option<i64>, Option<i64>, String, i64)> = order_lines::table
         .filter(order_lines::order_id.eq(order_id))
-        .select((order_lines::product_id, order_lines::quantity))
+        .select((
+            order_lines::product_id,
+            order_lines::variant_id,
+            order_lines::variant_name,
+            order_lines::quantity,
+        ))
         .load(conn)?;
     let mut cart_id = cart_id;
     let mut skipped = 0;
-    for (product_id, quantity) in lines {
-        let Some(product_id) = product_id else {
-            skipped += 1;
-            continue;
+    for (product_id, variant_id, variant_name, quantity) in lines {
+        // A line whose variant was deleted since names no variant but had one.
+        let wanted = match (product_id, variant_id) {
+            (Some(product_id), Some(variant_id)) => cart::Wanted::variant(product_id, variant_id),
+            (Some(product_id), None) if variant_name.is_empty() => {
+                cart::Wanted::product(product_id)
+            }
+            _ => {
+                skipped += 1;
+                continue;
+            }
         };
-        match cart::add(conn, cart_id, product_id, quantity, currency) {
+        match cart::add(conn, cart_id, wanted, quantity, currency) {
             Ok(id) => cart_id = Some(id),
             Err(CartError::Db(e)) => return Err(e),
             Err(_) => skipped += 1,

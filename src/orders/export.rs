@@ -108,6 +108,7 @@ pub fn lines_csv(
             "line_total",
             "currency",
             "tax",
+            "variant",
         ],
         lines.iter().map(|(number, l)| {
             [
@@ -119,6 +120,7 @@ pub fn lines_csv(
                 amount(l.line_total_minor, &l.currency),
                 l.currency.clone(),
                 amount(l.tax_minor, &l.currency),
+                l.variant_name.clone(),
             ]
         }),
     )
@@ -160,12 +162,24 @@ mod tests {
             variant_id: None,
             variant_name: String::new(),
         };
-        let csv =
-            lines_csv(&[("A10007".into(), line)], |m, _| format!("{}", m / 100)).expect("written");
+        let variant = OrderLine {
+            id: 2,
+            sku: "HUILA-ESP-1KG".into(),
+            name: "Colombia Huila".into(),
+            variant_id: Some(5),
+            variant_name: "Espresso / 1 kg".into(),
+            ..line.clone()
+        };
+        let csv = lines_csv(
+            &[("A10007".into(), line), ("A10007".into(), variant)],
+            |m, _| format!("{}", m / 100),
+        )
+        .expect("written");
         assert_eq!(
             csv,
-            "number,sku,name,quantity,unit_price,line_total,currency,tax\r\n\
-             A10007,KET-1,\"Kettle, gooseneck\",2,45,90,USD,0\r\n"
+            "number,sku,name,quantity,unit_price,line_total,currency,tax,variant\r\n\
+             A10007,KET-1,\"Kettle, gooseneck\",2,45,90,USD,0,\r\n\
+             A10007,HUILA-ESP-1KG,Colombia Huila,2,45,90,USD,0,Espresso / 1 kg\r\n"
         );
     }
 }

@@ -164,6 +164,17 @@ fn money(minor: i64, order: &Order, shop: Currency) -> Money {
     Money::new(minor, Currency::parse(&order.currency).unwrap_or(shop))
 }
 
+/// A line's `goodsTitle`: the product's name, and for a variant its name and SKU (AsiaBill's
+/// goods carry no SKU of their own), within AsiaBill's 130 characters.
+fn goods_title(line: &OrderLine) -> String {
+    let title = if line.variant_name.is_empty() {
+        line.name.clone()
+    } else {
+        format!("{} (SKU {})", line.full_name(), line.sku)
+    };
+    title.chars().take(130).collect()
+}
+
 /// What was bought, as AsiaBill's `goodsDetails`: each line at its price, a shipping line when
 /// shipping is charged, and a tax line when the tax is added to the prices (so that the goods
 /// account for what is charged, as far as a discount allows: a goods price cannot be negative;
@@ -172,7 +183,7 @@ fn goods(order: &Order, lines: &[OrderLine], shop: Currency) -> Vec<GoodsDetail>
     let mut goods: Vec<GoodsDetail> = lines
         .iter()
         .map(|l| GoodsDetail {
-            goods_title: l.name.chars().take(130).collect(),
+            goods_title: goods_title(l),
             goods_count: u32::try_from(l.quantity).unwrap_or(u32::MAX),
             goods_price: money(l.unit_price_minor, order, shop),
         })

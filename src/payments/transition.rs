@@ -22,7 +22,9 @@ use crate::{
         DbConnection, DbError,
         models::{Order, PaymentAttempt},
         now,
-        schema::{order_lines, orders, payment_attempts, payment_events, products},
+        schema::{
+            order_lines, orders, payment_attempts, payment_events, product_variants, products,
+        },
         write_transaction,
     },
     emails::{self, EmailKind, Subject},
@@ -714,19 +716,23 @@ fn retake_stock(conn: &mut DbConnection, order_id: i64) -> Result<Vec<String>, D
     // The code's row first, as the checkout takes them (see `discounts`).
     crate::discounts::retake(conn, order_id, crate::db::now())?;
     // In product order, as every stock change takes product rows (see `orders::create`).
-    let lines: Vec<(Option<i64>, i64, String)> = order_lines::table
+    /// Product, quantity, name, variant and the variant's name.
+    type Line = (Option<i64>, i64, String, Option<i64>, String);
+    let lines: Vec<Line> = order_lines::table
         .filter(order_lines::order_id.eq(order_id))
-        .order(order_lines::product_id)
+        .order((order_lines::product_id, order_lines::variant_id))
         .select((
             order_lines::product_id,
             order_lines::quantity,
             order_lines::name,
+            order_lines::variant_id,
+            order_lines::variant_name,
         ))
         .load(conn)?;
     let mut short = Vec::new();
-    for (product_id, quantity, name) in lines {
-        let taken = match product_id {
-            Some(id) => diesel::update(
+    for (product_id, quantity, name, variant_id, variant_name) in lines {
+        let taken = match stock_of(product_id, variant_id, &variant_name) {
+            Some(StockRow::Product(id)) => diesel::update(
                 products::table
                     .filter(products::id.eq(id))
                     .filter(products::stock.ge(quantity)),
@@ -734,32 +740,73 @@ fn retake_stock(conn: &mut DbConnection, order_id: i64) -> Result<Vec<String>, D
             .set(products::stock.eq(products::stock - quantity))
             .execute(conn)
             .inspect(|_| crate::catalogue::cache::changed())?,
+            Some(StockRow::Variant(id)) => diesel::update(
+                product_variants::table
+                    .filter(product_variants::id.eq(id))
+                    .filter(product_variants::stock.ge(quantity)),
+            )
+            .set(product_variants::stock.eq(product_variants::stock - quantity))
+            .execute(conn)
+            .inspect(|_| crate::catalogue::cache::changed())?,
             None => 0,
         };
         if taken != 1 {
-            short.push(name);
+            short.push(crate::cart::full_name(&name, &variant_name));
         }
     }
     Ok(short)
 }
 
-/// Gives the order's lines back to stock, in product order (see `orders::create`), and its
-/// discount code's use back to the code.
+/// The row an order line's stock belongs to.
+enum StockRow {
+    Product(i64),
+    Variant(i64),
+}
+
+/// Where order line stock goes back to or is taken from: its variant's row, else its
+/// product's; none once either is deleted (a line that had a variant, now gone, names one).
+fn stock_of(
+    product_id: Option<i64>,
+    variant_id: Option<i64>,
+    variant_name: &str,
+) -> Option<StockRow> {
+    match (product_id, variant_id) {
+        (_, Some(v)) => Some(StockRow::Variant(v)),
+        (Some(p), None) if variant_name.is_empty() => Some(StockRow::Product(p)),
+        _ => None,
+    }
+}
+
+/// Gives the order's lines back to stock (each to its variant's row when it has one), in
+/// product order (see `orders::create`), and its discount code's use back to the code.
 pub fn release_stock(conn: &mut DbConnection, order_id: i64) -> Result<(), DbError> {
     // The code's row first, as the checkout takes them (see `discounts`).
     crate::discounts::release(conn, order_id)?;
-    let lines: Vec<(Option<i64>, i64)> = order_lines::table
+    let lines: Vec<(Option<i64>, i64, Option<i64>, String)> = order_lines::table
         .filter(order_lines::order_id.eq(order_id))
-        .order(order_lines::product_id)
-        .select((order_lines::product_id, order_lines::quantity))
+        .order((order_lines::product_id, order_lines::variant_id))
+        .select((
+            order_lines::product_id,
+            order_lines::quantity,
+            order_lines::variant_id,
+            order_lines::variant_name,
+        ))
         .load(conn)?;
-    for (product_id, quantity) in lines {
-        if let Some(id) = product_id {
-            diesel::update(products::table.find(id))
-                .set(products::stock.eq(products::stock + quantity))
-                .execute(conn)?;
-            crate::catalogue::cache::changed();
+    for (product_id, quantity, variant_id, variant_name) in lines {
+        match stock_of(product_id, variant_id, &variant_name) {
+            Some(StockRow::Product(id)) => {
+                diesel::update(products::table.find(id))
+                    .set(products::stock.eq(products::stock + quantity))
+                    .execute(conn)?;
+            }
+            Some(StockRow::Variant(id)) => {
+                diesel::update(product_variants::table.find(id))
+                    .set(product_variants::stock.eq(product_variants::stock + quantity))
+                    .execute(conn)?;
+            }
+            None => continue,
         }
+        crate::catalogue::cache::changed();
     }
     Ok(())
 }

@@ -16,7 +16,7 @@ use crate::{
     db::models::PaymentAttempt,
     db::{
         DbError,
-        schema::{payment_attempts, products},
+        schema::{payment_attempts, product_variants, products},
     },
     i18n::Lang,
     orders::{
@@ -110,6 +110,10 @@ impl SelfTest {
                     .filter(products::active.eq(true))
                     .filter(products::stock.gt(0))
                     .filter(products::currency.eq(currency.code()))
+                    // One sold without variants, so that the product alone can be added.
+                    .filter(diesel::dsl::not(products::id.eq_any(
+                        product_variants::table.select(product_variants::product_id),
+                    )))
                     .order((products::price_minor.asc(), products::id.asc()))
                     .select(products::id)
                     .first(conn)

@@ -186,14 +186,14 @@ async fn the_lines_export_has_one_row_per_order_line() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "number,sku,name,quantity,unit_price,line_total,currency,tax"
+        "number,sku,name,quantity,unit_price,line_total,currency,tax,variant"
     );
     assert_eq!(lines.len(), 2, "{csv}");
     let money = |m: i64| format!("{}.{:02}", m / 100, m % 100);
     assert_eq!(
         lines[1],
         format!(
-            "{number},{sku},{name},{quantity},{},{},USD,0.00",
+            "{number},{sku},{name},{quantity},{},{},USD,0.00,",
             money(unit),
             money(total)
         )

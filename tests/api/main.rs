@@ -45,3 +45,4 @@ mod storefront;
 mod taxes;
 mod timeline;
 mod transactions;
+mod variants;

@@ -715,7 +715,7 @@ pub fn order_page(
             .map(|l| {
                 (
                     l.sku.clone(),
-                    l.name.clone(),
+                    l.full_name(),
                     l.quantity,
                     money(l.unit_price_minor),
                     money(l.line_total_minor),

@@ -8,7 +8,8 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::{
-    cart::{self, CartError, CartLine, MAX_PER_LINE},
+    cart::{self, CartError, CartLine, MAX_PER_LINE, Wanted},
+    catalogue::offer::Variants,
     i18n::Lang,
     money::format_price,
     web::{
@@ -24,10 +25,12 @@ use crate::{
 pub struct LineView {
     /// Cart item id, for the update form.
     pub item_id: i64,
-    /// Product slug, for the link.
-    pub slug: String,
+    /// The product page's path, for the link (with the line's variant chosen).
+    pub href: String,
     /// Name in the page's language.
     pub name: String,
+    /// The variant's name in the page's language (`Espresso / 1 kg`); empty without one.
+    pub variant: String,
     /// Image URL.
     pub image_path: String,
     /// Formatted unit price.
@@ -94,10 +97,15 @@ fn line_view(line: &CartLine, lang: Lang, currency: Currency) -> LineView {
     } else {
         None
     };
+    let chinese = lang == Lang::ZhCn;
     LineView {
         item_id: line.item_id,
-        slug: line.slug.clone(),
-        name: line.name(lang == Lang::ZhCn).to_owned(),
+        href: match line.variant_id {
+            Some(v) => format!("/products/{}?variant={v}", line.slug),
+            None => format!("/products/{}", line.slug),
+        },
+        name: line.name(chinese).to_owned(),
+        variant: line.variant_name(chinese).to_owned(),
         image_path: line.image_path.clone(),
         unit_price: format_price(line.unit_price_minor, currency),
         quantity: line.quantity,
@@ -109,36 +117,69 @@ fn line_view(line: &CartLine, lang: Lang, currency: Currency) -> LineView {
     }
 }
 
-/// `POST /cart/items`.
-#[derive(Deserialize)]
+/// `POST /cart/items`: `product_id`, `quantity` (1 when left out), and for a product sold
+/// with variants the shopper's choice: `variant_id`, or one `option` field per option (the
+/// value ids the product page's picker posts), which the server turns into the variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddItem {
     product_id: i64,
-    #[serde(default = "one")]
     quantity: i64,
+    variant_id: Option<i64>,
+    options: Vec<i64>,
 }
 
-fn one() -> i64 {
-    1
+impl AddItem {
+    /// Reads the form's fields (`option` may repeat, hence no derived `Deserialize`); `None`
+    /// when a field is missing or not a number.
+    fn parse(fields: &[(String, String)]) -> Option<AddItem> {
+        // `None`: the field is left out or empty; `Some(None)`: it is not a number.
+        let number = |name: &str| {
+            fields
+                .iter()
+                .find(|(k, v)| k == name && !v.trim().is_empty())
+                .map(|(_, v)| v.trim().parse::<i64>().ok())
+        };
+        Some(AddItem {
+            product_id: number("product_id")??,
+            quantity: number("quantity").unwrap_or(Some(1))?,
+            variant_id: number("variant_id").map_or(Some(None), |v| v.map(Some))?,
+            options: fields
+                .iter()
+                .filter(|(k, _)| k == "option")
+                .map(|(_, v)| v.trim().parse::<i64>().ok())
+                .collect::<Option<Vec<_>>>()?,
+        })
+    }
 }
 
-/// Adds a product; back to the cart, or to the product page with the reason it was refused.
+/// Adds a product or a variant of it; back to the cart, or to the product page (showing the
+/// variant chosen) with the reason it was refused.
 pub async fn add(
     req: HttpRequest,
     session: Session,
     state: web::Data<AppState>,
-    form: CsrfForm<AddItem>,
+    form: CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    let AddItem {
-        product_id,
-        quantity,
-    } = form.0;
+    let Some(item) = AddItem::parse(&form.0) else {
+        return Err(AppError::BadRequest(
+            "product_id, quantity, variant_id and option must be numbers".to_owned(),
+        ));
+    };
     let lang = language_of(&req);
     let cart_id = session.get::<i64>(CART_ID).ok().flatten();
     let currency = state.settings.currency;
-    let added = state
-        .carts
-        .add(cart_id, product_id, quantity, currency)
-        .await;
+    let chosen = choice(&state, &item).await?;
+    // The product page then shows the variant that was refused, and why.
+    let shown = chosen.as_ref().ok().and_then(|w| w.variant_id);
+    let added = match chosen {
+        Ok(wanted) => {
+            state
+                .carts
+                .add(cart_id, wanted, item.quantity, currency)
+                .await
+        }
+        Err(e) => Err(e),
+    };
     match added {
         Ok(cart_id) => {
             session.insert(CART_ID, cart_id)?;
@@ -148,9 +189,33 @@ pub async fn add(
         Err(CartError::Db(e)) => Err(e.into()),
         Err(e) => {
             flash::push(&session, "error", message(&e, lang));
-            Ok(see_other(&back(&req, "/cart")))
+            let back = back(&req, "/cart");
+            Ok(see_other(&match shown {
+                Some(v) if back.starts_with("/products/") => format!("{back}?variant={v}"),
+                _ => back,
+            }))
         }
     }
+}
+
+/// What the form asks for: the variant its `option` values make (read from the product's
+/// variants), else its `variant_id`, else the product alone.
+async fn choice(state: &AppState, item: &AddItem) -> Result<Result<Wanted, CartError>, AppError> {
+    let product_id = item.product_id;
+    if item.options.is_empty() {
+        return Ok(Ok(match item.variant_id {
+            Some(v) => Wanted::variant(product_id, v),
+            None => Wanted::product(product_id),
+        }));
+    }
+    let variants = state
+        .db
+        .read(move |conn| Variants::load(conn, product_id))
+        .await?;
+    Ok(variants
+        .matching(&item.options)
+        .map(|v| Wanted::variant(product_id, v.id))
+        .ok_or(CartError::UnknownVariant))
 }
 
 /// `POST /cart/items/{id}`.
@@ -212,4 +277,54 @@ fn back(req: &HttpRequest, fallback: &str) -> String {
                 && u.path().starts_with("/products/")
         })
         .map_or_else(|| fallback.to_owned(), |u| u.path().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AddItem;
+
+    fn form(fields: &[(&str, &str)]) -> Vec<(String, String)> {
+        fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_add_form_reads_a_variant_by_id_or_by_its_options() {
+        let item = AddItem::parse(&form(&[("product_id", "3"), ("variant_id", "")]));
+        assert_eq!(
+            item,
+            Some(AddItem {
+                product_id: 3,
+                quantity: 1,
+                variant_id: None,
+                options: Vec::new(),
+            })
+        );
+        let item = AddItem::parse(&form(&[
+            ("product_id", "3"),
+            ("quantity", "2"),
+            ("option", "11"),
+            ("option", "21"),
+            ("variant_id", "7"),
+        ]));
+        assert_eq!(
+            item,
+            Some(AddItem {
+                product_id: 3,
+                quantity: 2,
+                variant_id: Some(7),
+                options: vec![11, 21],
+            })
+        );
+        for bad in [
+            &[("quantity", "1")][..],
+            &[("product_id", "x")],
+            &[("product_id", "3"), ("variant_id", "x")],
+            &[("product_id", "3"), ("option", "")],
+        ] {
+            assert_eq!(AddItem::parse(&form(bad)), None, "{bad:?}");
+        }
+    }
 }

@@ -83,21 +83,33 @@ impl Cards {
     ) -> Result<Cards, askama::Error> {
         let zh = lang == Lang::ZhCn;
         let pick = |en: String, zh_text: String| if zh { zh_text } else { en };
+        let variants = &found.variants;
         let products: Vec<ProductCard> = found
             .products
             .into_iter()
-            .map(|p| ProductCard {
-                id: p.id,
+            .map(|p| {
                 // A product keeps the currency it was priced in, even if SHOP_CURRENCY
                 // changed since.
-                price: format_price(
-                    p.price_minor,
-                    Currency::parse(&p.currency).unwrap_or(currency),
-                ),
-                name: pick(p.name_en, p.name_zh),
-                slug: p.slug,
-                image_path: p.image_path,
-                in_stock: p.stock > 0,
+                let price =
+                    |minor| format_price(minor, Currency::parse(&p.currency).unwrap_or(currency));
+                // A product sold with variants is priced and stocked by them.
+                let (price, in_stock) = match variants.get(&p.id) {
+                    Some(v) if v.low_minor != v.high_minor => (
+                        lang.tr("product.from")
+                            .replace("{price}", &price(v.low_minor)),
+                        v.in_stock,
+                    ),
+                    Some(v) => (price(v.low_minor), v.in_stock),
+                    None => (price(p.price_minor), p.stock > 0),
+                };
+                ProductCard {
+                    id: p.id,
+                    price,
+                    name: pick(p.name_en, p.name_zh),
+                    slug: p.slug,
+                    image_path: p.image_path,
+                    in_stock,
+                }
             })
             .collect();
         let grid_html = Grid {

@@ -569,7 +569,7 @@ async fn page(
         lines: lines
             .iter()
             .map(|l| SummaryLine {
-                name: l.name(zh).to_owned(),
+                name: l.full_name(zh),
                 quantity: l.quantity,
                 total: format_price(l.total_minor().unwrap_or(i64::MAX), currency),
             })

@@ -161,7 +161,7 @@ fn order_page(layout: Layout, d: &OrderDetails, shop_currency: Currency) -> Orde
             .lines
             .iter()
             .map(|l| LineView {
-                name: l.name.clone(),
+                name: l.full_name(),
                 quantity: l.quantity,
                 unit_price: price(l.unit_price_minor),
                 total: price(l.line_total_minor),

@@ -91,9 +91,12 @@ fn lines_of(pg: &mut PgConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<
         .order(cart_items::id.asc())
         .select((cart_items::cart_id, line_columns!()))
         .load(pg)?;
+    let names = super::variant_names(rows.iter().map(|(_, r)| r), |ids| {
+        crate::catalogue::offer::names_pg(pg, ids)
+    })?;
     let mut by_cart: HashMap<i64, Vec<CartLine>> = HashMap::new();
     for (cart_id, line) in rows {
-        by_cart.entry(cart_id).or_default().push(line.into());
+        by_cart.entry(cart_id).or_default().push(line.line(&names));
     }
     Ok(by_cart)
 }

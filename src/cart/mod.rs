@@ -7,6 +7,8 @@ mod store;
 
 pub use store::Carts;
 
+use std::collections::HashMap;
+
 use asiabill::Currency;
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::{
@@ -194,12 +196,15 @@ pub(crate) struct LineRow {
     variant_weight_grams: Option<i64>,
     variant_image_path: Option<String>,
     variant_active: Option<bool>,
-    variant_name_en: Option<String>,
-    variant_name_zh: Option<String>,
 }
 
-impl From<LineRow> for CartLine {
-    fn from(r: LineRow) -> Self {
+impl LineRow {
+    /// The line, its variant (if any) named by `names` ([`offer::names`]).
+    ///
+    /// [`offer::names`]: crate::catalogue::offer::names
+    pub(crate) fn line(self, names: &HashMap<i64, (String, String)>) -> CartLine {
+        let r = self;
+        let (name_en, name_zh) = r.variant_id.and_then(|id| names.get(&id).cloned()).unzip();
         // A line whose variant is gone was deleted with it (`ON DELETE CASCADE`), so a variant
         // id here always comes with the variant's columns.
         let has_variant = r.variant_id.is_some();
@@ -209,8 +214,7 @@ impl From<LineRow> for CartLine {
                 .or_else(|| r.variant_sku.clone())
                 .unwrap_or_default()
         };
-        let (variant_name_en, variant_name_zh) =
-            (named(r.variant_name_en), named(r.variant_name_zh));
+        let (variant_name_en, variant_name_zh) = (named(name_en), named(name_zh));
         CartLine {
             item_id: r.item_id,
             product_id: r.product_id,
@@ -233,8 +237,8 @@ impl From<LineRow> for CartLine {
 }
 
 /// The columns a [`LineRow`] is loaded from, in the order of its fields, for a query of cart
-/// items joined with their products and left-joined with their variants. A macro rather than
-/// a constant: the variant's name is SQL of its own (`offer::cart_line_name_sql`).
+/// items joined with their products and left-joined with their variants. A macro, so that the
+/// query keeps a type of its own, which diesel caches the statement by.
 macro_rules! line_columns {
     () => {
         (
@@ -257,12 +261,6 @@ macro_rules! line_columns {
             crate::db::schema::product_variants::weight_grams.nullable(),
             crate::db::schema::product_variants::image_path.nullable(),
             crate::db::schema::product_variants::active.nullable(),
-            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
-                crate::catalogue::offer::cart_line_name_sql(false),
-            ),
-            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
-                crate::catalogue::offer::cart_line_name_sql(true),
-            ),
         )
     };
 }
@@ -294,7 +292,21 @@ pub fn lines(conn: &mut DbConnection, cart_id: i64) -> Result<Vec<CartLine>, DbE
         .order(cart_items::id.asc())
         .select(line_columns!());
     let rows: Vec<LineRow> = crate::on_backend!(conn, |c| query.load(c))?;
-    Ok(rows.into_iter().map(CartLine::from).collect())
+    let names = variant_names(&rows, |ids| crate::catalogue::offer::names(conn, ids))?;
+    Ok(rows.into_iter().map(|r| r.line(&names)).collect())
+}
+
+/// The names of the variants of `rows`, by `load` (a second statement only when a line has a
+/// variant: most carts hold none, and their lines stay one prepared statement).
+pub(crate) fn variant_names<'a, E>(
+    rows: impl IntoIterator<Item = &'a LineRow>,
+    load: impl FnOnce(&[i64]) -> Result<HashMap<i64, (String, String)>, E>,
+) -> Result<HashMap<i64, (String, String)>, E> {
+    let ids: Vec<i64> = rows.into_iter().filter_map(|r| r.variant_id).collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    load(&ids)
 }
 
 /// Sum of the lines' totals.

@@ -18,26 +18,6 @@ use crate::db::{
 /// What separates the values of a variant's name (`Espresso / 1 kg`).
 pub const NAME_SEPARATOR: &str = " / ";
 
-/// A variant's name in English or Chinese, as SQL for a query whose `FROM` holds the table
-/// `cart_items`: the line's option values in their options' order, or NULL for a line without
-/// a variant. Both backends aggregate in order (`string_agg … ORDER BY`, SQLite 3.44 and
-/// later), so a cart line is named by its own statement, the same way [`Variants::name`] does.
-pub fn cart_line_name_sql(chinese: bool) -> &'static str {
-    if chinese {
-        "(SELECT string_agg(vv.value_zh, ' / ' ORDER BY vo.position, vo.id) \
-         FROM product_variant_values pvv \
-         JOIN product_option_values vv ON vv.id = pvv.option_value_id \
-         JOIN product_options vo ON vo.id = vv.option_id \
-         WHERE pvv.variant_id = cart_items.variant_id)"
-    } else {
-        "(SELECT string_agg(vv.value_en, ' / ' ORDER BY vo.position, vo.id) \
-         FROM product_variant_values pvv \
-         JOIN product_option_values vv ON vv.id = pvv.option_value_id \
-         JOIN product_options vo ON vo.id = vv.option_id \
-         WHERE pvv.variant_id = cart_items.variant_id)"
-    }
-}
-
 /// One value an option offers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OptionValue {
@@ -308,36 +288,54 @@ pub fn on_sale(
         .collect())
 }
 
-/// The English and Chinese names of variants `ids`, by id (for pages that list variants of
-/// several products, such as the dashboard's low stock).
+/// The query of [`names`]: each variant's option values, in its options' order.
+macro_rules! names_query {
+    ($ids:expr) => {
+        product_variant_values::table
+            .inner_join(product_option_values::table.inner_join(product_options::table))
+            .filter(product_variant_values::variant_id.eq_any($ids))
+            .order((
+                product_variant_values::variant_id,
+                product_options::position,
+                product_options::id,
+            ))
+            .select((
+                product_variant_values::variant_id,
+                product_option_values::value_en,
+                product_option_values::value_zh,
+            ))
+    };
+}
+
+/// The English and Chinese names of variants `ids`, by id (for the cart's lines, and pages
+/// that list variants of several products, such as the dashboard's low stock).
 pub fn names(
     conn: &mut DbConnection,
     ids: &[i64],
 ) -> Result<HashMap<i64, (String, String)>, DbError> {
-    let rows: Vec<(i64, String, String)> = product_variant_values::table
-        .inner_join(product_option_values::table.inner_join(product_options::table))
-        .filter(product_variant_values::variant_id.eq_any(ids))
-        .order((
-            product_variant_values::variant_id,
-            product_options::position,
-            product_options::id,
-        ))
-        .select((
-            product_variant_values::variant_id,
-            product_option_values::value_en,
-            product_option_values::value_zh,
-        ))
-        .load(conn)?;
+    let rows = crate::on_backend!(conn, |c| names_query!(ids).load(c))?;
+    Ok(joined(rows))
+}
+
+/// [`names`] on PostgreSQL's own connection (the cart's batched writes).
+pub fn names_pg(
+    pg: &mut diesel::PgConnection,
+    ids: &[i64],
+) -> QueryResult<HashMap<i64, (String, String)>> {
+    Ok(joined(names_query!(ids).load(pg)?))
+}
+
+fn joined(rows: Vec<(i64, String, String)>) -> HashMap<i64, (String, String)> {
     let mut by_id: HashMap<i64, (Vec<String>, Vec<String>)> = HashMap::new();
     for (id, en, zh) in rows {
         let entry = by_id.entry(id).or_default();
         entry.0.push(en);
         entry.1.push(zh);
     }
-    Ok(by_id
+    by_id
         .into_iter()
         .map(|(id, (en, zh))| (id, (en.join(NAME_SEPARATOR), zh.join(NAME_SEPARATOR))))
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]

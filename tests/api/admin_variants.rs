@@ -15,7 +15,7 @@ use crate::{
     admin_chinese::{english_words, visible_text},
     admin_pages::zh,
     admin_support::{Admin, admin},
-    helpers::{TestApp, location, spawn_app},
+    helpers::{TestApp, assert_is_redirect_to, location, spawn_app},
 };
 
 const KETTLE: &str = "gooseneck-kettle";
@@ -510,12 +510,36 @@ async fn options_and_values_in_use_are_kept_and_deleting_a_variant_empties_carts
     assert_eq!(option_ids(&app, product).len(), 2, "nothing deleted");
     assert_eq!(value_names(&app, grind).len(), 2);
 
-    // A shopper's cart holds one variant; an order sold another.
-    app.add_to_cart(KETTLE, 1).await;
+    // A shopper's cart holds one variant; an order sold another. A product with variants is
+    // added as one of them.
+    let (sold, carted) = (rows[2].0, rows[3].0);
+    // Created variants start with no stock.
+    diesel::update(product_variants::table.filter(product_variants::id.eq_any([sold, carted])))
+        .set(product_variants::stock.eq(5))
+        .execute(&mut app.db.get().expect("conn"))
+        .expect("stock");
+    let add_variant = |variant: i64| {
+        let app = &app;
+        async move {
+            let token = app.csrf().await;
+            let response = app
+                .post_form(
+                    "/cart/items",
+                    &[
+                        ("csrf_token", token.as_str()),
+                        ("product_id", &product.to_string()),
+                        ("variant_id", &variant.to_string()),
+                        ("quantity", "1"),
+                    ],
+                )
+                .await;
+            assert_is_redirect_to(&response, "/cart");
+        }
+    };
+    add_variant(sold).await;
     let placed = app.checkout("hosted", &[]).await;
     assert_eq!(placed.status(), 303, "order placed");
-    app.add_to_cart(KETTLE, 1).await;
-    let (sold, carted) = (rows[2].0, rows[3].0);
+    add_variant(carted).await;
     let mut conn = app.db.get().expect("conn");
     diesel::update(order_lines::table)
         .set((

@@ -15,6 +15,35 @@ pub fn hidden_field(html: &str, name: &str) -> Option<String> {
     Some(html[at..at + html[at..].find('"')?].to_owned())
 }
 
+/// The value selected in each `<select name="option">` (a product's option pickers), in page
+/// order: the option marked `selected`, else the first, as a browser submits it.
+pub fn selected_options(html: &str) -> Vec<String> {
+    let mut values = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find("name=\"option\"") {
+        rest = &rest[i..];
+        let end = rest.find("</select>").unwrap_or(rest.len());
+        let select = &rest[..end];
+        let mut first = None;
+        let mut chosen = None;
+        let mut options = select;
+        while let Some(j) = options.find("<option value=\"") {
+            options = &options[j + "<option value=\"".len()..];
+            let Some(q) = options.find('"') else { break };
+            let value = &options[..q];
+            first.get_or_insert(value);
+            if options[q..].starts_with("\" selected") {
+                chosen = Some(value);
+            }
+        }
+        if let Some(value) = chosen.or(first) {
+            values.push(value.to_owned());
+        }
+        rest = &rest[end..];
+    }
+    values
+}
+
 /// The `action` of the first `<form method="post" …>`.
 pub fn first_post_action(html: &str) -> Option<String> {
     let marker = "<form method=\"post\" action=\"";
@@ -71,6 +100,11 @@ mod tests {
             <span class="cart-badge">3</span>"#;
         assert_eq!(meta_csrf_token(html).as_deref(), Some("tok"));
         assert_eq!(hidden_field(html, "product_id").as_deref(), Some("7"));
+        let pickers = r#"<select id="option-1" name="option" data-option="Grind">
+            <option value="3">Whole bean</option><option value="4" selected>Espresso</option>
+            </select><select id="option-2" name="option"><option value="8">250 g</option></select>"#;
+        assert_eq!(selected_options(pickers), ["4", "8"]);
+        assert!(selected_options(html).is_empty());
         assert_eq!(product_slugs(html), vec!["mug", "kettle"]);
         assert_eq!(cart_item_id(html).as_deref(), Some("42"));
         assert_eq!(first_post_action(html).as_deref(), Some("/cart/items/42"));

@@ -36,6 +36,26 @@ pub struct Product {
     pub slug: String,
     /// Its id, when it can be added to the cart (in stock).
     pub id: Option<String>,
+    /// The values its page has selected in its option pickers (a product with variants), which
+    /// the add to cart posts as a shopper's browser would.
+    pub options: Vec<String>,
+}
+
+/// A product the cart takes, with the form fields that add one unit of it.
+#[derive(Debug, Clone)]
+pub struct Buy {
+    id: String,
+    options: Vec<String>,
+}
+
+impl Buy {
+    /// The add-to-cart form's fields.
+    fn add_form<'a>(&'a self, csrf: &'a str) -> Vec<(&'a str, &'a str)> {
+        let mut form = vec![("csrf_token", csrf), ("product_id", self.id.as_str())];
+        form.extend(self.options.iter().map(|o| ("option", o.as_str())));
+        form.push(("quantity", "1"));
+        form
+    }
 }
 
 /// What every scenario shares.
@@ -72,8 +92,10 @@ impl Ctx {
         for slug in html::product_slugs(&home.text()) {
             let page = b.get(&format!("{base}/products/{slug}")).await?;
             page.expect(200, "GET product")?;
+            let text = page.text();
             products.push(Product {
-                id: html::hidden_field(&page.text(), "product_id"),
+                id: html::hidden_field(&text, "product_id"),
+                options: html::selected_options(&text),
                 slug,
             });
         }
@@ -105,8 +127,16 @@ impl Ctx {
     }
 
     /// The ids of the products that can be added to a cart.
-    fn buyable(&self) -> Vec<String> {
-        self.products.iter().filter_map(|p| p.id.clone()).collect()
+    fn buyable(&self) -> Vec<Buy> {
+        self.products
+            .iter()
+            .filter_map(|p| {
+                Some(Buy {
+                    id: p.id.clone()?,
+                    options: p.options.clone(),
+                })
+            })
+            .collect()
     }
 }
 
@@ -266,15 +296,8 @@ pub async fn cart(ctx: &Arc<Ctx>, plan: Plan) -> anyhow::Result<Summary> {
                         .await
                     }
                     _ => {
-                        b.post_form(
-                            &ctx.url(id, "/cart/items"),
-                            &[
-                                ("csrf_token", &csrf),
-                                ("product_id", &product),
-                                ("quantity", "1"),
-                            ],
-                        )
-                        .await
+                        b.post_form(&ctx.url(id, "/cart/items"), &product.add_form(&csrf))
+                            .await
                     }
                 };
                 let write = write.and_then(|r| {
@@ -347,17 +370,10 @@ async fn order_to_hosted_page(
     user: usize,
     b: &mut Browser,
     csrf: &str,
-    product_id: &str,
+    product: &Buy,
 ) -> anyhow::Result<(String, String)> {
     let r = b
-        .post_form(
-            &ctx.url(user, "/cart/items"),
-            &[
-                ("csrf_token", csrf),
-                ("product_id", product_id),
-                ("quantity", "1"),
-            ],
-        )
+        .post_form(&ctx.url(user, "/cart/items"), &product.add_form(csrf))
         .await?;
     r.redirect("add to cart")?;
     let page = b.get(&ctx.url(user, "/checkout")).await?;
@@ -681,9 +697,9 @@ async fn checkout(
     user: usize,
     b: &mut Browser,
     csrf: &str,
-    product_id: &str,
+    product: &Buy,
 ) -> anyhow::Result<String> {
-    let (token, hosted) = order_to_hosted_page(ctx, user, b, csrf, product_id).await?;
+    let (token, hosted) = order_to_hosted_page(ctx, user, b, csrf, product).await?;
     let page = b.get(&hosted).await?;
     page.expect(200, "GET hosted page")?;
     let action = html::first_post_action(&page.text())

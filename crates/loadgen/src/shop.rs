@@ -244,19 +244,38 @@ impl BenchDb {
         }
     }
 
-    /// Gives every product that has stock [`BENCH_STOCK`] units, while the shop is stopped.
+    /// Gives every product and variant that has stock [`BENCH_STOCK`] units, while the shop is
+    /// stopped; returns how many products.
     pub fn fill_stock(&self) -> anyhow::Result<usize> {
-        let update = format!("UPDATE products SET stock = {BENCH_STOCK} WHERE stock > 0");
-        Ok(match self {
+        let products = format!("UPDATE products SET stock = {BENCH_STOCK} WHERE stock > 0");
+        let variants = format!("UPDATE product_variants SET stock = {BENCH_STOCK} WHERE stock > 0");
+        // A shop from before variants (a baseline built for comparison) has no such table.
+        let has_variants = "SELECT 1 AS one FROM product_variants LIMIT 1";
+        fn fill<C: diesel::Connection>(
+            conn: &mut C,
+            products: String,
+            variants: String,
+            has_variants: &str,
+        ) -> anyhow::Result<usize>
+        where
+            diesel::query_builder::SqlQuery: diesel::query_dsl::methods::ExecuteDsl<C>,
+        {
+            let n = sql_query(products).execute(conn)?;
+            if sql_query(has_variants).execute(conn).is_ok() {
+                sql_query(variants).execute(conn)?;
+            }
+            Ok(n)
+        }
+        match self {
             BenchDb::Sqlite(p) => {
                 let mut conn = SqliteConnection::establish(&p.to_string_lossy())?;
-                sql_query(update).execute(&mut conn)?
+                fill(&mut conn, products, variants, has_variants)
             }
             BenchDb::Postgres { url, .. } => {
                 let mut conn = PgConnection::establish(url)?;
-                sql_query(update).execute(&mut conn)?
+                fill(&mut conn, products, variants, has_variants)
             }
-        })
+        }
     }
 
     /// Drops the PostgreSQL database (nothing for SQLite: its folder goes with the run).

@@ -883,3 +883,63 @@ async fn variant_purchase_with_a_discount_code_and_express_shipping() {
     )
     .await;
 }
+
+/// The picker can post any variant, whichever the page shows: a shopper on the page of
+/// Espresso / 1 kg (8 in stock) who picks Whole bean / 250 g (30 in stock) there may ask for 9
+/// of them, and buys them, rather than the browser refusing the quantity as too many for the
+/// variant shown.
+#[tokio::test]
+async fn the_picker_takes_a_quantity_the_chosen_variant_has_but_the_shown_one_has_not() {
+    scenario(
+        "picker_quantity",
+        |_| {},
+        async |ctx| {
+            let b = &ctx.browser;
+            let (shown, chosen) = (&HUILA_ESPRESSO_KG, &HUILA_WHOLE_BEAN_250);
+            let chosen_before = ctx.shop.variant_stock(chosen.sku);
+            let quantity = ctx.shop.variant_stock(shown.sku) + 1;
+            assert!(quantity <= chosen_before, "{} has enough", chosen.sku);
+
+            // From the list of variants to Espresso / 1 kg's own page.
+            b.open("/products/colombia-huila").await;
+            b.wait_for_text_in_any(".product-variants li", &shown.name())
+                .await;
+            b.client
+                .find(fantoccini::Locator::LinkText(&shown.name()))
+                .await
+                .expect("the variant's link")
+                .click()
+                .await
+                .expect("follow the variant's link");
+            b.wait_for_text("[data-selected-variant]", &shown.name())
+                .await;
+
+            // There, the other variant chosen in the selects, and more than the one shown has.
+            pick_and_add(
+                b,
+                &chosen.choices(),
+                u32::try_from(quantity).expect("a quantity"),
+            )
+            .await;
+            let line = b
+                .wait_for_text_in_any("tr[data-item-id]", &chosen.name())
+                .await;
+            assert!(
+                line.contains(&dollars(chosen.cents * quantity)),
+                "{quantity} × {}: {line:?}",
+                dollars(chosen.cents)
+            );
+
+            let token = check_out(b, "insite").await;
+            pay_in_site(b, &card(SUCCESS, "2917")).await;
+            expect_paid(ctx, &token, "Paid", "Your payment went through.").await;
+            assert_eq!(
+                ctx.shop.variant_stock(chosen.sku),
+                chosen_before - quantity,
+                "stock of {}",
+                chosen.sku
+            );
+        },
+    )
+    .await;
+}

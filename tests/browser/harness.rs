@@ -292,6 +292,17 @@ impl Shop {
             .expect("the order")
     }
 
+    /// `product_variants.stock` of the variant with SKU `sku`.
+    pub fn variant_stock(&self, sku: &str) -> i64 {
+        use asiabill_shop::db::schema::product_variants;
+        use diesel::prelude::*;
+        product_variants::table
+            .filter(product_variants::sku.eq(sku))
+            .select(product_variants::stock)
+            .first(&mut self.db.get().expect("connection"))
+            .unwrap_or_else(|e| panic!("the variant {sku}: {e}"))
+    }
+
     /// Statuses of the order's payment attempts, oldest first.
     pub fn attempt_statuses(&self, token: &str) -> Vec<String> {
         use asiabill_shop::db::schema::{orders, payment_attempts};
@@ -385,6 +396,16 @@ impl Browser {
             .unwrap_or_else(|e| panic!("cannot choose {value} in {css}: {e}"));
     }
 
+    /// Chooses the option showing `label` in the select matching `css`, as a person picks it
+    /// from the list.
+    pub async fn choose(&self, css: &str, label: &str) {
+        self.find(css)
+            .await
+            .select_by_label(label)
+            .await
+            .unwrap_or_else(|e| panic!("cannot choose {label:?} in {css}: {e}"));
+    }
+
     /// Waits until the text of the element matching `css` contains `needle`; returns that text.
     pub async fn wait_for_text(&self, css: &str, needle: &str) -> String {
         let mut seen = String::from("(no such element)");
@@ -401,6 +422,33 @@ impl Browser {
             if Instant::now() >= deadline {
                 panic!(
                     "{css} on {} never said {needle:?} within {WAIT:?}; it said {seen:?}",
+                    self.url_text().await
+                );
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Waits until the text of one of the elements matching `css` contains `needle`; returns
+    /// that element's text.
+    pub async fn wait_for_text_in_any(&self, css: &str, needle: &str) -> String {
+        let mut seen = Vec::new();
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Ok(found) = self.client.find_all(Locator::Css(css)).await {
+                seen.clear();
+                for e in found {
+                    if let Ok(text) = e.text().await {
+                        if text.contains(needle) {
+                            return text;
+                        }
+                        seen.push(text);
+                    }
+                }
+            }
+            if Instant::now() >= deadline {
+                panic!(
+                    "no {css} on {} said {needle:?} within {WAIT:?}; they said {seen:?}",
                     self.url_text().await
                 );
             }

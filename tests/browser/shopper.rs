@@ -1,6 +1,7 @@
 //! The shopper's side: the cart, checkout, AsiaBill's hosted page, the in-site card frame,
-//! 3-D Secure, card errors, a purchase in Chinese, and one shipped to Germany with a discount
-//! code and a paid shipping method.
+//! 3-D Secure, card errors, a purchase in Chinese, one shipped to Germany with a discount
+//! code and a paid shipping method, and the same with two variants chosen in the product
+//! page's picker.
 
 use chrono::Datelike;
 
@@ -36,12 +37,53 @@ pub(crate) fn card(number: &'static str, cvv: &'static str) -> Card {
 
 /// Product page → quantity → "Add to cart"; lands on the cart.
 pub(crate) async fn add_to_cart(b: &Browser, slug: &str, quantity: u32) {
+    add_choice_to_cart(b, slug, &[], quantity).await;
+}
+
+/// Product page → each option's select set to its value (`choices`: the option's name and the
+/// value, as the selects show them) → quantity → "Add to cart"; lands on the cart, and waits
+/// for the product's line there (with `choices`, the line of the variant they name).
+pub(crate) async fn add_choice_to_cart(
+    b: &Browser,
+    slug: &str,
+    choices: &[(&str, &str)],
+    quantity: u32,
+) {
     b.open(&format!("/products/{slug}")).await;
+    pick_and_add(b, choices, quantity).await;
+    if choices.is_empty() {
+        b.find(&format!("tr[data-item-id] a[href='/products/{slug}']"))
+            .await;
+    }
+}
+
+/// On a product page: each option's select set to its value, the quantity, "Add to cart";
+/// lands on the cart, and with `choices` waits for the line of the variant they name.
+async fn pick_and_add(b: &Browser, choices: &[(&str, &str)], quantity: u32) {
+    for (option, value) in choices {
+        b.choose(
+            &format!("form.add-to-cart select[data-option='{option}']"),
+            value,
+        )
+        .await;
+    }
     b.fill("#quantity", &quantity.to_string()).await;
     b.click("form.add-to-cart button[type=submit]").await;
     b.wait_for_shop_path("/cart").await;
-    b.find(&format!("tr[data-item-id] a[href='/products/{slug}']"))
-        .await;
+    if !choices.is_empty() {
+        b.wait_for_text_in_any("tr[data-item-id] [data-variant]", &variant_name(choices))
+            .await;
+    }
+}
+
+/// A variant's name as the shop writes it: its values in the options' order, joined by ` / `
+/// (`Espresso / 1 kg`).
+fn variant_name(choices: &[(&str, &str)]) -> String {
+    choices
+        .iter()
+        .map(|(_, value)| *value)
+        .collect::<Vec<_>>()
+        .join(" / ")
 }
 
 /// From the cart through the checkout form with `mode` (`hosted` or `insite`); answers the
@@ -396,6 +438,12 @@ fn dollars(cents: i64) -> String {
     format!("${}.{:02}", cents / 100, cents % 100)
 }
 
+/// The tax at `rate_bp` basis points included in `cents`, rounded half up: the part of the
+/// price the rate accounts for.
+fn included_tax(cents: i64, rate_bp: i64) -> i64 {
+    (cents * rate_bp + (10_000 + rate_bp) / 2) / (10_000 + rate_bp)
+}
+
 /// At checkout, with the cart filled: a German billing address, a different German shipping
 /// address, "Show shipping options", the Europe zone's method named `method` (which must be
 /// priced `price` for the cart), the code `code`, the hosted payment page, then "Place order".
@@ -518,7 +566,7 @@ async fn german_order_with_a_discount_code_and_express_shipping() {
             let goods = KETTLE_CENTS - discount;
             let started_kg = (KETTLE_GRAMS + 999) / 1000;
             let shipping = EXPRESS_BASE_CENTS + EXPRESS_PER_KG_CENTS * started_kg;
-            let vat = (goods * DE_VAT_BP + (10_000 + DE_VAT_BP) / 2) / (10_000 + DE_VAT_BP);
+            let vat = included_tax(goods, DE_VAT_BP);
             let total = goods + shipping;
 
             let token = check_out_to_germany(b, "Express", &dollars(shipping), "WELCOME10").await;
@@ -571,6 +619,326 @@ async fn german_order_with_a_discount_code_and_express_shipping() {
                 "AsiaBill was asked for the total the order page shows"
             );
             assert_eq!(ctx.shop.attempt_statuses(&token), ["paid"]);
+        },
+    )
+    .await;
+}
+
+/// A variant of Colombia Huila as the demo seeds it: its values as the product page's selects
+/// show them, its SKU, its price and its packed weight.
+struct Huila {
+    grind: &'static str,
+    bag: &'static str,
+    sku: &'static str,
+    cents: i64,
+    grams: i64,
+}
+
+impl Huila {
+    /// The option selects' choices that name it.
+    fn choices(&self) -> [(&'static str, &'static str); 2] {
+        [("Grind", self.grind), ("Bag size", self.bag)]
+    }
+
+    /// Its name: `Espresso / 1 kg`.
+    fn name(&self) -> String {
+        variant_name(&self.choices())
+    }
+
+    /// Its name after the product's, as order lines show it.
+    fn full_name(&self) -> String {
+        format!("Colombia Huila — {}", self.name())
+    }
+}
+
+/// The 1 kg bag ground for espresso: $54.00, 1,050 g packed.
+const HUILA_ESPRESSO_KG: Huila = Huila {
+    grind: "Espresso",
+    bag: "1 kg",
+    sku: "HCT-HUILA-ES-1KG",
+    cents: 5400,
+    grams: 1050,
+};
+/// The 250 g bag of whole beans: $16.00, 270 g packed.
+const HUILA_WHOLE_BEAN_250: Huila = Huila {
+    grind: "Whole bean",
+    bag: "250 g",
+    sku: "HCT-HUILA-WB-250",
+    cents: 1600,
+    grams: 270,
+};
+
+/// The texts of the cells of each row matching `rows`, in order.
+async fn table_rows(b: &Browser, rows: &str) -> Vec<Vec<String>> {
+    let mut table = Vec::new();
+    for row in b
+        .client
+        .find_all(fantoccini::Locator::Css(rows))
+        .await
+        .expect("rows")
+    {
+        let mut cells = Vec::new();
+        for cell in row
+            .find_all(fantoccini::Locator::Css("td"))
+            .await
+            .expect("cells")
+        {
+            cells.push(cell.text().await.expect("cell text").trim().to_owned());
+        }
+        table.push(cells);
+    }
+    table
+}
+
+/// A shopper picks Colombia Huila's Espresso / 1 kg and then two Whole bean / 250 g in the
+/// product page's option selects, sees both variants with their prices in the cart, checks out
+/// to Germany with WELCOME10 and Europe's Express shipping, pays on AsiaBill's hosted page with
+/// the success card, and reads on the order page each variant's line, the discount, the
+/// shipping by the variants' weights, the VAT of each line after its share of the discount and
+/// the total, all reckoned here from the seeded prices. AsiaBill was asked for that total with
+/// goods titled by the variants, and each variant's stock went down by what was bought.
+#[tokio::test]
+async fn variant_purchase_with_a_discount_code_and_express_shipping() {
+    scenario(
+        "variant_purchase",
+        |_| {},
+        async |ctx| {
+            let b = &ctx.browser;
+            let bought: [(&Huila, u32); 2] = [(&HUILA_ESPRESSO_KG, 1), (&HUILA_WHOLE_BEAN_250, 2)];
+            let stock_before: Vec<i64> = bought
+                .iter()
+                .map(|(v, _)| ctx.shop.variant_stock(v.sku))
+                .collect();
+
+            // The product page lists every variant with its price.
+            b.open("/products/colombia-huila").await;
+            for (variant, _) in bought {
+                let listed = b
+                    .wait_for_text_in_any(".product-variants li", &variant.name())
+                    .await;
+                assert!(
+                    listed.contains(&dollars(variant.cents)),
+                    "{} is listed at {}: {listed:?}",
+                    variant.name(),
+                    dollars(variant.cents)
+                );
+            }
+            for (variant, quantity) in bought {
+                add_choice_to_cart(b, "colombia-huila", &variant.choices(), quantity).await;
+            }
+
+            // The cart: a line per variant, named and priced as the variant.
+            let cart = table_rows(b, "tr[data-item-id]").await;
+            assert_eq!(cart.len(), 2, "a line per variant: {cart:?}");
+            for (variant, quantity) in bought {
+                let line = cart
+                    .iter()
+                    .find(|cells| cells[0].lines().any(|l| l.trim() == variant.name()))
+                    .unwrap_or_else(|| panic!("no cart line of {}: {cart:?}", variant.name()));
+                assert!(line[0].starts_with("Colombia Huila"), "{line:?}");
+                assert_eq!(line[1], dollars(variant.cents), "unit price: {line:?}");
+                assert_eq!(
+                    line[3],
+                    dollars(variant.cents * i64::from(quantity)),
+                    "line total: {line:?}"
+                );
+            }
+            b.wait_for_text(".cart-badge", "3").await;
+
+            // What the shopper should pay, reckoned from the seeded prices and the demo's rules.
+            // Goods: $54.00 + 2 × $16.00 = $86.00; WELCOME10 takes 10%, $8.60, shared between
+            // the lines in proportion to their totals (here exactly 10% of each), and each
+            // line's 19% VAT is the part of what is left that the rate accounts for. Express
+            // weighs 1,050 g + 2 × 270 g = 1,590 g, two started kilograms: $12.00 + 2 × $4.00
+            // (Standard would be free: $77.40 is above $50). Shipping is neither discounted nor
+            // taxed.
+            let line_totals: Vec<i64> = bought
+                .iter()
+                .map(|(v, q)| v.cents * i64::from(*q))
+                .collect();
+            let subtotal: i64 = line_totals.iter().sum();
+            let discount = subtotal / 10;
+            let shares: Vec<i64> = line_totals
+                .iter()
+                .map(|t| t * discount / subtotal)
+                .collect();
+            assert_eq!(
+                shares.iter().sum::<i64>(),
+                discount,
+                "the shares need no rounding"
+            );
+            let line_vat: Vec<i64> = line_totals
+                .iter()
+                .zip(&shares)
+                .map(|(t, s)| included_tax(t - s, DE_VAT_BP))
+                .collect();
+            let vat: i64 = line_vat.iter().sum();
+            let grams: i64 = bought.iter().map(|(v, q)| v.grams * i64::from(*q)).sum();
+            let shipping = EXPRESS_BASE_CENTS + EXPRESS_PER_KG_CENTS * ((grams + 999) / 1000);
+            let total = subtotal - discount + shipping;
+
+            let token = check_out_to_germany(b, "Express", &dollars(shipping), "WELCOME10").await;
+
+            // AsiaBill's page shows the variants and the total.
+            go_to_hosted_page(b).await;
+            b.wait_for_text(
+                "#order-total",
+                &format!("{}.{:02} USD", total / 100, total % 100),
+            )
+            .await;
+            for (variant, _) in bought {
+                b.wait_for_text(".sb-goods", &variant.name()).await;
+            }
+            pay_with_card_on_hosted_page(b, &card(SUCCESS, "7604")).await;
+            expect_paid(ctx, &token, "Paid", "Your payment went through.").await;
+
+            // The order page: each variant's line with its price, quantity, total and VAT.
+            let lines = table_rows(b, ".order-layout table tbody tr").await;
+            assert_eq!(lines.len(), 2, "a line per variant: {lines:?}");
+            for (((variant, quantity), line_total), tax) in
+                bought.iter().zip(&line_totals).zip(&line_vat)
+            {
+                let line = lines
+                    .iter()
+                    .find(|cells| cells[0] == variant.full_name())
+                    .unwrap_or_else(|| {
+                        panic!("no order line {:?}: {lines:?}", variant.full_name())
+                    });
+                assert_eq!(line[1], dollars(variant.cents), "unit price: {line:?}");
+                assert_eq!(line[2], quantity.to_string(), "quantity: {line:?}");
+                assert_eq!(
+                    line[3].lines().map(str::trim).collect::<Vec<_>>(),
+                    [dollars(*line_total), format!("tax {}", dollars(*tax))],
+                    "line total and its VAT: {line:?}"
+                );
+            }
+            let text = |css: &'static str| async move {
+                b.find(css)
+                    .await
+                    .text()
+                    .await
+                    .expect("text")
+                    .trim()
+                    .to_owned()
+            };
+            assert_eq!(text("[data-discount-code]").await, "WELCOME10");
+            assert_eq!(
+                text("[data-discount]").await,
+                format!("−{}", dollars(discount))
+            );
+            assert_eq!(text("[data-shipping-method]").await, "Express");
+            assert_eq!(text("[data-shipping]").await, dollars(shipping));
+            assert_eq!(text("[data-tax-label]").await, "VAT 19% included");
+            assert_eq!(text("[data-tax]").await, dollars(vat));
+            assert_eq!(text("dd.totals__grand").await, dollars(total));
+
+            // AsiaBill was asked for that total, with goods titled by the variants (and their
+            // SKUs) at their prices, and the shipping.
+            let transactions = ctx.shop.sandbox.transactions();
+            assert_eq!(transactions.len(), 1, "one payment at AsiaBill");
+            let tx = &transactions[0];
+            assert_eq!(
+                (tx.amount.minor(), tx.amount.currency().code()),
+                (total, "USD"),
+                "AsiaBill was asked for the total the order page shows"
+            );
+            let mut goods: Vec<(String, String, String)> = tx
+                .goods
+                .iter()
+                .map(|g| {
+                    (
+                        g.goods_title.clone(),
+                        g.goods_count.clone(),
+                        g.goods_price.clone(),
+                    )
+                })
+                .collect();
+            goods.sort();
+            let decimal = |cents: i64| format!("{}.{:02}", cents / 100, cents % 100);
+            let mut expected: Vec<(String, String, String)> = bought
+                .iter()
+                .map(|(v, q)| {
+                    (
+                        format!("{} (SKU {})", v.full_name(), v.sku),
+                        q.to_string(),
+                        decimal(v.cents),
+                    )
+                })
+                .collect();
+            expected.push(("Express".into(), "1".into(), decimal(shipping)));
+            expected.sort();
+            assert_eq!(goods, expected, "AsiaBill's goodsDetails");
+            assert_eq!(ctx.shop.attempt_statuses(&token), ["paid"]);
+
+            // Each variant's stock went down by what was bought.
+            for ((variant, quantity), before) in bought.iter().zip(stock_before) {
+                assert_eq!(
+                    ctx.shop.variant_stock(variant.sku),
+                    before - i64::from(*quantity),
+                    "stock of {}",
+                    variant.sku
+                );
+            }
+        },
+    )
+    .await;
+}
+
+/// The picker can post any variant, whichever the page shows: a shopper on the page of
+/// Espresso / 1 kg (8 in stock) who picks Whole bean / 250 g (30 in stock) there may ask for 9
+/// of them, and buys them, rather than the browser refusing the quantity as too many for the
+/// variant shown.
+#[tokio::test]
+async fn the_picker_takes_a_quantity_the_chosen_variant_has_but_the_shown_one_has_not() {
+    scenario(
+        "picker_quantity",
+        |_| {},
+        async |ctx| {
+            let b = &ctx.browser;
+            let (shown, chosen) = (&HUILA_ESPRESSO_KG, &HUILA_WHOLE_BEAN_250);
+            let chosen_before = ctx.shop.variant_stock(chosen.sku);
+            let quantity = ctx.shop.variant_stock(shown.sku) + 1;
+            assert!(quantity <= chosen_before, "{} has enough", chosen.sku);
+
+            // From the list of variants to Espresso / 1 kg's own page.
+            b.open("/products/colombia-huila").await;
+            b.wait_for_text_in_any(".product-variants li", &shown.name())
+                .await;
+            b.client
+                .find(fantoccini::Locator::LinkText(&shown.name()))
+                .await
+                .expect("the variant's link")
+                .click()
+                .await
+                .expect("follow the variant's link");
+            b.wait_for_text("[data-selected-variant]", &shown.name())
+                .await;
+
+            // There, the other variant chosen in the selects, and more than the one shown has.
+            pick_and_add(
+                b,
+                &chosen.choices(),
+                u32::try_from(quantity).expect("a quantity"),
+            )
+            .await;
+            let line = b
+                .wait_for_text_in_any("tr[data-item-id]", &chosen.name())
+                .await;
+            assert!(
+                line.contains(&dollars(chosen.cents * quantity)),
+                "{quantity} × {}: {line:?}",
+                dollars(chosen.cents)
+            );
+
+            let token = check_out(b, "insite").await;
+            pay_in_site(b, &card(SUCCESS, "2917")).await;
+            expect_paid(ctx, &token, "Paid", "Your payment went through.").await;
+            assert_eq!(
+                ctx.shop.variant_stock(chosen.sku),
+                chosen_before - quantity,
+                "stock of {}",
+                chosen.sku
+            );
         },
     )
     .await;

@@ -124,8 +124,17 @@ impl ProductPage {
                 price: v.price.clone(),
                 stock: v.stock,
                 image_path: v.image_path.clone(),
-                // The form stays for choosing another variant when this one is sold out.
-                max_quantity: v.stock.clamp(1, MAX_PER_LINE),
+                // The picker may post any variant offered, so the field allows what the one
+                // with most stock has (the server refuses more than the chosen one has, and
+                // says so); at least 1, so that the form stays for choosing another variant
+                // when this one is sold out.
+                max_quantity: p
+                    .variants
+                    .iter()
+                    .map(|v| v.stock)
+                    .max()
+                    .unwrap_or(v.stock)
+                    .clamp(1, MAX_PER_LINE),
             },
             None => Shown {
                 variant: None,

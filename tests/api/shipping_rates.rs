@@ -273,6 +273,17 @@ async fn a_method_or_a_country_the_rates_do_not_serve_is_refused_and_nothing_is_
     assert_eq!(totals(&app, &token).2, 600);
 }
 
+/// The cart cannot know the shipping yet (no country, no method): it says so rather than
+/// "Free", which a shopper shipping to Europe would not be charged.
+#[tokio::test]
+async fn the_cart_leaves_shipping_to_the_checkout_rather_than_calling_it_free() {
+    let app = spawn_app().await;
+    app.add_to_cart("gooseneck-kettle", 1).await;
+    let cart = app.get_html("/cart").await;
+    assert!(cart.contains("Calculated at checkout"), "{cart}");
+    assert!(!cart.contains("<dd>Free</dd>"), "{cart}");
+}
+
 #[tokio::test]
 async fn the_checkout_prices_shipping_after_the_code_typed_as_the_order_will() {
     let app = spawn_app().await;
